@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from assistant.models import Chunk, Document
 from assistant.normalize import STRUCTURE_START
 
-CHUNKER_VERSION = "structure-v1"
+CHUNKER_VERSION = "structure-v3"
 
 _PART = re.compile(r"^(PHẦN|Phần|PHỤ\s+LỤC|Phụ\s+lục|CHƯƠNG|Chương)\b")
 _ROMAN = re.compile(r"^([IVXLC]+)\s*[.\-–)]\s")
@@ -28,6 +28,7 @@ _NOT_A_SENTENCE_END = re.compile(r"(^|\s)(\d+(\.\d+)*|[A-Za-zĐđ]{1,3})\.[\"”
 _CLAUSE_END = re.compile(r"(?<=;)\s+")
 _YEAR = re.compile(r"(?<![\d/.,])(19[89]\d|20[0-4]\d)(?![\d/])")
 _MARKER = re.compile(r"^([IVXLC]+\s*[.\-–)]|\d+(\.\d+)*\.?|[a-zđ]\)|(Điều|Mục)\s+\d+\.?)\s*")
+_FOOTNOTE = re.compile(r"^[¹²³⁴⁵⁶⁷⁸⁹⁰]+\s")
 _TABLE_GROUP = re.compile(r"^([IVXLC]+|\d+|[a-zđ]\)?)$")
 
 ROOT_SECTION = ""
@@ -54,6 +55,12 @@ def chunk_document(doc: Document, *, max_chars: int = 700) -> list[Chunk]:
             builder.table(lines[i:j])
             i = j
             continue
+        if _FOOTNOTE.match(line.text):  # a footnote stands alone, under the current section
+            builder.flush()
+            builder.content(line)
+            builder.flush()
+            i += 1
+            continue
         level = heading_level(line.text)
         if level is not None and _is_heading_only(line.text):
             label = line.text
@@ -62,7 +69,7 @@ def chunk_document(doc: Document, *, max_chars: int = 700) -> list[Chunk]:
                 while i < len(lines) and _is_title_line(lines[i].text):
                     label = f"{label} {lines[i].text}"
                     i += 1
-            builder.heading(level, label)
+            builder.heading(level, label, start=line.start)
             continue
         if level is not None:  # a numbered item that holds its own content
             builder.heading(level, _lead(line.text))
@@ -107,12 +114,34 @@ def _lead(text: str) -> str:
 
 
 def _lines(text: str) -> list[_Line]:
-    out, pos = [], 0
+    """Non-blank lines with offsets; a sentence split over two lines becomes one line."""
+    out: list[_Line] = []
+    pos = 0
     for raw in text.split("\n"):
         if raw.strip():
-            out.append(_Line(pos, pos + len(raw), raw))
+            line = _Line(pos, pos + len(raw), raw)
+            prev = out[-1] if out else None
+            if prev and _continues(prev.text, raw):
+                out[-1] = _Line(prev.start, line.end, text[prev.start:line.end])
+            else:
+                out.append(line)
         pos += len(raw) + 1
     return out
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    """A line cut mid-sentence (e.g. by a footnote block) and its continuation."""
+    if "\t" in prev or "\t" in nxt or _FOOTNOTE.match(prev) or _FOOTNOTE.match(nxt):
+        return False
+    if heading_level(prev) is not None and len(prev) < 160:
+        return False
+    if re.search(r"[.;:!?…)\"”*]$", prev) or STRUCTURE_START.match(nxt):
+        return False
+    return bool(re.match(r"[a-zà-ỹđ0-9]", nxt)) and not _looks_upper(nxt)
+
+
+def _looks_upper(text: str) -> bool:
+    return text.upper() == text
 
 
 class _Builder:
@@ -122,10 +151,14 @@ class _Builder:
         self.stack: list[tuple[int, str]] = []
         self.pending: list[_Line] = []
         self.chunks: list[Chunk] = []
+        self.heading_start: int | None = None  # first heading line not yet inside a chunk
 
     # --- structure ---------------------------------------------------------
-    def heading(self, level: int, label: str) -> None:
+    def heading(self, level: int, label: str, start: int | None = None) -> None:
+        """Open a section; a heading-only line's text joins the span of the next chunk."""
         self.flush()
+        if start is not None and self.heading_start is None:
+            self.heading_start = start
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
         self.stack.append((level, _shorten(label)))
@@ -144,12 +177,17 @@ class _Builder:
 
     def flush(self) -> None:
         if self.pending:
-            self._emit(self.pending[0].start, self.pending[-1].end, "text")
+            start = self.pending[0].start
+            if self.heading_start is not None:
+                start = self.heading_start
+                self.heading_start = None
+            self._emit(start, self.pending[-1].end, "text")
             self.pending = []
 
     # --- tables ------------------------------------------------------------
     def table(self, rows: list[_Line]) -> None:
         self.flush()
+        self.heading_start = None  # table rows carry their section path instead
         header = _header_of(rows)
         base_depth = len(self.stack)
         last: Chunk | None = None

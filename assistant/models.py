@@ -52,11 +52,21 @@ class Chunk(BaseModel):
 
     def context_text(self) -> str:
         """Text that is embedded and indexed lexically: title, section path, header, span."""
-        parts = [self.title, self.section]
-        if self.header:
-            parts.append(self.header)
-        parts.append(self.text)
-        return "\n".join(p for p in parts if p)
+        body = self.text
+        if self.kind == "table" and self.header:
+            body = "\n".join(_pair_cells(self.header, row) for row in self.text.split("\n"))
+        return "\n".join(p for p in (self.title, self.section, body) if p)
+
+
+def _pair_cells(header: str, row: str) -> str:
+    """"Tổng mức đầu tư: 47.803; Kinh phí đã giải ngân: 33.223" from a header and a row."""
+    names = header.split("\t")
+    cells = row.split("\t")
+    if len(cells) < 2:
+        return row
+    pairs = [f"{names[i].strip()}: {cell.strip()}" if i < len(names) and names[i].strip() else cell.strip()
+             for i, cell in enumerate(cells) if cell.strip()]
+    return "; ".join(pairs)
 
 
 class Hit(BaseModel):

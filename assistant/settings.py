@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     # --- retrieval ---------------------------------------------------------
     lexical_tokens: Literal["syllable", "pyvi"] = "syllable"
     fusion: Literal["weighted", "rrf"] = "weighted"
-    dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    dense_weight: float = Field(default=0.3, ge=0.0, le=1.0)
     rrf_k: int = 60
     candidates: int = 50
     top_k: int = Field(default=10, ge=1, le=100)

@@ -1,0 +1,39 @@
+# Two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run index test test-fast bench eval clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' \
+		|| { echo "Cần Python 3.11 trở lên (đặt PYTHON=/đường/dẫn/python3.11)."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# CPU-only torch first, so sentence-transformers does not pull CUDA wheels.
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	$(BIN)/assistant index
+
+run: index
+	$(BIN)/assistant chat
+
+test: install
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow"
+
+bench: index
+	$(BIN)/python scripts/bench.py
+
+eval: index
+	$(BIN)/assistant eval eval/datasets/dev.jsonl --out eval/reports/latest
+
+clean:
+	rm -rf $(VENV) index/current index/builds index/cache

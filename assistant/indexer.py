@@ -1,0 +1,115 @@
+"""Build or refresh the index: documents → chunks → embeddings (cached) → FAISS + BM25."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import bm25s
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from tqdm import tqdm
+
+from assistant.abbreviations import mine_pairs
+from assistant.chunking import CHUNKER_VERSION, chunk_document
+from assistant.corpus import file_sha256, load_corpus
+from assistant.errors import DocumentError
+from assistant.lexical import Tokenizer
+from assistant.loaders import iter_document_paths
+from assistant.settings import Settings
+from assistant.store import EmbeddingCache, IndexData, IndexStore, Manifest
+
+
+@dataclass
+class BuildReport:
+    status: str  # "built" | "up-to-date"
+    documents: int = 0
+    chunks: int = 0
+    embedded: int = 0  # chunks embedded now
+    reused: int = 0  # chunks whose vectors came from the cache
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    reason: str = ""
+    seconds: float = 0.0
+
+
+def build_index(settings: Settings, embedder: Embeddings, *, rebuild: bool = False,
+                progress: bool = True, log: Callable[[str], None] = print) -> BuildReport:
+    """Bring ``settings.index_dir`` up to date with ``settings.documents_dir``."""
+    t0 = time.perf_counter()
+    store = IndexStore(settings.index_dir)
+    paths = iter_document_paths(settings.documents_dir)
+    if not paths:
+        raise DocumentError(
+            f"Không có tài liệu nào trong {settings.documents_dir}.",
+            hint="Hãy chép tệp .txt/.md/.docx/.pdf vào thư mục documents/ rồi chạy lại: assistant index",
+        )
+    model_id = embedder.model_id
+    old = store.manifest()
+    reason = _rebuild_reason(old, model_id, settings) if old else "chưa có chỉ mục"
+    if old and not rebuild and not reason:
+        on_disk = {p.name: file_sha256(p) for p in paths}
+        known = {**old.documents, **{s["file"]: s["sha256"] for s in old.skipped}}
+        if on_disk == known:
+            return BuildReport("up-to-date", len(old.documents), old.chunks,
+                               skipped=old.skipped, seconds=time.perf_counter() - t0)
+    if rebuild and not reason:
+        reason = "yêu cầu --rebuild"
+    if old and reason:
+        log(f"Xây lại toàn bộ chỉ mục: {reason}.")
+
+    corpus = load_corpus(settings.documents_dir)
+    for s in corpus.skipped:
+        log(f"Bỏ qua {s['file']}: {s['error']}")
+    chunks = [c for d in corpus.documents for c in chunk_document(d, max_chars=settings.chunk_max_chars)]
+
+    abbreviations: dict[str, str] = {}
+    for d in corpus.documents:
+        abbreviations.update(mine_pairs(d.text))
+    tokenizer = Tokenizer(abbreviations, segmenter=settings.lexical_tokens)
+    texts = [c.context_text() for c in chunks]
+
+    vectors, embedded = _embed(texts, embedder, EmbeddingCache(settings.index_dir, model_id),
+                               use_cache=not (old and reason and "mô hình" in reason), progress=progress)
+    bm25 = bm25s.BM25()
+    bm25.index([tokenizer(t) for t in texts], show_progress=False)
+
+    from assistant.figures import extract_figures  # figures table for the calculator
+
+    figures = [f.model_dump() for c in chunks for f in extract_figures(c)]
+    manifest = Manifest(
+        embedding_model=model_id, dimension=int(vectors.shape[1]), chunker_version=CHUNKER_VERSION,
+        tokenizer=settings.lexical_tokens, documents={d.id: d.sha256 for d in corpus.documents},
+        chunks=len(chunks), abbreviations=abbreviations, skipped=corpus.skipped,
+        created=time.strftime("%Y-%m-%dT%H:%M:%S"),
+    )
+    data = IndexData(manifest, {d.id: d for d in corpus.documents}, chunks, vectors, {"figures": figures})
+    store.write(data, bm25)
+    return BuildReport("built", len(corpus.documents), len(chunks), embedded, len(chunks) - embedded,
+                       corpus.skipped, reason, time.perf_counter() - t0)
+
+
+def _rebuild_reason(old: Manifest, model_id: str, settings: Settings) -> str:
+    if old.embedding_model != model_id:
+        return f"mô hình nhúng đổi từ {old.embedding_model} sang {model_id}"
+    if old.chunker_version != CHUNKER_VERSION:
+        return f"bộ chia đoạn đổi từ {old.chunker_version} sang {CHUNKER_VERSION}"
+    if old.tokenizer != settings.lexical_tokens:
+        return f"bộ tách từ đổi từ {old.tokenizer} sang {settings.lexical_tokens}"
+    return ""
+
+
+def _embed(texts: list[str], embedder: Embeddings, cache: EmbeddingCache, *, use_cache: bool,
+           progress: bool) -> tuple[np.ndarray, int]:
+    missing = [t for t in dict.fromkeys(texts) if not use_cache or cache.get(t) is None]
+    batch = 32
+    with tqdm(total=len(missing), desc="Nhúng đoạn văn", unit="đoạn", disable=not progress or not missing) as bar:
+        for i in range(0, len(missing), batch):
+            part = missing[i : i + batch]
+            for text, vec in zip(part, embedder.embed_documents(part)):
+                cache.put(text, np.asarray(vec, dtype=np.float32))
+            bar.update(len(part))
+    cache.save(keep={cache.key(t) for t in texts})
+    dim = getattr(embedder, "dimension", None)
+    vectors = np.vstack([cache.get(t) for t in texts]) if texts else np.zeros((0, dim or 1), np.float32)
+    return vectors.astype(np.float32), len(missing)
