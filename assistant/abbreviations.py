@@ -61,6 +61,23 @@ CURATED: dict[str, str] = {
     "PCI": "chỉ số năng lực cạnh tranh cấp tỉnh",
     "PAR": "chỉ số cải cách hành chính",
     "ICT": "công nghệ thông tin và truyền thông",
+    "TTĐT": "thông tin điện tử",
+    "HNTH": "hội nghị truyền hình",
+    "TSLCD": "truyền số liệu chuyên dùng",
+    "CQNN": "cơ quan nhà nước",
+    "CQHCNN": "cơ quan hành chính nhà nước",
+    "CTMTQG": "chương trình mục tiêu quốc gia",
+    "DTTS": "dân tộc thiểu số",
+    "DTTS&MN": "dân tộc thiểu số và miền núi",
+    "TTDL": "trung tâm dữ liệu",
+    "TTTHDL": "trung tâm tích hợp dữ liệu",
+    "KH": "kế hoạch",
+    "BC": "báo cáo",
+    "CCHC": "cải cách hành chính",
+    "ANTT": "an ninh trật tự",
+    "LLTP": "lý lịch tư pháp",
+    "GPLX": "giấy phép lái xe",
+    "TP": "thành phố",
 }
 
 _PAIR = re.compile(r"([^()\n]{3,120}?)\s*\(\s*([A-ZĐ][A-ZĐ0-9&\-]{1,11})\s*\)")

@@ -17,7 +17,8 @@ from assistant.calculator import calculate
 from assistant.errors import CalculationError
 from assistant.models import Answer, Calculation, Chunk, Citation, Hit, Operand, RetrievedPassage
 from assistant.numbers import find_numbers, format_number
-from assistant.question import QuestionInfo, analyze
+from assistant.lexical import Tokenizer
+from assistant.question import STOP, QuestionInfo, analyze
 from assistant.settings import Settings
 from assistant.store import IndexData
 from assistant.verification import check_figures
@@ -36,6 +37,11 @@ _TOP_PASSAGES = 5
 
 def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text.lower()))
+
+
+_PROVINCE_WORDS = {"tra", "vinh", "tien", "giang"}
+#: Words after "bao nhiêu" that do not name a unit.
+_GENERIC_UNITS = {"phan", "lan", "nam", "ty", "ti", "trieu", "so", "muc", "cap", "nguoi", "don", "co", "la", "tren", "dat"}
 
 
 class DefaultAnswerer:
@@ -61,10 +67,29 @@ class DefaultAnswerer:
         self.known_years = years
         self.known_provinces = {fold((d.metadata.province or "").lower()) for d in data.documents.values()}
         self.min_coverage = 0.5
+        self.tokenizer = Tokenizer(data.manifest.abbreviations)
+        self._abbr_tokens = {fold(a.lower()) for a in self.tokenizer.abbreviations}
+        self._token_cache: dict[str, set[str]] = {}
+
+    def text_tokens(self, text: str) -> set[str]:
+        """Accent-folded tokens of a passage with its abbreviations expanded both ways."""
+        cached = self._token_cache.get(text)
+        if cached is None:
+            cached = set(tokens(self.tokenizer.expand(text)))
+            if len(self._token_cache) < 50_000:
+                self._token_cache[text] = cached
+        return cached
+
+    def analyze(self, question: str) -> QuestionInfo:
+        q = analyze(question)
+        expanded = set(tokens(self.tokenizer.expand(question)))
+        keywords = [k for k in dict.fromkeys(list(q.keywords) + [t for t in expanded if t not in STOP and len(t) > 1 and not t.isdigit()])]
+        q.keywords = [k for k in keywords if k not in self._abbr_tokens and k not in _PROVINCE_WORDS] or q.keywords
+        return q
 
     # --- entry point -------------------------------------------------------
     def answer(self, question: str, hits: list[Hit]) -> Answer:
-        q = analyze(question)
+        q = self.analyze(question)
         retrieved = [RetrievedPassage.from_hit(h) for h in hits]
         top = hits[:_TOP_PASSAGES]
         reason = self._out_of_scope(q)
@@ -92,6 +117,19 @@ class DefaultAnswerer:
             return f"năm {unknown[0]}"
         return None
 
+    def _in_scope(self, q: QuestionInfo, hit: Hit, figure: dict | None = None) -> bool:
+        """Does this passage speak of the province and year the question names?"""
+        meta = self.data.documents[hit.chunk.document].metadata
+        if q.provinces and meta.province and fold(meta.province.lower()) not in {fold(p) for p in q.provinces}:
+            return False
+        if q.years:
+            covered = set(hit.chunk.years) | set(meta.years_reported) | set(meta.years_planned)
+            if figure is not None and figure.get("year"):
+                covered.add(figure["year"])
+            if not covered & set(q.years):
+                return False
+        return True
+
     def _abstain(self, q: QuestionInfo) -> Answer:
         return Answer(question=q.text, answer=NOT_FOUND, abstained=True)
 
@@ -106,21 +144,26 @@ class DefaultAnswerer:
         scored = []
         for rank, hit in enumerate(top):
             chunk = hit.chunk
+            if not self._in_scope(q, hit):
+                continue
             doc_text = self.data.documents[chunk.document].text
-            section_tokens = set(tokens(f"{chunk.title} {chunk.section}"))
+            section_tokens = self.text_tokens(f"{chunk.title} {chunk.section}")
             for f in self.figures.get(chunk.id, []):
                 if f["raw"] in q.numbers or format_number(f["value"]) in q.numbers:
                     continue
-                local = set(tokens(_local_context(doc_text, f)))
-                sentence = set(tokens(f.get("sentence", "")))
+                local = self.text_tokens(_local_context(doc_text, f))
+                sentence = self.text_tokens(f.get("sentence", ""))
                 score = (1.0 * self.coverage(q, local) + 0.4 * self.coverage(q, sentence)
-                         + 0.2 * self.coverage(q, section_tokens) + 0.15 / (rank + 1))
+                         + 0.2 * self.coverage(q, section_tokens) + 0.3 * hit.score + 0.1 / (rank + 1))
+                if q.kind == "percent" and f.get("kind") == "ratio":
+                    score += 0.25  # "21/47" answers a share asked as a percentage
                 unit = fold((f.get("unit") or "").lower())
                 if q.unit_hint and unit.split()[:1] == [q.unit_hint]:
                     score += 0.5
                 want_percent = q.kind == "percent" or (q.kind == "computed" and "phan tram" in q.folded)
                 if q.kind in ("number", "percent"):
-                    score += 0.3 if bool(f.get("is_percent")) == want_percent else -0.6
+                    is_share = bool(f.get("is_percent")) or (want_percent and f.get("kind") == "ratio")
+                    score += 0.3 if is_share == want_percent else -0.6
                 if q.years and f.get("year") and f["year"] not in q.years:
                     score -= 0.2
                 scored.append((score, f, hit))
@@ -133,9 +176,13 @@ class DefaultAnswerer:
             return None
         best_score, best, hit = scored[0]
         doc_text = self.data.documents[hit.chunk.document].text
-        context = set(tokens(_local_context(doc_text, best))) | set(tokens(best.get("sentence", "")))
-        if self.coverage(q, context | set(tokens(hit.chunk.section))) < self.min_coverage:
+        context = self.text_tokens(_local_context(doc_text, best)) | self.text_tokens(best.get("sentence", ""))
+        if self.coverage(q, context | self.text_tokens(hit.chunk.section)) < self.min_coverage:
             return None
+        if q.unit_hint and q.unit_hint not in _GENERIC_UNITS and q.unit_hint not in context:
+            return None  # asked "bao nhiêu vụ", found "56 phù hiệu": not the same thing
+        if q.kind == "percent" and best.get("kind") == "ratio" and best.get("total"):
+            return self._ratio_percent(q, best, hit)
         citations = [self._citation(1, hit.chunk, best["start"], best["end"])]
         shown = _figure_text(best)
         text = f"{shown}"
@@ -156,6 +203,21 @@ class DefaultAnswerer:
             return answer
         answer.answer = f"{text} (theo {hit.chunk.title}) [1]."
         return answer
+
+    def _ratio_percent(self, q: QuestionInfo, f: dict, hit: Hit) -> Answer | None:
+        try:
+            calc = calculate(f"{_plain(f['value'])} / {_plain(f['total'])} * 100")
+        except CalculationError:
+            return None
+        result = round(calc.result, 2)
+        calc = Calculation(expression=calc.expression, result=calc.result, operands=[
+            Operand(value=f["value"], raw=f["raw"], label=f.get("indicator", ""), citation=1),
+            Operand(value=f["total"], raw=f["raw"], label="tổng số", citation=1),
+        ])
+        text = (f"{format_number(result)}% (tính từ {f['raw']} {f.get('unit') or ''} [1]: "
+                f"{_vn_expression(calc.expression)} = {format_number(result)}%).").replace(" ]", "]")
+        return Answer(question=q.text, answer=text, value=result, unit="%", calculation=calc,
+                      citations=[self._citation(1, hit.chunk, f["start"], f["end"])])
 
     # --- calculations ------------------------------------------------------
     def _computed(self, q: QuestionInfo, top: list[Hit]) -> Answer | None:
@@ -202,7 +264,7 @@ class DefaultAnswerer:
         if len(parts) == 2:
             picks = []
             for part in parts:
-                sub = analyze(part)
+                sub = self.analyze(part)
                 sub.keywords = [k for k in sub.keywords if k in q.keywords] or q.keywords
                 ranked = self._candidates(sub, top)
                 picks.append(ranked)
@@ -222,9 +284,12 @@ class DefaultAnswerer:
     def _sentence(self, q: QuestionInfo, top: list[Hit]) -> Answer | None:
         best = None
         for rank, hit in enumerate(top):
+            if not self._in_scope(q, hit):
+                continue
+            section = self.text_tokens(hit.chunk.section)
             for start, end, text in _sentences(hit.chunk):
-                toks = set(tokens(text))
-                score = self.coverage(q, toks) + 0.3 * self.coverage(q, set(tokens(hit.chunk.section))) + 0.1 / (rank + 1)
+                toks = self.text_tokens(text)
+                score = self.coverage(q, toks) + 0.3 * self.coverage(q, section) + 0.3 * hit.score + 0.1 / (rank + 1)
                 if q.kind == "date" and not _DATE.search(text):
                     score -= 0.3
                 if best is None or score > best[0]:
@@ -232,7 +297,7 @@ class DefaultAnswerer:
         if best is None:
             return None
         score, start, end, text, hit = best
-        coverage = self.coverage(q, set(tokens(text)) | set(tokens(hit.chunk.section)))
+        coverage = self.coverage(q, self.text_tokens(text) | self.text_tokens(hit.chunk.section))
         if coverage < self.min_coverage:
             return None
         citation = self._citation(1, hit.chunk, start, end)

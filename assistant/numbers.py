@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 __all__ = [
     "NumberMatch",
@@ -46,6 +46,7 @@ _VN_DECIMAL = re.compile(r"\d+,\d+")
 _INTEGER = re.compile(r"\d+")
 _EN_DECIMAL = re.compile(r"\d+\.(?:\d{1,2}|\d{4,})")
 _MINUS = "-−–"
+_PRECISION = 400  # enough digits for any finite float at any number of decimals we allow
 
 
 def parse_number(text: str) -> float | None:
@@ -78,16 +79,15 @@ def parse_number(text: str) -> float | None:
 def format_number(value: float, decimals: int | None = None) -> str:
     """Write ``value`` the Vietnamese way: ``1.222``, ``59,25``, ``31.888,142``, ``-5``.
 
-    With ``decimals`` the result has exactly that many decimals (half-up rounding);
-    without, up to 6 decimals are kept and trailing zeros dropped.
+    With ``decimals`` (0–20) the result has exactly that many decimals (half-up rounding on
+    the decimal as written: 2.675 → "2,68"); without, up to 6 decimals are kept and trailing
+    zeros dropped. Non-finite values raise ``ValueError``.
     """
     if not math.isfinite(value):
         raise ValueError(f"cannot format non-finite number {value!r}")
-    places = 6 if decimals is None else max(0, int(decimals))
-    try:
-        q = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    except InvalidOperation as exc:  # pragma: no cover - only for absurd precision
-        raise ValueError(f"cannot format {value!r}") from exc
+    places = 6 if decimals is None else min(max(0, int(decimals)), 20)
+    q = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP,
+                                              context=Context(prec=_PRECISION))
     text = f"{abs(q):f}"
     whole, _, frac = text.partition(".")
     if decimals is None:

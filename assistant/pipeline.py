@@ -21,6 +21,7 @@ class Pipeline:
         self._embedder = embedder
         self._retriever: HybridRetriever | None = None
         self._answerer = None
+        self._llm_answerer = None
 
     @property
     def embedder(self) -> Embeddings:
@@ -44,6 +45,7 @@ class Pipeline:
         """Drop the loaded index so the next call reads the current build."""
         self._retriever = None
         self._answerer = None
+        self._llm_answerer = None
 
     def search(self, query: str, k: int = 10, **filters) -> list[Hit]:
         return self.retriever.search(query, k=k, **filters)
@@ -56,12 +58,22 @@ class Pipeline:
             self._answerer = DefaultAnswerer(self.retriever.data, self.settings)
         return self._answerer
 
+    @property
+    def llm_answerer(self):
+        if self._llm_answerer is None:
+            from assistant.llm import LLMAnswerer
+
+            self._llm_answerer = LLMAnswerer(self.retriever.data, self.settings, search=self.search,
+                                             fallback=self.answerer)
+        return self._llm_answerer
+
     def ask(self, question: str, history: list[str] | None = None, **filters) -> Answer:
         t0 = time.perf_counter()
         question = check_question(question, self.settings.max_question_chars)
         hits = self.search(question, k=self.settings.top_k, **filters)
         t1 = time.perf_counter()
-        answer = self.answerer.answer(question, hits)
+        answerer = self.llm_answerer if self.settings.answer_mode == "llm" else self.answerer
+        answer = answerer.answer(question, hits)
         answer.timings = {"retrieval_ms": (t1 - t0) * 1000, "answer_ms": (time.perf_counter() - t1) * 1000,
                           "total_ms": (time.perf_counter() - t0) * 1000}
         return answer

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.abbreviations import fold
 from assistant.errors import InvalidQuestionError
+from assistant.models import DocumentMetadata
+from assistant.question import PROVINCES
 from assistant.lexical import Tokenizer
 from assistant.models import Hit
 from assistant.settings import Settings
@@ -48,13 +53,20 @@ class HybridRetriever:
         lexical = np.asarray(self.bm25.get_scores(self.tokenizer(query)), dtype=np.float32)
         dense = self._dense_scores(query)
         mask = self._filter_mask(documents, province, year)
-        fused = self._fuse(dense, lexical, mask)
+        fused = self._fuse(dense, lexical, mask) + self._document_prior(query)
         order = [i for i in np.argsort(-fused, kind="stable") if mask[i]][:k]
         return [
             Hit(chunk=self.data.chunks[i], score=float(fused[i]), dense_score=float(dense[i]),
                 lexical_score=float(lexical[i]), rank=r + 1)
             for r, i in enumerate(order)
         ]
+
+    def _document_prior(self, query: str) -> np.ndarray:
+        """A small boost for chunks of the documents the question points at (year, province, number)."""
+        priors = {doc_id: document_prior(query, doc.metadata) for doc_id, doc in self.data.documents.items()}
+        if not any(priors.values()):
+            return np.zeros(len(self.data.chunks), dtype=np.float32)
+        return np.array([priors.get(c.document, 0.0) for c in self.data.chunks], dtype=np.float32)
 
     def _dense_scores(self, query: str) -> np.ndarray:
         q = np.asarray([self.embedder.embed_query(query)], dtype=np.float32)
@@ -85,6 +97,32 @@ class HybridRetriever:
             mask &= np.array([year in c.years or (not c.years and year in self._doc_years.get(c.document, ()))
                               for c in chunks])
         return mask
+
+
+_DOC_KIND = re.compile(r"\b(kh|ke hoach|qd|quyet dinh|bao cao|bc)\b(?:\s+\S+){0,4}?\s+(19|20)(\d\d)\b")
+
+
+def document_prior(query: str, meta: DocumentMetadata) -> float:
+    """How strongly the question names this document: its reported year, province, number, title year."""
+    folded = fold(query.lower())
+    years = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", query)}
+    prior = 0.0
+    if years & set(meta.years_reported):
+        prior += 0.08
+    named = {int(m.group(2) + m.group(3)) for m in _DOC_KIND.finditer(folded)}
+    title_years = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", meta.title)}
+    if named & (title_years | set(meta.years_planned)):
+        prior += 0.12
+    if meta.province:
+        province = fold(meta.province.lower())
+        mentioned = [p for p in PROVINCES if fold(p) in folded]
+        if mentioned:
+            prior += 0.1 if province in {fold(p) for p in mentioned} else -0.2
+    if meta.number:
+        number = meta.number.split("/")[0].strip()
+        if number.isdigit() and re.search(rf"(?<!\d){number}(?!\d)", query):
+            prior += 0.15
+    return prior
 
 
 def _minmax(scores: np.ndarray, mask: np.ndarray, pool: int) -> np.ndarray:
