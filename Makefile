@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run index test test-fast bench eval clean
+.PHONY: install run index test test-fast bench eval baseline clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' \
@@ -37,3 +37,10 @@ eval: index
 
 clean:
 	rm -rf $(VENV) index/current index/builds index/cache
+
+# Run the dev set, commit-ready: the report in eval/reports/latest and a new eval/baseline.json.
+baseline: index
+	$(BIN)/assistant eval eval/datasets/dev.jsonl --out eval/reports/latest
+	$(BIN)/python -c "import json; from assistant.evaluation.gate import baseline_from_metrics as b; \
+m = json.load(open('eval/reports/latest/metrics.json')); \
+json.dump(b(m, 'eval/datasets/dev.jsonl'), open('eval/baseline.json', 'w'), indent=2); print('eval/baseline.json cập nhật')"

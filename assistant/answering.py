@@ -66,7 +66,7 @@ class DefaultAnswerer:
             years |= set(c.years)
         self.known_years = years
         self.known_provinces = {fold((d.metadata.province or "").lower()) for d in data.documents.values()}
-        self.min_coverage = 0.5
+        self.min_coverage = settings.min_coverage
         self.tokenizer = Tokenizer(data.manifest.abbreviations)
         self._abbr_tokens = {fold(a.lower()) for a in self.tokenizer.abbreviations}
         self._token_cache: dict[str, set[str]] = {}
@@ -155,6 +155,14 @@ class DefaultAnswerer:
                 sentence = self.text_tokens(f.get("sentence", ""))
                 score = (1.0 * self.coverage(q, local) + 0.4 * self.coverage(q, sentence)
                          + 0.2 * self.coverage(q, section_tokens) + 0.3 * hit.score + 0.1 / (rank + 1))
+                after = fold(doc_text[f["end"]:f["end"] + 25].lower())
+                before = fold(doc_text[max(0, f["start"] - 12):f["start"]].lower())
+                versus_target = bool(re.match(r"\s*(muc tieu|so voi|ke hoach)", after)) or "so voi" in before
+                if versus_target:  # "(đạt 79% mục tiêu)": a share of the target, not the value itself
+                    score += 0.35 if q.against_target else -0.35
+                in_targets = bool(re.search(r"muc tieu|chi tieu|phan dau", fold(chunk.section.lower())))
+                if q.asks_target:
+                    score += 0.25 if in_targets else -0.1
                 if q.kind == "percent" and f.get("kind") == "ratio":
                     score += 0.25  # "21/47" answers a share asked as a percentage
                 unit = fold((f.get("unit") or "").lower())
@@ -164,8 +172,13 @@ class DefaultAnswerer:
                 if q.kind in ("number", "percent"):
                     is_share = bool(f.get("is_percent")) or (want_percent and f.get("kind") == "ratio")
                     score += 0.3 if is_share == want_percent else -0.6
-                if q.years and f.get("year") and f["year"] not in q.years:
-                    score -= 0.2
+                if q.years:
+                    meta = self.data.documents[chunk.document].metadata
+                    facts = set(meta.years_reported) | set(chunk.years) | ({f["year"]} if f.get("year") else set())
+                    if f.get("year") and f["year"] not in q.years:
+                        score -= 0.2
+                    elif facts & set(q.years):
+                        score += 0.15
                 scored.append((score, f, hit))
         scored.sort(key=lambda s: -s[0])
         return scored
@@ -189,6 +202,7 @@ class DefaultAnswerer:
         conflicts = [
             (s, f, h) for s, f, h in scored[1:6]
             if s >= best_score - 0.15 and f["value"] != best["value"] and _same_indicator(f, best)
+            and f.get("sentence") != best.get("sentence")
             and bool(f.get("is_percent")) == bool(best.get("is_percent"))
         ]
         answer = Answer(question=q.text, answer="", value=best["value"],
@@ -232,7 +246,9 @@ class DefaultAnswerer:
             "difference": f"{_plain(max(a, b))} - {_plain(min(a, b))}",
             "remainder": f"{_plain(max(a, b))} - {_plain(min(a, b))}",
             "percent_of": f"{_plain(min(a, b))} / {_plain(max(a, b))} * 100",
-            "percent_change": f"({_plain(b)} - {_plain(a)}) / {_plain(a)} * 100",
+            "percent_change": (f"({_plain(max(a, b))} - {_plain(min(a, b))}) / {_plain(min(a, b))} * 100"
+                               if "giam" not in q.folded else
+                               f"({_plain(min(a, b))} - {_plain(max(a, b))}) / {_plain(max(a, b))} * 100"),
             "times": f"{_plain(max(a, b))} / {_plain(min(a, b))}",
         }[op]
         try:
@@ -356,8 +372,8 @@ def _local_context(doc_text: str, f: dict) -> str:
     start, end = f["start"], f["end"]
     lo = max(doc_text.rfind(ch, max(0, start - 200), start) for ch in (";", ".\n", ". ", "\n", ":"))
     lo = lo + 1 if lo >= 0 else max(0, start - 200)
-    his = [i for i in (doc_text.find(ch, end, end + 160) for ch in (";", ". ", "\n", " và ", ", ")) if i != -1]
-    hi = min(his) if his else end + 160
+    his = [i for i in (doc_text.find(ch, end, end + 120) for ch in (";", ". ", "\n", "(")) if i != -1]
+    hi = min(his) if his else end + 120
     extra = " ".join(x for x in (f.get("indicator"), f.get("row_header"), f.get("column_header"), f.get("unit")) if x)
     return f"{doc_text[lo:hi]} {extra}"
 

@@ -19,12 +19,14 @@ PROVINCES = ("trà vinh", "tiền giang", "vĩnh long", "bến tre", "sóc trăn
              "hồ chí minh", "đà nẵng", "hải phòng", "bình dương", "đồng nai", "quảng ninh")
 
 _CALC = [  # (operation, folded patterns) — the first match wins
-    ("percent_change", r"tang (bao nhieu|may) (phan tram|%)|giam (bao nhieu|may) (phan tram|%)|tang truong bao nhieu"),
+    ("percent_change", r"(tang|giam) (bao nhieu|may) (phan tram|%)|tang truong bao nhieu"),
     ("times", r"gap (may|bao nhieu) lan"),
-    ("remainder", r"con thieu|con (phai|can)|de dat (muc tieu|chi tieu)|con lai bao nhieu|chua (giai ngan|thuc hien) bao nhieu"),
-    ("percent_of", r"(chiem|bang|dat) (bao nhieu|may) (phan tram|%) (so voi|cua|tren|tong)|ty le giai ngan|bao nhieu phan tram (so voi|cua|tong)"),
-    ("difference", r"chenh lech|tang (them )?bao nhieu|giam (di )?bao nhieu|nhieu hon bao nhieu|it hon bao nhieu|hon kem|cach biet|khac nhau bao nhieu"),
-    ("sum", r"tong cong|cong lai|tong (so|cong|gia tri|kinh phi|von)? ?(cua )?(ca )?(hai|ba|2|3)|ca hai .* bao nhieu|cong ca"),
+    ("remainder", r"con thieu|de dat (muc tieu|chi tieu)|con (phai|can) bao nhieu"),
+    ("percent_of", r"chiem (ty le|ti le|bao nhieu|may)|(bao nhieu|may) (phan tram|%) (so voi )?(tong|cua tong|tren tong)"
+                   r"|ty le giai ngan|tinh ty le|ty le .* tren tong|(phan tram|%) tong so"),
+    ("difference", r"chenh lech|tang (them |rong )?bao nhieu|giam (di )?bao nhieu|nhieu hon bao nhieu|it hon bao nhieu"
+                   r"|hon kem|khac nhau bao nhieu|\bchua\b|khong (duoc|tinh)|con bao nhieu|con lai|tang rong|truoc khi"),
+    ("sum", r"tong cong .* va |cong (ca|lai|tat ca)|\btong\b.*\bva\b|ca (truc tuyen|hai|ba) va|\btong\b.* cua (\d+|hai|ba|cac)"),
 ]
 _KIND = [
     ("date", r"khi nao|ngay nao|ngay bao nhieu|ngay may|thoi gian nao|bao gio|thoi han|nam nao|thang nao|quy nao|thoi diem|ngay thang|hoan thanh truoc|trong thoi gian|thoi gian (thuc hien|hoan thanh)"),
@@ -50,6 +52,8 @@ class QuestionInfo:
     unit_hint: str | None = None  # "trạm" in "bao nhiêu trạm" (folded)
     keywords: list[str] = field(default_factory=list)  # folded content syllables
     numbers: list[str] = field(default_factory=list)  # digits written in the question
+    asks_target: bool = False  # "mục tiêu năm 2023 …", "chỉ tiêu …"
+    against_target: bool = False  # "đạt bao nhiêu % so với mục tiêu"
 
 
 def analyze(question: str) -> QuestionInfo:
@@ -57,6 +61,8 @@ def analyze(question: str) -> QuestionInfo:
     expanded = _expand_abbreviations(question)
     folded = " ".join(_TOKEN.findall(fold(expanded.lower()))) + (" %" if "%" in question else "")
     operation = next((op for op, pat in _CALC if re.search(pat, folded)), None)
+    if operation and not re.search(r"bao nhieu|\bmay\b|ty le|ti le|phan tram|%|\btinh\b|\btong\b", folded):
+        operation = None  # "vì sao … chưa …" asks for an explanation, not arithmetic
     kind = "computed" if operation else next((k for k, pat in _KIND if re.search(pat, folded)), "text")
     m = _UNIT_AFTER.search(folded)
     unit_hint = m.group(1).split()[0] if m and kind in ("number", "computed") else None
@@ -64,7 +70,12 @@ def analyze(question: str) -> QuestionInfo:
     provinces = [p for p in PROVINCES if p in lowered or fold(p) in folded]
     numbers = re.findall(r"\d+(?:[.,]\d+)*", question)
     keywords = [t for t in dict.fromkeys(folded.split()) if t not in STOP and not t.isdigit() and len(t) > 1]
-    return QuestionInfo(question, folded, kind, operation, years, provinces, unit_hint, keywords, numbers)
+    asks_target = bool(re.search(r"muc tieu|chi tieu|dat ra|phan dau|toi thieu", folded))
+    against_target = bool(re.search(r"so voi (muc tieu|ke hoach|chi tieu)|(dat|bang) bao nhieu (%|phan tram)", folded))
+    if against_target and operation == "percent_of":
+        operation, kind = None, "percent"  # the document states the share of the target
+    return QuestionInfo(question, folded, kind, operation, years, provinces, unit_hint, keywords, numbers,
+                        asks_target and not against_target, against_target)
 
 
 def _expand_abbreviations(text: str) -> str:

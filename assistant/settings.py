@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # --- answering ---------------------------------------------------------
     answer_mode: Literal["default", "llm"] = "default"
     max_question_chars: int = 1000
+    #: Share (IDF-weighted) of the question's content words the supporting passage must hold;
+    #: below it the assistant abstains. Calibrated on the dev set (see eval/reports).
+    min_coverage: float = Field(default=0.5, ge=0.0, le=1.0)
     llm_base_url: str | None = None
     llm_model: str = "default"
     llm_api_key: str = "not-needed"
