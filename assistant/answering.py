@@ -153,7 +153,12 @@ class DefaultAnswerer:
                     continue
                 local = self.text_tokens(_local_context(doc_text, f))
                 sentence = self.text_tokens(f.get("sentence", ""))
-                score = (1.0 * self.coverage(q, local) + 0.4 * self.coverage(q, sentence)
+                own = self.text_tokens(" ".join(x for x in (f.get("indicator"), f.get("column_header")) if x))
+                score = 0.0
+                if q.measured:
+                    named = own | self.text_tokens(f.get("unit") or "")
+                    score += 0.8 * sum(w in named for w in q.measured) / len(q.measured)
+                score += (1.0 * self.coverage(q, local) + 0.4 * self.coverage(q, sentence) + 0.6 * self.coverage(q, own)
                          + 0.2 * self.coverage(q, section_tokens) + 0.3 * hit.score + 0.1 / (rank + 1))
                 after = fold(doc_text[f["end"]:f["end"] + 25].lower())
                 before = fold(doc_text[max(0, f["start"] - 12):f["start"]].lower())
@@ -209,7 +214,7 @@ class DefaultAnswerer:
                         unit="%" if best.get("is_percent") else best.get("unit"), citations=citations)
         if conflicts:
             s, other, other_hit = conflicts[0]
-            citations.append(self._citation(2, other_hit.chunk, other["start"], other["end"]))
+            answer.citations.append(self._citation(2, other_hit.chunk, other["start"], other["end"]))
             answer.conflict = True
             text = (f"{shown} [1]; lưu ý: tài liệu cũng ghi {_figure_text(other)} [2] cho cùng chỉ tiêu "
                     f"— các số liệu không thống nhất, cần đối chiếu.")

@@ -52,6 +52,7 @@ class QuestionInfo:
     unit_hint: str | None = None  # "trạm" in "bao nhiêu trạm" (folded)
     keywords: list[str] = field(default_factory=list)  # folded content syllables
     numbers: list[str] = field(default_factory=list)  # digits written in the question
+    measured: list[str] = field(default_factory=list)  # words after "bao nhiêu": what is counted
     asks_target: bool = False  # "mục tiêu năm 2023 …", "chỉ tiêu …"
     against_target: bool = False  # "đạt bao nhiêu % so với mục tiêu"
 
@@ -61,7 +62,7 @@ def analyze(question: str) -> QuestionInfo:
     expanded = _expand_abbreviations(question)
     folded = " ".join(_TOKEN.findall(fold(expanded.lower()))) + (" %" if "%" in question else "")
     operation = next((op for op, pat in _CALC if re.search(pat, folded)), None)
-    if operation and not re.search(r"bao nhieu|\bmay\b|ty le|ti le|phan tram|%|\btinh\b|\btong\b", folded):
+    if operation and not re.search(r"bao nhieu|\bmay\b|ty le|ti le|phan tram|%|hay tinh|uoc tinh|tinh toan|\btong\b", folded):
         operation = None  # "vì sao … chưa …" asks for an explanation, not arithmetic
     kind = "computed" if operation else next((k for k, pat in _KIND if re.search(pat, folded)), "text")
     m = _UNIT_AFTER.search(folded)
@@ -70,12 +71,19 @@ def analyze(question: str) -> QuestionInfo:
     provinces = [p for p in PROVINCES if p in lowered or fold(p) in folded]
     numbers = re.findall(r"\d+(?:[.,]\d+)*", question)
     keywords = [t for t in dict.fromkeys(folded.split()) if t not in STOP and not t.isdigit() and len(t) > 1]
+    m2 = re.search(r"(?:bao nhieu|\bmay\b)\s+((?:\w+\s?){1,8})", folded)
+    measured = []
+    if m2:
+        for w in m2.group(1).split():
+            if w in ("la", "duoc", "da", "tren", "nam", "cua", "tai", "o", "theo", "trong", "khi", "so", "va"):
+                break
+            measured.append(w)
     asks_target = bool(re.search(r"muc tieu|chi tieu|dat ra|phan dau|toi thieu", folded))
     against_target = bool(re.search(r"so voi (muc tieu|ke hoach|chi tieu)|(dat|bang) bao nhieu (%|phan tram)", folded))
     if against_target and operation == "percent_of":
         operation, kind = None, "percent"  # the document states the share of the target
     return QuestionInfo(question, folded, kind, operation, years, provinces, unit_hint, keywords, numbers,
-                        asks_target and not against_target, against_target)
+                        measured, asks_target and not against_target, against_target)
 
 
 def _expand_abbreviations(text: str) -> str:

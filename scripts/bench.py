@@ -143,6 +143,35 @@ def _loadavg() -> list[float] | None:
         return None
 
 
+def _idle_share(seconds: float = 1.0) -> float | None:
+    def sample():
+        vals = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:8]]
+        return sum(vals), vals[3] + vals[4]
+    try:
+        t0, i0 = sample()
+        time.sleep(seconds)
+        t1, i1 = sample()
+    except (OSError, IndexError, ValueError):
+        return None
+    return (i1 - i0) / max(1, t1 - t0)
+
+
+def wait_for_idle(max_wait: float, quiet_s: int = 10, idle: float = 0.9) -> float | None:
+    """Wait (at most ``max_wait`` s) until the CPUs were >= 90% idle for ``quiet_s`` s in a row.
+
+    Returns the seconds waited, or None when the machine never went quiet.
+    """
+    t0, streak = time.monotonic(), 0
+    while time.monotonic() - t0 < max_wait:
+        share = _idle_share()
+        if share is None:
+            return 0.0
+        streak = streak + 1 if share >= idle else 0
+        if streak >= quiet_s:
+            return time.monotonic() - t0
+    return None
+
+
 def _time_calls(fn, questions: list[str], rounds: int) -> list[float]:
     samples: list[float] = []
     for _ in range(rounds):
@@ -272,9 +301,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="1 latency round instead of 5")
     ap.add_argument("--json", type=Path, help="also write the results as JSON to this path")
     ap.add_argument("--keep", action="store_true", help="keep the temp data dir")
+    ap.add_argument("--wait-idle", type=float, default=60, metavar="S",
+                    help="first wait up to S seconds for 10 quiet seconds on the CPUs (0: don't wait)")
     args = ap.parse_args(argv)
 
     machine = _machine()
+    if args.wait_idle > 0:
+        print(f"Waiting (≤ {args.wait_idle:.0f} s) for the CPUs to be idle …", file=sys.stderr)
+        waited = wait_for_idle(args.wait_idle)
+        print("Machine still busy; measuring anyway." if waited is None else f"Idle after {waited:.0f} s.",
+              file=sys.stderr)
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     try:
         results = run(args.quick, args.keep)
