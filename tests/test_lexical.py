@@ -31,3 +31,8 @@ def test_mined_pairs_from_document_text():
 
 def test_bigrams_present():
     assert "tram_bts" in Tokenizer()("trạm BTS")
+
+
+def test_pyvi_word_segmentation_option():
+    tokens = Tokenizer(segmenter="pyvi")("Ứng dụng công nghệ thông tin tại Trà Vinh")
+    assert "công_nghệ" in tokens and "cong_nghe" in tokens  # words, and their folded forms
