@@ -25,7 +25,8 @@ from assistant.verification import check_figures
 
 NOT_FOUND = "Không tìm thấy thông tin này trong các tài liệu đã nạp."
 _TOKEN = re.compile(r"\w+")
-_SENTENCE = re.compile(r"[^.!?;\n]+(?:[.!?;]+|$)")
+#: A sentence or clause; a '.' inside "1.222" or "TT.TT" does not end it.
+_SENTENCE = re.compile(r"(?:[^.!?;\n]|[.!?;](?!\s|$))+(?:[.!?;]+|$)")
 _DATE = re.compile(
     r"(?:[Qq]uý\s+[IV]+(?:/\d{4})?|ngày\s+\d{1,2}(?:/\d{1,2}(?:/\d{2,4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)"
     r"|\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{4}\b|tháng\s+\d{1,2}(?:/|\s+năm\s+)\d{4}|\b\d{1,2}/\d{1,2}\b"
@@ -184,6 +185,8 @@ class DefaultAnswerer:
                         score -= 0.2
                     elif facts & set(q.years):
                         score += 0.15
+                    elif facts:
+                        score -= 0.25  # the passage reports other years
                 scored.append((score, f, hit))
         scored.sort(key=lambda s: -s[0])
         return scored

@@ -31,7 +31,7 @@ _CALC = [  # (operation, folded patterns) — the first match wins
 _KIND = [
     ("date", r"khi nao|ngay nao|ngay bao nhieu|ngay may|thoi gian nao|bao gio|thoi han|nam nao|thang nao|quy nao|thoi diem|ngay thang|hoan thanh truoc|trong thoi gian|thoi gian (thuc hien|hoan thanh)"),
     ("percent", r"ty le|ti le|phan tram|%"),
-    ("number", r"bao nhieu|\bmay\b|so luong|tong so|con so"),
+    ("number", r"bao nhieu|\bmay\b|so luong|tong so|con so|^so "),
     ("list", r"nhung (gi|ai|noi dung|nhiem vu|giai phap|linh vuc|don vi|co quan|he thong|doanh nghiep)|gom (nhung|cac|co)|ke ten|liet ke|cac .* nao|nhung .* nao|bao gom"),
     ("entity", r"don vi nao|co quan nao|\bai\b|la ai|ten (la|goi)|chu tri|phoi hop|tinh nao|huyen nao|doanh nghiep nao|he thong nao|nen tang nao|ung dung nao|nao\b|la gi"),
     ("text", r"tai sao|vi sao|nhu the nao|the nao|nguyen nhan|muc tieu|giai phap|han che|kho khan|ra sao|de lam gi|nham"),
