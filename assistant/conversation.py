@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 
 from assistant.abbreviations import fold
 from assistant.models import Answer
+from assistant.question import YEAR as _YEAR
 
 _FOLLOW_UP = re.compile(
     r"^(còn|thế còn|vậy còn|con|the con|vay con)\b|(thì sao|thi sao|sao\?*$)|^(tỉnh nào|tinh nao|năm nào|nam nao)\??$",
     re.IGNORECASE,
 )
-_YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
 
 
 def resolve_follow_up(question: str, previous: list[str]) -> str:

@@ -17,6 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from assistant.errors import DocumentError
+from assistant.normalize import is_upper
 from assistant.models import DocumentMetadata
 
 HEADER_LINES = 40
@@ -177,7 +178,7 @@ def _subtitle(lines: list[str], type_index: int) -> str:
 def _stops_title(line: str) -> bool:
     plain = _plain(line)
     return bool(_BODY_START.match(plain) or _PHAN.match(plain) or _ROMAN.match(plain)
-                or _is_upper(plain))
+                or is_upper(plain))
 
 
 def _number(header: list[str]) -> str | None:
@@ -308,7 +309,7 @@ def _issuer_from_header(header: list[str]) -> str | None:
 
 
 def _is_authority(line: str) -> bool:
-    return _is_upper(line) and len(line) <= 90 and f"{line} ".startswith(_AUTHORITY_CAPS)
+    return is_upper(line) and len(line) <= 90 and f"{line} ".startswith(_AUTHORITY_CAPS)
 
 
 def _issuer_from_opening(text: str) -> str | None:
@@ -407,7 +408,7 @@ def _headings(lines: list[str]) -> list[tuple[str, str]]:
             continue
         if words[0] == rest:  # the heading may go on over the next lines
             for nxt in content[index + 1:index + 4]:
-                if not _is_upper(nxt) or _PHAN.match(nxt) or _ROMAN.match(nxt) or "\t" in nxt:
+                if not is_upper(nxt) or _PHAN.match(nxt) or _ROMAN.match(nxt) or "\t" in nxt:
                     break
                 words.append(nxt)
         found.append((kind, " ".join(" ".join(words).split())))
@@ -465,6 +466,3 @@ def _fallback_title(doc_id: str, doc_type: str | None, province: str | None,
     words = re.sub(r"[-_]+", " ", stem).strip()
     return words[:1].upper() + words[1:] if words else doc_id
 
-
-def _is_upper(line: str) -> bool:
-    return line.upper() == line and any(ch.isalpha() for ch in line)

@@ -37,7 +37,7 @@ _KIND = [
     ("text", r"tai sao|vi sao|nhu the nao|the nao|nguyen nhan|muc tieu|giai phap|han che|kho khan|ra sao|de lam gi|nham"),
 ]
 _UNIT_AFTER = re.compile(r"(?:bao nhieu|may)\s+(\w+(?:\s\w+)?)")
-_YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
+YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
 _TOKEN = re.compile(r"\w+")
 
 
@@ -67,7 +67,7 @@ def analyze(question: str) -> QuestionInfo:
     kind = "computed" if operation else next((k for k, pat in _KIND if re.search(pat, folded)), "text")
     m = _UNIT_AFTER.search(folded)
     unit_hint = m.group(1).split()[0] if m and kind in ("number", "computed") else None
-    years = [int(y) for y in _YEAR.findall(question)]
+    years = [int(y) for y in YEAR.findall(question)]
     provinces = [p for p in PROVINCES if p in lowered or fold(p) in folded]
     numbers = re.findall(r"\d+(?:[.,]\d+)*", question)
     keywords = [t for t in dict.fromkeys(folded.split()) if t not in STOP and not t.isdigit() and len(t) > 1]
