@@ -173,8 +173,8 @@ class LLMAnswerer:
         chunk = hit.chunk
         for f in self.default.figures.get(chunk.id, []):
             if any(m.value == f["value"] or m.raw == f["raw"] for m in numbers):
-                return self.default._citation(number, chunk, f["start"], f["end"])
-        return self.default._citation(number, chunk, chunk.start, chunk.start)
+                return self.default.citation(number, chunk, f["start"], f["end"])
+        return self.default.citation(number, chunk, chunk.start, chunk.start)
 
     def _with_operands(self, calc: Calculation, citations: list[Citation]) -> Calculation:
         operands = []
