@@ -40,10 +40,19 @@ from bisect import bisect_right
 
 from pydantic import BaseModel
 
+from assistant.figure_context import (
+    heads,
+    inherited_unit,
+    qualifier_after,
+    shared_predicate,
+)
 from assistant.models import Chunk
 from assistant.numbers import NumberMatch, find_numbers, parse_number, scale_of
 
-__all__ = ["FIGURE_KINDS", "Figure", "extract_figures"]
+__all__ = ["FIGURES_VERSION", "FIGURE_KINDS", "Figure", "extract_figures"]
+
+#: Bump when extraction changes what a figure records, so that stale indexes are rebuilt.
+FIGURES_VERSION = "5"
 
 #: The kinds of numbers that are figures (not dates, years or identifiers).
 FIGURE_KINDS = frozenset(("quantity", "percent", "ratio", "money"))
@@ -74,6 +83,9 @@ class Figure(BaseModel):
     sentence_end: int = 0
     row_header: str | None = None
     column_header: str | None = None
+    lead: str = ""  # the words before a count in its clause: "cấp mới" in "cấp mới 740 chứng thư số"
+    context: str = ""  # the heads it breaks down, innermost first (see figure_context), " | "-joined
+    part: bool = False  # a breakdown item: inside a parenthesis, after "trong đó", …
 
     @property
     def absolute(self) -> float:
@@ -115,16 +127,62 @@ def _prose_figures(chunk: Chunk, text: str, base: int) -> list[Figure]:
     figures = [m for m in find_numbers(text) if m.kind in FIGURE_KINDS]
     bounds = _sentence_bounds(text)
     out: list[Figure] = []
+    units: dict[int, str | None] = {}
     for k, m in enumerate(figures):
         s0, s1 = _sentence_span(text, bounds, m.start)
+        unit = inherited_unit(text, s0, m, figures, units)
+        if unit:
+            m = NumberMatch(m.start, m.end, m.raw, m.value, m.kind, m.is_percent, unit, m.qualifier,
+                            scale_of(unit), m.total)
+            figures[k] = m
+        units[m.start] = m.unit
         prev = figures[k - 1] if k else None
         same = prev is not None and s0 <= prev.start
         if prev is not None and same and re.fullmatch(r"\s*(?:-|–|đến)\s*", text[prev.end:m.start]):
             indicator = out[-1].indicator  # "300 - 500m": one indicator for the range
         else:
             indicator = _indicator(text, s0, s1, m, figures, out[-1].indicator if same else None)
-        out.append(_figure(chunk, m, base, text, s0, s1, indicator))
+        found = heads(text, s0, m, figures)
+        context = [qualifier_after(text, m, m.unit, figures, s1), *found]
+        part = bool(found) or re.match(r"(?:trong đó|cụ thể)\b", text[s0:s1], re.IGNORECASE) is not None
+        out.append(_figure(chunk, m, base, text, s0, s1, indicator,
+                           lead=_lead(text, s0, m, figures, indicator),
+                           context=" | ".join(c for c in context if c), part=part))
+    return _distribute_predicates(text, figures, out)
+
+
+def _distribute_predicates(text: str, figures: list[NumberMatch], out: list[Figure]) -> list[Figure]:
+    """Give every item of "83,21% hồ sơ tại cấp tỉnh, 78,05% … và 78,19% … được xử lý trên …"
+    the predicate written once after the last item (see ``shared_predicate``)."""
+    i = 0
+    while i < len(out):
+        j = i
+        while j + 1 < len(out) and out[j + 1].sentence_start == out[i].sentence_start \
+                and out[j + 1].is_percent == out[i].is_percent \
+                and re.fullmatch(r"[^;()]*(?:,|\svà\s)[^;()]*", text[figures[j].end:figures[j + 1].start]):
+            j += 1
+        found = shared_predicate([f.indicator for f in out[i:j + 1]]) if j > i else None
+        if found:
+            keep, predicate = found
+            out[j] = out[j].model_copy(update={"indicator": " ".join(out[j].indicator.split()[:keep])})
+            for k in range(i, j + 1):
+                joined = " | ".join(c for c in (predicate, out[k].context) if c)
+                out[k] = out[k].model_copy(update={"context": joined})
+        i = j + 1
     return out
+
+
+def _lead(text: str, s0: int, m: NumberMatch, figures: list[NumberMatch], indicator: str) -> str:
+    """The words before ``m`` back to the previous figure or clause break, when they are not
+    already its indicator: "cấp mới" in "Thu hồi 90 chứng thư số, cấp mới 740 chứng thư số"."""
+    prev_end = max((f.end for f in figures if s0 <= f.end <= m.start and f is not m), default=s0)
+    _, left = _clause_before(text, max(s0, prev_end), m.start)
+    left = re.split(r"\s(?:và|hoặc)\s|,\s", left)[-1]  # "… cấp huyện và 78,19%": a new item
+    words = _squash(left.translate(_SUPERSCRIPTS)).strip(" ,.;…").split()
+    while words and _LIST_MARKER.match(words[0] + " "):
+        words = words[1:]
+    lead = " ".join(words[-8:])
+    return "" if not lead or lead.lower() in indicator.lower() else lead
 
 
 def _figure(chunk: Chunk, m: NumberMatch, base: int, text: str, s0: int, s1: int,

@@ -15,10 +15,15 @@ from assistant.abbreviations import mine_pairs
 from assistant.chunking import CHUNKER_VERSION, chunk_document
 from assistant.corpus import file_sha256, load_corpus
 from assistant.errors import DocumentError
+from assistant.figures import FIGURES_VERSION, extract_figures
 from assistant.lexical import Tokenizer
 from assistant.loaders import iter_document_paths
 from assistant.settings import Settings
 from assistant.store import EmbeddingCache, IndexData, IndexStore, Manifest
+
+#: Recorded as the manifest's ``chunker_version``: chunks and the figures table extracted from
+#: them; a change in either rebuilds the index.
+INDEX_VERSION = f"{CHUNKER_VERSION}+figures-{FIGURES_VERSION}"
 
 
 @dataclass
@@ -74,11 +79,9 @@ def build_index(settings: Settings, embedder: Embeddings, *, rebuild: bool = Fal
     bm25 = bm25s.BM25()
     bm25.index([tokenizer(t) for t in texts], show_progress=False)
 
-    from assistant.figures import extract_figures  # figures table for the calculator
-
     figures = [f.model_dump() for c in chunks for f in extract_figures(c)]
     manifest = Manifest(
-        embedding_model=model_id, dimension=int(vectors.shape[1]), chunker_version=CHUNKER_VERSION,
+        embedding_model=model_id, dimension=int(vectors.shape[1]), chunker_version=INDEX_VERSION,
         tokenizer=settings.lexical_tokens, documents={d.id: d.sha256 for d in corpus.documents},
         chunks=len(chunks), abbreviations=abbreviations, skipped=corpus.skipped,
         created=time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -92,8 +95,10 @@ def build_index(settings: Settings, embedder: Embeddings, *, rebuild: bool = Fal
 def _rebuild_reason(old: Manifest, model_id: str, settings: Settings) -> str:
     if old.embedding_model != model_id:
         return f"mô hình nhúng đổi từ {old.embedding_model} sang {model_id}"
-    if old.chunker_version != CHUNKER_VERSION:
-        return f"bộ chia đoạn đổi từ {old.chunker_version} sang {CHUNKER_VERSION}"
+    if old.chunker_version != INDEX_VERSION:
+        if old.chunker_version.split("+")[0] == CHUNKER_VERSION:
+            return f"bảng số liệu đổi sang phiên bản {FIGURES_VERSION}"
+        return f"bộ chia đoạn đổi từ {old.chunker_version} sang {INDEX_VERSION}"
     if old.tokenizer != settings.lexical_tokens:
         return f"bộ tách từ đổi từ {old.tokenizer} sang {settings.lexical_tokens}"
     return ""

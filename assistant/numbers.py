@@ -319,8 +319,8 @@ def _after_name(text: str, start: int, words_before: list[str]) -> bool:
     if not words_before:
         return False
     word = words_before[-1]
-    if not word[:1].isupper() or not text[start - 1:start].isspace():
-        return False
+    if not word[:1].isupper() or not text[start - 1:start].isspace() or word.endswith(":"):
+        return False  # "THCS: 100" labels a count
     head = text[:start].rstrip()[: -len(word)]
     if head.endswith(("“", '"')):
         return True  # “Lớp 1”

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from assistant.abbreviations import fold
-from assistant.answering.text import figure_text, local_context, plain, same_indicator, vn_expression
+from assistant.answering.text import (
+    figure_text,
+    local_context,
+    plain,
+    same_indicator,
+    tokens,
+    vn_expression,
+)
 from assistant.calculator import calculate
 from assistant.errors import CalculationError
 from assistant.models import Answer, Calculation, Hit, Operand
 from assistant.numbers import format_number
-from assistant.question import QuestionInfo
+from assistant.question import STOP, QuestionInfo
 
 if TYPE_CHECKING:
     from assistant.answering.answerer import DefaultAnswerer
@@ -20,64 +28,172 @@ if TYPE_CHECKING:
 GENERIC_UNITS = {"phan", "lan", "nam", "ty", "ti", "trieu", "so", "muc", "cap", "nguoi", "don", "co", "la", "tren", "dat"}
 
 
+#: Words every rate shares: they do not tell one percentage from another.
+RATE_WORDS = frozenset(("ty", "ti", "le", "phan", "tram"))
+#: Words that say a target is asked; the target-section signal weighs them, not the coverage.
+TARGET_WORDS = frozenset(("muc", "tieu", "chi", "dat", "phan", "dau"))
+#: Words too common in a figure's own phrase to count against it.
+_FILLER = frozenset(STOP | {"duoc", "tai", "cac", "va", "cua", "voi", "dat", "chiem", "trong", "tong", "so", "le", "ty"})
+_LABEL = re.compile(r"\b([a-z]+)(?: do)? (\d{1,2})\b")
+
+
 def candidates(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> list[tuple[float, dict, Hit]]:
+    """Every figure of the top passages, scored against the question, best first."""
+    q, asked, labels = _prepare(ans, q)
     scored = []
     for rank, hit in enumerate(top):
-        chunk = hit.chunk
         if not ans.in_scope(q, hit):
             continue
-        doc_text = ans.data.documents[chunk.document].text
-        section_tokens = ans.text_tokens(f"{chunk.title} {chunk.section}")
-        for f in ans.figures.get(chunk.id, []):
+        for f in ans.figures.get(hit.chunk.id, []):
             if f["raw"] in q.numbers or format_number(f["value"]) in q.numbers:
                 continue
-            local = ans.text_tokens(local_context(doc_text, f))
-            sentence = ans.text_tokens(f.get("sentence", ""))
-            own = ans.text_tokens(" ".join(x for x in (f.get("indicator"), f.get("column_header")) if x))
-            score = 0.0
-            if q.measured:
-                named = own | ans.text_tokens(f.get("unit") or "")
-                score += 0.8 * sum(w in named for w in q.measured) / len(q.measured)
-            score += (1.0 * ans.coverage(q, local) + 0.4 * ans.coverage(q, sentence) + 0.6 * ans.coverage(q, own)
-                     + 0.2 * ans.coverage(q, section_tokens) + 0.3 * hit.score + 0.1 / (rank + 1))
-            after = fold(doc_text[f["end"]:f["end"] + 25].lower())
-            before = fold(doc_text[max(0, f["start"] - 12):f["start"]].lower())
-            versus_target = bool(re.match(r"\s*(muc tieu|so voi|ke hoach)", after)) or "so voi" in before
-            if versus_target:  # "(đạt 79% mục tiêu)": a share of the target, not the value itself
-                score += 0.35 if q.against_target else -0.35
-            in_targets = bool(re.search(r"muc tieu|chi tieu|phan dau", fold(chunk.section.lower())))
-            if q.asks_target:
-                score += 0.25 if in_targets else -0.1
-            if q.kind == "percent" and f.get("kind") == "ratio":
-                score += 0.25  # "21/47" answers a share asked as a percentage
-            unit = fold((f.get("unit") or "").lower())
-            if q.unit_hint and unit.split()[:1] == [q.unit_hint]:
-                score += 0.5
-            want_percent = q.kind == "percent" or (q.kind == "computed" and "phan tram" in q.folded)
-            if q.kind in ("number", "percent"):
-                is_share = bool(f.get("is_percent")) or (want_percent and f.get("kind") == "ratio")
-                score += 0.3 if is_share == want_percent else -0.6
-            if q.years:
-                meta = ans.data.documents[chunk.document].metadata
-                facts = set(meta.years_reported) | set(chunk.years) | ({f["year"]} if f.get("year") else set())
-                if f.get("year") and f["year"] not in q.years:
-                    score -= 0.2
-                elif facts & set(q.years):
-                    score += 0.15
-                elif facts:
-                    score -= 0.25  # the passage reports other years
+            score = _match(ans, q, asked, labels, f, hit) + 0.3 * hit.score + 0.1 / (rank + 1)
             scored.append((score, f, hit))
     scored.sort(key=lambda s: -s[0])
     return scored
 
+
+def _prepare(ans: "DefaultAnswerer", q: QuestionInfo) -> tuple[QuestionInfo, set[str], dict[str, str]]:
+    """The question as figures are matched against it: without the words every rate or target
+    shares, with only the counted words the user wrote (not abbreviation expansions), the
+    words it uses, and its labelled numbers ("mức 4")."""
+    generic = (RATE_WORDS if q.kind == "percent" else set()) | (TARGET_WORDS if q.asks_target else set())
+    if any(k not in generic for k in q.keywords):
+        q = replace(q, keywords=[k for k in q.keywords if k not in generic])
+    written = set(tokens(q.text))
+    q = replace(q, measured=[w for w in q.measured if w in written])
+    return q, set(q.keywords) | ans.text_tokens(q.text), _labels(q.folded)
+
+
+def _match(ans: "DefaultAnswerer", q: QuestionInfo, asked: set[str], labels: dict[str, str],
+           f: dict, hit: Hit) -> float:
+    """How well one figure's phrase, unit, kind and year fit the question."""
+    chunk = hit.chunk
+    doc_text = ans.data.documents[chunk.document].text
+    local = ans.text_tokens(_clause(doc_text, f))
+    sentence = ans.text_tokens(f.get("sentence", ""))
+    spec_text = " ".join(x for x in (_head_phrase(f.get("indicator") or ""), f.get("column_header")) if x)
+    spec = ans.text_tokens(spec_text)
+    own = spec | ans.text_tokens(" ".join(x for x in (f.get("lead"), f.get("context")) if x))
+    score = 0.0
+    if q.measured:
+        named = own | ans.text_tokens(f.get("unit") or "")
+        score += 0.8 * sum(w in named for w in q.measured) / len(q.measured)
+    score += (1.0 * ans.coverage(q, local) + 0.4 * ans.coverage(q, sentence) + 0.6 * ans.coverage(q, own)
+              + 0.2 * ans.coverage(q, ans.text_tokens(f"{chunk.title} {chunk.section}")))
+    score += 0.8 * _precision(ans, spec, asked)
+    score += _specifier_fit(ans, spec, ans.text_tokens(f.get("context") or ""), asked)
+    if f.get("part") and re.search(r"\btong (cong|so)\b|\btat ca\b|\btoan bo\b", q.folded):
+        score -= 0.3  # a total is asked, this is one of its parts
+    score += _label_fit(labels, fold(f"{spec_text} {f.get('lead') or ''} {f.get('context') or ''}".lower()))
+    after = fold(doc_text[f["end"]:f["end"] + 25].lower())
+    before = fold(doc_text[max(0, f["start"] - 12):f["start"]].lower())
+    versus_target = bool(re.match(r"\s*(muc tieu|so voi|ke hoach)", after)) or "so voi" in before
+    if versus_target:  # "(đạt 79% mục tiêu)": a share of the target, not the value itself
+        score += 0.5 if _against_target(q) else -0.7
+    if q.asks_target:
+        column = fold((f.get("column_header") or "").lower())
+        section = fold(chunk.section.lower())
+        reviews = re.search(r"danh gia|ket qua|tinh hinh thuc hien", section)  # "thực hiện mục tiêu 2022"
+        in_targets = bool(re.search(r"muc tieu|chi tieu|phan dau", section) and not reviews
+                          or re.search(r"muc tieu|chi tieu|ke hoach", column))
+        score += 0.45 if in_targets else -0.3
+    if q.kind == "percent" and f.get("kind") == "ratio" and not q.asks_target:
+        score += 0.25  # "21/47" answers a share asked as a percentage
+    unit = fold((f.get("unit") or "").lower())
+    if q.unit_hint and unit.split()[:1] == [q.unit_hint]:
+        score += 0.5
+    want_percent = q.kind == "percent" or (q.kind == "computed" and "phan tram" in q.folded)
+    if q.kind in ("number", "percent"):
+        is_share = bool(f.get("is_percent")) or (want_percent and f.get("kind") == "ratio")
+        score += 0.3 if is_share == want_percent else -0.6
+    return score + _year_fit(ans, q, f, chunk)
+
+
+def _clause(doc_text: str, f: dict) -> str:
+    """The clause of a prose figure: its sentence between the nearest ';' on either side, so
+    that the items of one list ("83,21% … cấp tỉnh, 78,05% … cấp huyện … được xử lý trên …")
+    share it and only their own phrases tell them apart. Table cells keep their row."""
+    s0, s1 = f.get("sentence_start", 0), f.get("sentence_end", 0)
+    if f.get("column_header") or f.get("row_header") or s1 <= s0:
+        return local_context(doc_text, f)
+    lo = doc_text.rfind(";", s0, f["start"])
+    hi = doc_text.find(";", f["end"], s1)
+    extra = " ".join(x for x in (f.get("indicator"), f.get("unit")) if x)
+    return f"{doc_text[lo + 1 if lo >= 0 else s0:hi if hi >= 0 else s1]} {extra}"
+
+
+def _head_phrase(indicator: str) -> str:
+    """The indicator without a purpose clause: "tài khoản phục vụ cho việc trao đổi …" → "tài khoản"."""
+    return re.split(r"\s(?:phục vụ|để|nhằm|cho việc)\s", f" {indicator} ", maxsplit=1)[0]
+
+
+def _precision(ans: "DefaultAnswerer", spec: set[str], asked: set[str]) -> float:
+    """The idf-weighted share of the figure's own words that the question uses: "hồ sơ công việc
+    tại cấp xã" fits a question about "cấp huyện" less than "hồ sơ công việc tại cấp huyện"."""
+    words = [w for w in spec if w not in _FILLER and not w.isdigit()]
+    if not words:
+        return 0.5
+    weight = {w: ans.idf.get(w, ans.default_idf) for w in words}
+    return sum(v for w, v in weight.items() if w in asked) / sum(weight.values())
+
+
+def _specifier_fit(ans: "DefaultAnswerer", spec: set[str], context: set[str], asked: set[str]) -> float:
+    """A breakdown item ("16 cơ quan Đảng" inside "150 cơ quan, đơn vị (…)") answers only when
+    the question names what sets it apart from its head; otherwise the head (the total) does."""
+    novel = [w for w in spec - context if w not in _FILLER and not w.isdigit()]
+    if not context or not novel:
+        return 0.0
+    weight = {w: ans.idf.get(w, ans.default_idf) for w in novel}
+    share = sum(v for w, v in weight.items() if w in asked) / sum(weight.values())
+    return 0.6 * share - 0.3
+
+
+def _labels(folded: str) -> dict[str, str]:
+    """Small numbers that label a kind in the question: "mức 4", "cấp độ 3", "giai đoạn 2"."""
+    return {word: n for word, n in _LABEL.findall(folded) if word not in ("nam", "thang", "ngay", "quy")}
+
+
+def _label_fit(labels: dict[str, str], own: str) -> float:
+    """"mức 4" asked and "mức 4" in the figure's phrase: it fits; "mức 3" there: it does not;
+    "mức 3" there and no "mức" asked: a part, when the question likely wants the whole."""
+    score = 0.0
+    for word, n in _LABEL.findall(own):
+        if word in labels:
+            score += 0.3 if labels[word] == n else -0.3
+        elif len(word) > 1 and word not in STOP and word not in ("nam", "thang", "ngay", "quy"):
+            score -= 0.15
+    return max(-0.3, min(0.3, score))
+
+
+def _against_target(q: QuestionInfo) -> bool:
+    """"đạt bao nhiêu % (so với) mục tiêu": the question asks for the share of a target."""
+    text = fold(q.text.lower())
+    return q.against_target or bool(re.search(r"(dat|bang) (bao nhieu|may) (%|phan tram)", text))
+
+
+def _year_fit(ans: "DefaultAnswerer", q: QuestionInfo, f: dict, chunk) -> float:
+    if not q.years:
+        return 0.0
+    meta = ans.data.documents[chunk.document].metadata
+    facts = set(meta.years_reported) | set(chunk.years) | ({f["year"]} if f.get("year") else set())
+    if f.get("year") and f["year"] not in q.years:
+        return -0.2
+    if facts & set(q.years):
+        return 0.15
+    return -0.25 if facts else 0.0  # the passage reports other years
+
 def figure_answer(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> Answer | None:
     scored = candidates(ans, q, top)
+    if q.kind == "computed" and q.operation in ("percent_of", "percent_change"):
+        scored = [s for s in scored if s[1].get("is_percent")]  # a share the document states
     if not scored:
         return None
     best_score, best, hit = scored[0]
     doc_text = ans.data.documents[hit.chunk.document].text
     context = ans.text_tokens(local_context(doc_text, best)) | ans.text_tokens(best.get("sentence", ""))
-    if ans.coverage(q, context | ans.text_tokens(hit.chunk.section)) < ans.min_coverage:
+    heads = ans.text_tokens(" ".join(x for x in (best.get("lead"), best.get("context")) if x))
+    if ans.coverage(q, context | heads | ans.text_tokens(hit.chunk.section)) < ans.min_coverage:
         return None
     if q.unit_hint and q.unit_hint not in GENERIC_UNITS and q.unit_hint not in context:
         return None  # asked "bao nhiêu vụ", found "56 phù hiệu": not the same thing
@@ -88,7 +204,7 @@ def figure_answer(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> An
     text = f"{shown}"
     conflicts = [
         (s, f, h) for s, f, h in scored[1:6]
-        if s >= best_score - 0.15 and f["value"] != best["value"] and same_indicator(f, best)
+        if s >= best_score - 0.25 and f["value"] != best["value"] and same_indicator(f, best)
         and f.get("sentence") != best.get("sentence")
         and bool(f.get("is_percent")) == bool(best.get("is_percent"))
     ]

@@ -1,0 +1,103 @@
+"""Figure answers on real passages: breakdown items, shared predicates, targets, labels."""
+
+import pytest
+
+from assistant.answering import DefaultAnswerer
+from assistant.figures import extract_figures
+from assistant.models import Chunk
+from tests.test_answering import _hits, index_data  # noqa: F401  (the shared index fixture)
+
+
+def _figures(text: str):
+    return {f.raw: f for f in extract_figures(Chunk(id="c", document="d", title="t", section="s",
+                                                     start=0, end=len(text), text=text))}
+
+
+# --- index time ---------------------------------------------------------------------------
+
+def test_nested_breakdown_items_know_their_heads() -> None:
+    figs = _figures("Dịch vụ công mức 4 tiếp nhận 159.024 hồ sơ (130.042 trực tiếp, "
+                    "28.982 trực tuyến (tỷ lệ 18,22%)).")
+    assert figs["18,22%"].indicator == "trực tuyến"
+    assert figs["18,22%"].context == "trực tuyến | Dịch vụ công mức 4 tiếp nhận hồ sơ"
+    assert figs["18,22%"].part and not figs["159.024"].part
+    assert figs["28.982"].unit == "hồ sơ"  # a bare count takes the unit of its head
+    assert _figures("Trong đó, mức 3 tiếp nhận 107.550 hồ sơ.")["107.550"].part  # of the sentence before
+
+
+def test_label_colon_items_take_the_unit_and_head() -> None:
+    figs = _figures("a) Hệ thống Quản lý văn bản và điều hành - iOffice: Đã triển khai áp dụng cho "
+                    "577 cơ quan (cấp tỉnh: 139, cấp huyện: 332, cấp xã: 106).")
+    assert figs["332"].unit == "cơ quan" and "cấp huyện" in figs["332"].indicator
+    assert figs["332"].context.startswith("Đã triển khai áp dụng cho cơ quan")
+
+
+def test_lead_separates_counts_with_the_same_unit() -> None:
+    figs = _figures("Trong 6 tháng đầu năm 2023, Thu hồi 90 chứng thư số, cấp mới 740 chứng thư số, "
+                    "tổng số 3.247 chứng thư số đang hoạt động.")
+    assert figs["740"].lead == "cấp mới" and figs["90"].lead.endswith("Thu hồi")
+
+
+def test_shared_predicate_is_given_to_every_item() -> None:
+    figs = _figures("Về ứng dụng công nghệ thông tin: 83,21% hồ sơ công việc tại cấp tỉnh, 78,05% hồ sơ "
+                    "công việc tại cấp huyện và 78,19% hồ sơ công việc tại cấp xã được xử lý trên hệ thống.")
+    assert figs["78,19%"].indicator == "hồ sơ công việc tại cấp xã"
+    assert all(figs[r].context.startswith("được xử lý") for r in ("83,21%", "78,05%", "78,19%"))
+
+
+def test_qualifier_and_target_after_the_figure() -> None:
+    figs = _figures("Triển khai sử dụng tại 487 cơ quan (tính theo cấp văn thư), trong đó 96 cơ quan, "
+                    "đơn vị cấp tỉnh.")
+    assert figs["487"].context.startswith("tính theo cấp văn thư")
+    assert figs["96"].part
+    share = _figures("năm 2022 có 72,52% dịch vụ công trực tuyến có phát sinh hồ sơ (đạt 90,65% mục tiêu "
+                     "Quyết định số 27/QĐ-UBQGCĐS).")
+    assert share["90,65%"].context.startswith("mục tiêu Quyết định số 27")
+
+
+def test_a_colon_label_after_a_name_is_a_count() -> None:
+    figs = _figures("VnEdu cho 159 trường (Tiểu học: 13; THCS: 100; THCS - THPT: 6).")
+    assert figs["100"].unit == "trường" and "THCS" in figs["100"].indicator
+
+
+# --- answers ------------------------------------------------------------------------------
+
+def test_breakdown_item_answers_when_the_question_names_it(index_data):  # noqa: F811
+    data, settings = index_data
+    hits = _hits(data, "28.982 trực tuyến (tỷ lệ 18,22%)")
+    a = DefaultAnswerer(data, settings).answer(
+        "Năm 2022 tỷ lệ hồ sơ trực tuyến của dịch vụ công mức 4 ở Trà Vinh là bao nhiêu?", hits)
+    assert a.value == pytest.approx(18.22)
+
+
+def test_the_item_of_the_list_the_question_names(index_data):  # noqa: F811
+    data, settings = index_data
+    hits = _hits(data, "83,21% hồ sơ công việc tại cấp tỉnh")
+    answerer = DefaultAnswerer(data, settings)
+    for level, value in (("tỉnh", 83.21), ("huyện", 78.05), ("xã", 78.19)):
+        a = answerer.answer(f"Năm 2022 bao nhiêu % hồ sơ công việc cấp {level} ở Trà Vinh được xử lý "
+                            f"trên hệ thống quản lý văn bản và điều hành?", hits)
+        assert a.value == pytest.approx(value), level
+
+
+def test_share_of_target_only_when_asked(index_data):  # noqa: F811
+    data, settings = index_data
+    hits = _hits(data, "đạt 90,65% mục tiêu Quyết định số 27")
+    answerer = DefaultAnswerer(data, settings)
+    rate = answerer.answer("Năm 2022 bao nhiêu % dịch vụ công trực tuyến có phát sinh hồ sơ ở Trà Vinh?", hits)
+    assert rate.value == pytest.approx(72.52)
+    share = answerer.answer("Tỷ lệ dịch vụ công trực tuyến có phát sinh hồ sơ năm 2022 đạt bao nhiêu % "
+                            "mục tiêu của Quyết định 27/QĐ-UBQGCĐS?", hits)
+    assert share.value == pytest.approx(90.65)
+
+
+def test_counted_item_and_total(index_data):  # noqa: F811
+    data, settings = index_data
+    hits = _hits(data, "cấp mới 740 chứng thư số")
+    a = DefaultAnswerer(data, settings).answer(
+        "6 tháng đầu năm 2023 Trà Vinh cấp mới bao nhiêu chứng thư số chuyên dùng?", hits)
+    assert a.value == 740
+    hits = _hits(data, "(16 cơ quan Đảng; 134 cơ quan nhà nước")
+    a = DefaultAnswerer(data, settings).answer(
+        "Mạng truyền số liệu chuyên dùng của Trà Vinh kết nối bao nhiêu cơ quan, đơn vị?", hits)
+    assert a.value == 150
