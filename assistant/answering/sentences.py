@@ -1,72 +1,292 @@
-"""Answers from sentences: dates, names, lists and explanations, or the table cell asked for."""
+"""Answers from sentences: dates, names, lists and explanations, or the table cell asked for.
+
+The best clause of the top passages is chosen by the share of question keywords it holds (plus
+its section heading, the passage score, a named document number or quoted phrase); the answer
+is that clause, continued with the clauses that follow it when the question asks for a list or
+an explanation (or the clause announces one with ':'), cut to a window around the keywords when
+it is too long, and cited sentence by sentence.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from assistant.answering.text import clip, sentences
-from assistant.models import Answer, Chunk, Hit
-from assistant.question import QuestionInfo
+from assistant.answering.text import clip, sentences, tokens, window
+from assistant.models import Answer, Chunk, Citation, Hit
+from assistant.question import YEAR, QuestionInfo
 
 if TYPE_CHECKING:
     from assistant.answering.answerer import DefaultAnswerer
 
-DATE = re.compile(
+_ONE_DATE = (
     r"(?:[Qq]uý\s+[IV]+(?:/\d{4})?|ngày\s+\d{1,2}(?:/\d{1,2}(?:/\d{2,4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)"
-    r"|\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{4}\b|tháng\s+\d{1,2}(?:/|\s+năm\s+)\d{4}|\b\d{1,2}/\d{1,2}\b"
-    r"|năm\s+\d{4}|[Tt]hường xuyên|[Hh]àng năm|[Hh]ằng năm)"
+    r"|\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{1,2}/\d{4}\b(?![/-]\w)|tháng\s+\d{1,2}(?:/|\s+năm\s+)\d{4}"
+    r"|\b\d{1,2}/\d{1,2}\b(?![/-]\w)|năm\s+\d{4}|\b(?:19|20)\d{2}\b(?![/-]\w))"
 )
+#: A date, a period ("từ tháng 10/2021 đến tháng 4/2023", "năm 2022 - 2024") or a recurrence.
+DATE = re.compile(
+    rf"(?:[Tt]ừ\s+)?{_ONE_DATE}(?:\s*(?:-|–|đến(?:\s+nay)?)\s*(?:năm\s+|tháng\s+|ngày\s+)?(?:\d{{1,2}}/){{0,2}}\d{{4}}\b|\s+đến\s+nay)?"
+    r"|[Kk]ể\s+từ\s+ngày\s+ký|[Tt]hường xuyên|[Hh]àng năm|[Hh]ằng năm"
+)
+#: A document number: "2063/QĐ-UBND", "137/2017/TT-BTC", "27-QĐ/TW", "45/2020/NĐ-CP".
+REF = re.compile(r"(?<![\d/.,])(\d{1,5})(?:/\d{4})?[/-](?:[A-ZĐ][\w&]*)(?:[-/][\w&]+)*")
+#: "QĐ 2063", "Nghị quyết 36", "Thông tư số 137" as a question names a document.
+_NAMED_REF = re.compile(
+    r"\b(?:qđ|quyết định|kh|kế hoạch|nq|nghị quyết|công văn|cv|thông tư|tt|chỉ thị|nghị định|nđ)\s+(?:số\s+)?(\d{2,5})\b",
+    re.IGNORECASE)
+_QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
+#: The place-and-date line under a document's number: "Trà Vinh, ngày 21 tháng 4 năm 2020".
+_ISSUE_LINE = re.compile(r"[^\W\d][^\d,\n]{1,30},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}")
+#: The document's own number in its header: "Số: 2063/QĐ-UBND".
+_OWN_NUMBER = re.compile(r"Số:\s*\**(\d+)")
+_ASKS_ISSUE = re.compile(r"\b(ky|ban hanh|lap|phe duyet)\b")
+_ASKS_BODY = re.compile(r"\b(co quan|don vi|ai|so nao|chu tri|phoi hop|trach nhiem)\b")
+#: Questions whose answer runs over several clauses even when phrased "… là gì?".
+_EXPLAIN = re.compile(r"\b(vi sao|tai sao|nguyen nhan|han che|ton tai|kho khan|vuong mac|giai phap|nhiem vu|noi dung"
+                      r"|nhung gi|gom|bao gom|ke ten|liet ke)\b")
+#: A clause that opens a new numbered section ("3. …", "b) …", "II. …"): a list stops before it.
+_HEADING = re.compile(r"^(?:[IVX]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\))\s+\S")
+#: Characters of answer text, citation markers included (the evaluation contract accepts 400).
+_BUDGET = 394
+
+
+class Clause(NamedTuple):
+    start: int
+    end: int
+    text: str
 
 
 def sentence_answer(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> Answer | None:
+    refs = question_refs(q.text)
+    quotes = [" ".join(tokens(m)) for m in _QUOTED.findall(q.text)]
     best = None
     for rank, hit in enumerate(top):
         if not ans.in_scope(q, hit):
             continue
         section = ans.text_tokens(hit.chunk.section)
-        for start, end, text in sentences(hit.chunk):
-            toks = ans.text_tokens(text)
-            score = ans.coverage(q, toks) + 0.3 * ans.coverage(q, section) + 0.3 * hit.score + 0.1 / (rank + 1)
-            if q.kind == "date" and not DATE.search(text):
-                score -= 0.3
+        clauses = [Clause(*s) for s in sentences(hit.chunk)]
+        for i, clause in enumerate(clauses):
+            score = _score(ans, q, clause.text, section, hit, rank, refs, quotes)
             if best is None or score > best[0]:
-                best = (score, start, end, text, hit)
+                best = (score, hit, clauses, i)
     if best is None:
         return None
-    score, start, end, text, hit = best
-    coverage = ans.coverage(q, ans.text_tokens(text) | ans.text_tokens(hit.chunk.section))
-    if coverage < ans.min_coverage:
+    _, hit, clauses, i = best
+    clause = clauses[i]
+    coverage = ans.coverage(q, ans.text_tokens(clause.text) | ans.text_tokens(hit.chunk.section))
+    if coverage < ans.min_coverage and not (q.kind == "date" and _issue_date(q, clause.text)):
         return None
-    citation = ans.citation(1, hit.chunk, start, end)
     if hit.chunk.kind == "table":
-        body = table_answer(q, hit.chunk, text)
-    elif q.kind == "date":
-        dates = [m.group(0) for m in DATE.finditer(text) if not any(n in m.group(0) for n in q.numbers)]
-        body = dates[0] if dates else clip(text)
-        if dates:
-            body = f"{', '.join(dict.fromkeys(dates[:2]))} — {clip(text, 250)}"
-    else:
-        body = clip(text)
-    return Answer(question=q.text, answer=f"{body} [1]", citations=[citation])
+        body = table_answer(q, hit.chunk, clause.text)
+        return _answer(q, f"{body} [1]", [ans.citation(1, hit.chunk, clause.start, clause.end)])
+    if q.kind == "date":
+        return _date_answer(ans, q, hit, clauses, i, refs)
+    return _text_answer(ans, q, hit, clauses, i)
 
+
+def question_refs(question: str) -> set[str]:
+    """The numbers of the documents a question names ("2063" for "QĐ 2063/QĐ-UBND")."""
+    return {m.group(1) for m in REF.finditer(question)} | {m.group(1) for m in _NAMED_REF.finditer(question)}
+
+
+def _score(ans: "DefaultAnswerer", q: QuestionInfo, text: str, section: set[str], hit: Hit, rank: int,
+           refs: set[str], quotes: list[str]) -> float:
+    toks = ans.text_tokens(text)
+    score = ans.coverage(q, toks) + 0.3 * ans.coverage(q, section) + 0.3 * hit.score + 0.1 / (rank + 1)
+    named = {m.group(1) for m in REF.finditer(text)}
+    if refs and named & refs:
+        score += 0.4
+    elif refs and named and q.kind == "date":
+        score -= 0.2
+    if quotes and any(qt and qt in " ".join(tokens(text)) for qt in quotes):
+        score += 0.5
+    counts = [n for n in q.numbers if not YEAR.fullmatch(n)]
+    if counts and any(re.search(rf"(?<![\d.,/]){re.escape(n)}(?![\d/]|[.,]\d)", text) for n in counts):
+        score += 0.15
+    if q.kind == "date":
+        if _issue_date(q, text):
+            chunk_text = hit.chunk.context_text()
+            own = set(_OWN_NUMBER.findall(chunk_text))
+            score = (ans.coverage(q, ans.text_tokens(chunk_text)) + 0.3 * hit.score + 0.1 / (rank + 1) + 0.2
+                     + (0.4 if refs & own else -0.3 if refs else 0.0))
+        elif not DATE.search(text):
+            score -= 0.35
+    return score
+
+
+def _issue_date(q: QuestionInfo, text: str) -> bool:
+    """A question about when a document was signed or issued, and the document's own date line."""
+    return bool(_ASKS_ISSUE.search(q.folded) and _ISSUE_LINE.search(text))
+
+
+def _weights(ans: "DefaultAnswerer", q: QuestionInfo) -> dict[str, float]:
+    return {k: ans.idf.get(k, ans.default_idf) for k in q.keywords}
+
+
+def _answer(q: QuestionInfo, text: str, citations: list[Citation]) -> Answer:
+    return Answer(question=q.text, answer=text, citations=citations)
+
+
+# --- dates -------------------------------------------------------------------------------
+
+
+def _date_answer(ans: "DefaultAnswerer", q: QuestionInfo, hit: Hit, clauses: list[Clause], i: int,
+                 refs: set[str]) -> Answer:
+    clause = clauses[i]
+    dates = ranked_dates(clause.text, q, refs)
+    if not dates and i + 1 < len(clauses) and DATE.search(clauses[i + 1].text):
+        clause = clauses[i + 1]  # "Số: 2063/QĐ-UBND" then "Trà Vinh, ngày 21 tháng 4 năm 2020"
+        dates = ranked_dates(clause.text, q, refs)
+    citation = ans.citation(1, hit.chunk, clause.start, clause.end)
+    if not dates:
+        return _answer(q, f"{window(clause.text, _weights(ans, q))} [1]", [citation])
+    weights = _weights(ans, q)
+    for t in tokens(dates[0]):
+        weights[t] = weights.get(t, 0.0) + 2 * max(weights.values(), default=1.0)
+    shown = ", ".join(dict.fromkeys(dates[:2]))
+    context = window(clause.text, weights, _BUDGET - len(shown) - 8)
+    return _answer(q, f"{shown} — {context} [1]", [citation])
+
+
+def ranked_dates(text: str, q: QuestionInfo, refs: set[str]) -> list[str]:
+    """Dates in ``text``, the likeliest answer first: not a number the question already gives,
+    not the date of another document cited in passing ("Nghị định số 45/2020/NĐ-CP ngày 08/4/2020")."""
+    found = []
+    for n, m in enumerate(DATE.finditer(text)):
+        date = m.group(0)
+        digits = re.findall(r"\d+", date)
+        if digits and all(d in q.numbers for d in digits) or not _plausible(date):
+            continue
+        score = -0.01 * n
+        before = text[max(0, m.start() - 60):m.start()]
+        attached = re.search(REF.pattern + r"[*\s]*(?:của\s+\S+\s+)?$", before.replace("**", ""))
+        if attached:
+            score += 0.5 if attached.group(1) in refs else -0.5
+        found.append((score, n, date.strip()))
+    return [d for _, _, d in sorted(found, key=lambda x: (-x[0], x[1]))]
+
+
+def _plausible(date: str) -> bool:
+    """"10/10" or "21/4/2020" name a real day and month; "85/85" does not."""
+    m = re.search(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?!\d)", date)
+    return not m or (1 <= int(m.group(1)) <= 31 and 1 <= int(m.group(2)) <= 12)
+
+
+# --- names, lists, explanations ------------------------------------------------------------
+
+
+def _text_answer(ans: "DefaultAnswerer", q: QuestionInfo, hit: Hit, clauses: list[Clause], i: int) -> Answer:
+    weights = _weights(ans, q)
+    first = clauses[i]
+    if len(first.text) > _BUDGET - 6:
+        citation = ans.citation(1, hit.chunk, first.start, first.end)
+        return _answer(q, f"{window(first.text, weights, _BUDGET - 6)} [1]", [citation])
+    picked = [first]
+    heading = _heading(hit.chunk, first) if q.kind == "entity" and _ASKS_BODY.search(q.folded) else None
+    if heading and len(heading.text) + len(first.text) + 10 <= _BUDGET:
+        picked.insert(0, heading)
+    if (q.kind in ("list", "text") or _EXPLAIN.search(q.folded) or first.text.rstrip().endswith(":")
+            or _is_heading(first.text)):
+        budget = _BUDGET - sum(len(c.text) + 5 for c in picked)
+        picked += _continuation(clauses, i, budget, through_headings=_is_heading(first.text))
+    return _cite(ans, q, hit.chunk, picked)
+
+
+def _is_heading(text: str) -> bool:
+    """A section title ("III. HẠN CHẾ, YẾU KÉM", "3. Về xây dựng hạ tầng kỹ thuật"): no closing
+    punctuation, and numbered or written in capitals."""
+    text = text.strip()
+    letters = [ch for ch in text if ch.isalpha()]
+    return (bool(letters) and text[-1] not in ".;:,"
+            and (bool(_HEADING.match(text)) or sum(ch.isupper() for ch in letters) > 0.8 * len(letters)))
+
+
+def _continuation(clauses: list[Clause], i: int, budget: int, through_headings: bool = False) -> list[Clause]:
+    """The clauses after ``i`` that fit in ``budget`` characters, up to the next numbered heading
+    (or past it, when clause ``i`` is itself the heading the question names)."""
+    out = []
+    for clause in clauses[i + 1:]:
+        if _HEADING.match(clause.text) and not through_headings:
+            break
+        if len(clause.text) + 5 > budget:
+            if budget >= 60:  # the start of the next item still tells what it is
+                out.append(clause._replace(text=clip(clause.text, budget - 5)))
+            break
+        out.append(clause)
+        budget -= len(clause.text) + 5
+    return out
+
+
+def _heading(chunk: Chunk, clause: Clause) -> Clause | None:
+    """The short line ending with ':' that introduces ``clause`` ("đ) Sở Khoa học và Công nghệ:")."""
+    before = chunk.text[: clause.start - chunk.start]
+    for m in reversed(list(re.finditer(r"[^\n]+", before))):
+        line = m.group(0).strip()
+        if line.endswith(":") and len(line) <= 100:
+            start = chunk.start + m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+            return Clause(start, start + len(line), line)
+        if _HEADING.match(line):
+            return None
+    return None
+
+
+def _cite(ans: "DefaultAnswerer", q: QuestionInfo, chunk: Chunk, picked: list[Clause]) -> Answer:
+    """The picked clauses in order, one citation per quoted sentence they come from."""
+    parts: list[str] = []
+    citations: list[Citation] = []
+    for clause in picked:
+        c = ans.citation(len(citations) + 1, chunk, clause.start, clause.end)
+        if citations and (c.quote_start, c.quote_end) == (citations[-1].quote_start, citations[-1].quote_end):
+            parts[-1] = parts[-1].rsplit(" [", 1)[0] + f" {clip(clause.text, _BUDGET)} [{len(citations)}]"
+            continue
+        citations.append(c)
+        parts.append(f"{clip(clause.text, _BUDGET)} [{c.number}]")
+    return _answer(q, " ".join(parts), citations)
+
+
+# --- tables --------------------------------------------------------------------------------
 
 COLUMN_HINTS = [
-    (r"chu tri", "chủ trì"), (r"phoi hop", "phối hợp"), (r"thoi gian|khi nao|thoi han|bao gio", "thời gian"),
-    (r"nguon von|nguon kinh phi", "nguồn"), (r"giai ngan", "giải ngân"), (r"tong muc|dau tu", "tổng mức"),
+    (r"kho khan|vuong mac|han che", "khó khăn"), (r"de xuat|kien nghi", "đề xuất"),
+    (r"ket qua", "kết quả"), (r"hien trang|ket noi", "hiện trạng"),
+    (r"chu tri", "chủ trì"), (r"phoi hop", "phối hợp"),
+    (r"lo trinh", "lộ trình"), (r"thoi gian|khi nao|thoi han|bao gio|nam nao|tu nam", "thời gian"),
+    (r"nguon von|nguon kinh phi", "nguồn"), (r"giai ngan", "giải ngân"), (r"tong muc|muc dau tu", "tổng mức"),
     (r"linh vuc", "lĩnh vực"), (r"muc tieu", "mục tiêu"), (r"pham vi", "phạm vi"), (r"don vi tinh", "đơn vị tính"),
+    (r"noi dung", "nội dung"),
 ]
+_TIME_COLUMNS = ("thời gian", "lộ trình", "thời hạn", "tiến độ")
+_ASK_WORD = re.compile(r"\b(nao|ai|gi|khi nao|bao gio|la gi)\b")
 
 
 def table_answer(q: QuestionInfo, chunk: Chunk, rendered: str) -> str:
     """For a table row, the cell the question asks for (by column header), else the row."""
-    if chunk.header:
-        names = chunk.header.split("\t")
-        cells = chunk.text.split("\n")[0].split("\t")
-        for pattern, header_word in COLUMN_HINTS:
-            if re.search(pattern, q.folded):
-                for i, name in enumerate(names):
-                    if header_word in name.lower() and i < len(cells) and cells[i].strip():
-                        label = cells[1].strip() if len(cells) > 1 else ""
-                        return f"{cells[i].strip()} ({name.strip()} — {clip(label, 160)})"
+    if not chunk.header:
+        return clip(rendered)
+    names = chunk.header.split("\t")
+    cells = chunk.text.split("\n")[0].split("\t")
+    asked = set(tokens(q.text)) | set(q.folded.split())
+    for i in _wanted_columns(q, names):
+        if i < len(cells) and cells[i].strip() and not set(tokens(cells[i])) <= asked:  # not a cell the question gives
+            cell, name = clip(cells[i].strip(), 250), clip(names[i].strip(), 60)
+            label = clip(cells[1].strip(), _BUDGET - len(cell) - len(name) - 12) if len(cells) > 1 else ""
+            return f"{cell} ({name} — {label})"
     return clip(rendered)
+
+
+def _wanted_columns(q: QuestionInfo, names: list[str]) -> list[int]:
+    """Columns the question names, in the order of COLUMN_HINTS ("chủ trì" and "phối hợp" by which
+    is nearer to the question word); a date question falls back to the time columns."""
+    asks = [m.start() for m in _ASK_WORD.finditer(q.folded)] or [len(q.folded)]
+    ranked = []
+    for order, (pattern, header_word) in enumerate(COLUMN_HINTS):
+        for m in re.finditer(pattern, q.folded):
+            distance = min(abs(m.start() - a) for a in asks)
+            for i, name in enumerate(names):
+                if header_word in name.lower():
+                    group = min(order, 4) if header_word in ("chủ trì", "phối hợp") else order
+                    ranked.append((group, distance, i))
+    if q.kind == "date":
+        ranked += [(len(COLUMN_HINTS), 0, i) for i, n in enumerate(names) if any(w in n.lower() for w in _TIME_COLUMNS)]
+    return list(dict.fromkeys(i for _, _, i in sorted(ranked)))
