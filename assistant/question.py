@@ -19,6 +19,8 @@ PROVINCES = ("trà vinh", "tiền giang", "vĩnh long", "bến tre", "sóc trăn
              "hồ chí minh", "đà nẵng", "hải phòng", "bình dương", "đồng nai", "quảng ninh")
 
 _CALC = [  # (operation, folded patterns) — the first match wins
+    ("estimate", r"\buoc (tinh|khoang|luong)\b.*\bty le\b|\bty le\b.*\buoc (tinh|khoang|luong)\b"),
+    ("average", r"\b(binh quan|trung binh)\b.*\bmoi\b"),
     ("percent_change", r"(tang|giam) (bao nhieu|may) (phan tram|%)|tang truong bao nhieu"),
     ("times", r"gap (may|bao nhieu) lan"),
     ("remainder", r"con thieu|de dat (muc tieu|chi tieu)|con (phai|can) bao nhieu"),
@@ -62,6 +64,10 @@ def analyze(question: str) -> QuestionInfo:
     expanded = _expand_abbreviations(question)
     folded = " ".join(_TOKEN.findall(fold(expanded.lower()))) + (" %" if "%" in question else "")
     operation = next((op for op, pat in _CALC if re.search(pat, folded)), None)
+    if operation is None and re.search(r"\w\s*\+\s*\w", question):  # "cáp đồng (treo + ngầm)"
+        operation = "percent_of" if re.search(r"\bty le\b|phan tram|%", folded) else "sum"
+    if re.search(r"\b(tai sao|vi sao|nguyen nhan)\b", folded):
+        operation = None  # "vì sao mục tiêu 50% … chưa đạt?" asks for a reason
     if operation and not re.search(r"bao nhieu|\bmay\b|ty le|ti le|phan tram|%|hay tinh|uoc tinh|tinh toan|\btong\b", folded):
         operation = None  # "vì sao … chưa …" asks for an explanation, not arithmetic
     kind = "computed" if operation else next((k for k, pat in _KIND if re.search(pat, folded)), "text")

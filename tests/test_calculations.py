@@ -1,0 +1,105 @@
+"""Calculations of the default answerer on real passages: parts, shares, gaps, table columns."""
+
+import pytest
+
+from assistant.answering import DefaultAnswerer
+from assistant.answering.calculations import computed_answer
+from assistant.answering.operands import Candidate, compatible
+from assistant.indexer import build_index
+from assistant.models import Hit
+from assistant.question import analyze
+from assistant.store import IndexStore
+
+
+@pytest.fixture(scope="module")
+def index_data(tmp_path_factory):
+    import shutil
+
+    from assistant.embeddings import HashingEmbeddings
+    from assistant.settings import Settings
+    from tests.conftest import DOCUMENTS
+
+    root = tmp_path_factory.mktemp("calc")
+    shutil.copytree(DOCUMENTS, root / "documents")
+    settings = Settings(data_dir=root, embedder="hashing", _env_file=None)
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    data, _, _ = IndexStore(settings.index_dir).load()
+    return data, settings
+
+
+def _hits(data, *needles):
+    chunks = [next(c for c in data.chunks if n in c.text) for n in needles]
+    return [Hit(chunk=c, score=1.0 - i * 0.1, rank=i + 1) for i, c in enumerate(chunks)]
+
+
+def _ask(index_data, question, *needles):
+    data, settings = index_data
+    return DefaultAnswerer(data, settings).answer(question, _hits(data, *needles))
+
+
+def test_operations_read_from_the_question():
+    assert analyze("Tổng chiều dài cáp đồng (treo + ngầm) của Trà Vinh là bao nhiêu?").operation == "sum"
+    assert analyze("Tỷ lệ cán bộ có trình độ (thạc sĩ + đại học) là bao nhiêu?").operation == "percent_of"
+    assert analyze("Ước tính số trạm BTS 4G dựa trên tỷ lệ trạm 4G?").operation == "estimate"
+    assert analyze("Thời lượng phát thanh bình quân bao nhiêu giờ mỗi ngày?").operation == "average"
+    assert analyze("Vì sao mục tiêu 50% cuộc họp trực tuyến chưa đạt?").operation is None
+
+
+def test_sum_of_the_parts_named_in_parentheses(index_data):
+    a = _ask(index_data, "Tổng chiều dài cáp đồng (treo + ngầm) của Trà Vinh theo báo cáo năm 2023 là bao nhiêu?",
+             "5.760,44 km cáp đồng treo")
+    assert a.calculation is not None and a.value == pytest.approx(5971.82)
+    assert sorted(o.value for o in a.calculation.operands) == [211.38, 5760.44]
+    assert all(o.citation for o in a.calculation.operands) and "5.971,82 km" in a.answer
+
+
+def test_share_picks_the_part_and_the_whole_by_their_names(index_data):
+    a = _ask(index_data, "Chứng thư số cá nhân chiếm bao nhiêu % tổng số chứng thư số đang hoạt động ở Trà Vinh "
+             "(6 tháng đầu năm 2023)?", "3.247 chứng thư số")
+    assert a.calculation is not None and a.calculation.expression == "2599 / 3247 * 100"
+    assert a.value == pytest.approx(80.04) and a.unit == "%"
+
+
+def test_missing_part_of_a_ratio_is_total_minus_value(index_data):
+    a = _ask(index_data, "Có bao nhiêu doanh nghiệp ở Tiền Giang chưa nộp thuế điện tử?", "5.555/6.066")
+    assert a.calculation is not None and a.calculation.expression == "6066 - 5555" and a.value == 511
+    assert len(a.citations) == 1 and "5.555/6.066" in a.citations[0].quote
+
+
+def test_sum_of_a_table_column(index_data):
+    a = _ask(index_data, "Tổng mức đầu tư của 3 nhiệm vụ/dự án CNTT hoàn thành năm 2019 (Phụ lục 01 QĐ 2063) là bao nhiêu?",
+             "47.803\t33.223")
+    assert a.calculation is not None and a.value == pytest.approx(75756)
+    assert len(a.calculation.operands) == 3 and len(a.citations) == 3
+
+
+def test_estimate_from_a_count_and_its_share(index_data):
+    a = _ask(index_data, "Ước tính số trạm BTS 4G của Trà Vinh năm 2022 dựa trên tỷ lệ trạm 4G trong tổng số trạm BTS?",
+             "86,18%")
+    assert a.calculation is not None and a.calculation.expression == "1208 * 86.18 / 100"
+    assert a.value == pytest.approx(1041.05, abs=0.01)
+
+
+def test_per_day_average_of_a_yearly_target(index_data):
+    a = _ask(index_data, "Chỉ tiêu thời lượng phát thanh tiếng dân tộc năm 2024 của Trà Vinh tương đương bình quân "
+             "bao nhiêu giờ mỗi ngày?", "Thời lượng phát thanh bằng tiếng dân tộc\tGiờ/năm")
+    assert a.calculation is not None and a.value == pytest.approx(1.5)
+
+
+def test_a_count_and_an_amount_of_money_never_combine(index_data):
+    data, _ = index_data
+    hits = _hits(data, "03 Chương trình mục tiêu quốc gia", "336,6 triệu đồng")
+    answerer = DefaultAnswerer(*index_data)
+    programs = next(Candidate(f, hits[0], 1.0) for f in answerer.figures[hits[0].chunk.id] if f["raw"] == "03")
+    money = next(Candidate(f, hits[1], 1.0) for f in answerer.figures[hits[1].chunk.id] if f["raw"] == "336,6")
+    assert not compatible(programs, money)
+
+
+def test_a_stated_share_is_not_recomputed(index_data):
+    data, settings = index_data
+    answerer = DefaultAnswerer(data, settings)
+    q = answerer.analyze("DVCTT toàn trình chiếm tỷ lệ bao nhiêu trong tổng số DVC của Trà Vinh năm 2023?")
+    hits = _hits(data, "1.057 dịch vụ công trực tuyến toàn trình (chiếm tỷ lệ 57,96%)")
+    a = computed_answer(answerer, q, hits)  # "(chiếm tỷ lệ 57,96%)" is the answer: no calculation
+    assert a.calculation is None and a.value == pytest.approx(57.96) and "57,96%" in a.answer
+
