@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assistant.abbreviations import fold
+from assistant.answering import support
 from assistant.models import Answer, Hit
 from assistant.question import QuestionInfo
 
@@ -39,4 +40,4 @@ def in_scope(ans: "DefaultAnswerer", q: QuestionInfo, hit: Hit, figure: dict | N
 
 def supports(ans: "DefaultAnswerer", q: QuestionInfo, result: Answer, top: list[Hit]) -> bool:
     """Whether the cited passages really hold what the question asks; False makes the answerer abstain."""
-    return True
+    return support.unsupported(ans, q, result, top) is None
