@@ -40,6 +40,14 @@ _KIND = [
 ]
 _UNIT_AFTER = re.compile(r"(?:bao nhieu|may)\s+(\w+(?:\s\w+)?)")
 YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
+#: A year inside a document number ("137/2017/TT-BTC", "45/2020/NĐ-CP") names no period.
+_CODE_YEAR = re.compile(r"(?<!\d)(?:19[89]\d|20[0-4]\d)/[A-ZĐ]")
+#: Words that only their accents tell apart from a question word once folded: "máy" (machine)
+#: is not "mấy" (how many), "Sở" (department) is not "số" (number).
+_ACCENT_ONLY = re.compile(r"\b(máy|sở)\b")
+#: A province name right after a broadcaster or carrier names that organisation ("VTV Cần Thơ",
+#: "VNPT Vĩnh Long"), not a place asked about.
+_ORG_BEFORE = re.compile(r"\b(?:VTV\d*|VNPT|Viettel|MobiFone|VinaPhone|Đài|Báo|Bưu điện)\s+$", re.IGNORECASE)
 _TOKEN = re.compile(r"\w+")
 
 
@@ -63,33 +71,54 @@ def analyze(question: str) -> QuestionInfo:
     lowered = question.lower()
     expanded = _expand_abbreviations(question)
     folded = " ".join(_TOKEN.findall(fold(expanded.lower()))) + (" %" if "%" in question else "")
-    operation = next((op for op, pat in _CALC if re.search(pat, folded)), None)
+    # Patterns read the question as written (no expansions: "TN&MT" must not add a "và"),
+    # with accent-only homographs kept apart and "%" in place.
+    plain = _pattern_text(question)
+    pattern = _pattern_text(question.replace("%", " phần trăm "))
+    operation = next((op for op, pat in _CALC if re.search(pat, pattern)), None)
+    if operation == "percent_change" and len(set(YEAR.findall(question))) < 2 and "so voi" not in pattern:
+        operation = None  # "giảm bao nhiêu % phí" asks for a stated rate, not a change between years
     if operation is None and re.search(r"\w\s*\+\s*\w", question):  # "cáp đồng (treo + ngầm)"
-        operation = "percent_of" if re.search(r"\bty le\b|phan tram|%", folded) else "sum"
-    if re.search(r"\b(tai sao|vi sao|nguyen nhan)\b", folded):
+        operation = "percent_of" if re.search(r"\bty le\b|phan tram", pattern) else "sum"
+    if re.search(r"\b(tai sao|vi sao|nguyen nhan)\b", pattern):
         operation = None  # "vì sao mục tiêu 50% … chưa đạt?" asks for a reason
-    if operation and not re.search(r"bao nhieu|\bmay\b|ty le|ti le|phan tram|%|hay tinh|uoc tinh|tinh toan|\btong\b", folded):
+    if operation and not re.search(r"bao nhieu|\bmay\b|ty le|ti le|phan tram|hay tinh|uoc tinh|tinh toan|\btong\b", pattern):
         operation = None  # "vì sao … chưa …" asks for an explanation, not arithmetic
-    kind = "computed" if operation else next((k for k, pat in _KIND if re.search(pat, folded)), "text")
-    m = _UNIT_AFTER.search(folded)
+    kind = "computed" if operation else next((k for k, pat in _KIND if re.search(pat, pattern)), "text")
+    m = _UNIT_AFTER.search(plain)
     unit_hint = m.group(1).split()[0] if m and kind in ("number", "computed") else None
-    years = [int(y) for y in YEAR.findall(question)]
-    provinces = [p for p in PROVINCES if p in lowered or fold(p) in folded]
+    years = [int(y) for y in YEAR.findall(_CODE_YEAR.sub(" ", question))]
+    provinces = [p for p in PROVINCES if _names_place(question, p)]
     numbers = re.findall(r"\d+(?:[.,]\d+)*", question)
     keywords = [t for t in dict.fromkeys(folded.split()) if t not in STOP and not t.isdigit() and len(t) > 1]
-    m2 = re.search(r"(?:bao nhieu|\bmay\b)\s+((?:\w+\s?){1,8})", folded)
+    m2 = re.search(r"(?:bao nhieu|\bmay\b)\s+((?:\w+\s?){1,8})", plain)
     measured = []
     if m2:
         for w in m2.group(1).split():
             if w in ("la", "duoc", "da", "tren", "nam", "cua", "tai", "o", "theo", "trong", "khi", "so", "va"):
                 break
             measured.append(w)
-    asks_target = bool(re.search(r"muc tieu|chi tieu|dat ra|phan dau|toi thieu", folded))
-    against_target = bool(re.search(r"so voi (muc tieu|ke hoach|chi tieu)|(dat|bang) bao nhieu (%|phan tram)", folded))
+    asks_target = bool(re.search(r"muc tieu|chi tieu|dat ra|phan dau|toi thieu", pattern))
+    against_target = bool(re.search(r"so voi (muc tieu|ke hoach|chi tieu)|(dat|bang) bao nhieu phan tram", pattern))
     if against_target and operation == "percent_of":
         operation, kind = None, "percent"  # the document states the share of the target
     return QuestionInfo(question, folded, kind, operation, years, provinces, unit_hint, keywords, numbers,
                         measured, asks_target and not against_target, against_target)
+
+
+def _pattern_text(question: str) -> str:
+    lowered = _ACCENT_ONLY.sub(lambda m: fold(m.group(1)) + "_", question.lower())
+    return " ".join(_TOKEN.findall(fold(lowered)))
+
+
+def _names_place(question: str, province: str) -> bool:
+    """Whether the question names ``province`` as a place (not inside "VTV Cần Thơ")."""
+    for m in re.finditer(re.escape(province), question.lower()):
+        if not _ORG_BEFORE.search(question[:m.start()]):
+            return True
+    folded = fold(question)  # a question typed without accents
+    return any(not _ORG_BEFORE.search(folded[:m.start()])
+               for m in re.finditer(re.escape(fold(province)), folded, re.IGNORECASE))
 
 
 def _expand_abbreviations(text: str) -> str:
