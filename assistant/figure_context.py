@@ -167,14 +167,24 @@ _PREDICATE = re.compile(r"^(?:được|đã|có|sử dụng|thực hiện|kết 
 def shared_predicate(indicators: list[str]) -> tuple[int, str] | None:
     """In "83,21% hồ sơ tại cấp tỉnh, 78,05% hồ sơ tại cấp huyện và 78,19% hồ sơ tại cấp xã
     được xử lý trên hệ thống …" the last indicator carries the predicate every item shares:
-    returns (words to keep in the last indicator, the shared predicate), or None."""
+    returns (words to keep in the last indicator, the shared predicate), or None. The items
+    name one kind of thing ("trường THPT, … trường THCS và … các trường tiểu học có …"); the
+    predicate starts at the first predicate word the other items do not use."""
     if len(indicators) < 2:
         return None
     words = [i.split() for i in indicators]
     last, others = words[-1], words[:-1]
-    if not all(len(o) >= 2 and o[:2] == last[:2] for o in others):
+    head = _head_word(last)
+    if head is None or not all(len(o) >= 2 and _head_word(o) == head for o in others):
         return None
-    keep = max(len(o) for o in others)
-    if len(last) <= keep or not _PREDICATE.match(last[keep]):
-        return None
-    return keep, " ".join(last[keep:])
+    used = {w.lower() for o in others for w in o}
+    for keep in range(max(2, min(len(o) for o in others) - 1), len(last)):
+        if _PREDICATE.match(last[keep]) and last[keep].lower() not in used:
+            return keep, " ".join(last[keep:])
+    return None
+
+
+def _head_word(words: list[str]) -> str | None:
+    """The noun an item starts with, past a plural marker: "các trường tiểu học" → "trường"."""
+    rest = words[1:] if words and words[0].lower() in ("các", "những") else words
+    return rest[0].lower() if rest else None

@@ -101,3 +101,67 @@ def test_counted_item_and_total(index_data):  # noqa: F811
     a = DefaultAnswerer(data, settings).answer(
         "Mạng truyền số liệu chuyên dùng của Trà Vinh kết nối bao nhiêu cơ quan, đơn vị?", hits)
     assert a.value == 150
+
+
+# --- index time: items, ranks and list labels ---------------------------------------------
+
+def test_shared_predicate_after_plural_item_and_past_the_indicator_limit() -> None:
+    figs = _figures("Ngoài ra, có 100% trường Trung học phổ thông, 90% trường trung học cơ sở và 50% các "
+                    "trường tiểu học có giảng dạy môn tin học.")
+    assert figs["50%"].indicator == "các trường tiểu học"
+    assert all(figs[r].context == "có giảng dạy môn tin học" for r in ("100%", "90%", "50%"))
+    figs = _figures("đảm bảo 80% hồ sơ công việc tại cơ quan cấp tỉnh, 60% hồ sơ công việc tại cấp huyện và "
+                    "30% hồ sơ công việc tại cấp xã được xử lý trên phần mềm quản lý văn bản và điều hành.")
+    assert figs["30%"].indicator == "hồ sơ công việc tại cấp xã"
+    assert figs["80%"].context == "được xử lý trên phần mềm quản lý văn bản và điều hành"
+
+
+def test_a_rank_is_described_by_the_words_before_it() -> None:
+    figs = _figures("năm 2014 đứng thứ hạng 27/63, đến năm 2022 đứng thứ hạng 13/63 tỉnh thành.")
+    assert "thứ hạng" in figs["13/63"].indicator and figs["13/63"].year == 2022
+    assert figs["27/63"].year == 2014
+
+
+def test_bulleted_items_take_the_label_they_are_listed_under() -> None:
+    figs = _figures("3.1. Chương trình Giảm nghèo\n\n- Về kinh phí:\n\n+ Năm 2022 chuyển sang năm 2023: "
+                    "1.459 triệu đồng.\n\n+ Năm 2023 được cấp 3.941,1 triệu đồng.\n\n- Ngày 12/6/2023 có 2 dự án.")
+    assert figs["3.941,1"].context.endswith("Về kinh phí") and figs["1.459"].context.endswith("Về kinh phí")
+    assert "kinh phí" not in figs["2"].context  # a sibling of the label, not one of its items
+
+
+# --- answers: stated shares, money, totals, targets, subjects, levels -----------------------
+
+@pytest.mark.parametrize(("needles", "question", "value"), [
+    (("28/39 hệ thống thông tin",),  # the share the document states, not 28/39 recomputed
+     "Tỷ lệ HTTT của Tiền Giang đã được đánh giá, phê duyệt cấp độ ATTT là bao nhiêu?", 71),
+    (("được cấp 3.941,1 triệu đồng", "Thực hiện 03 Chương trình"),  # money asked: not "03 chương trình"
+     "Năm 2023 CTMTQG Giảm nghèo bền vững (phần do Sở TT&TT Trà Vinh thực hiện) được cấp bao nhiêu kinh phí?",
+     3941.1),
+    (("Tổng số hồ sơ tiếp nhận trực tuyến: 2,82%",),  # "chưa đạt 30%": 30% is the target
+     "Theo QĐ 2063, tổng tỷ lệ hồ sơ tiếp nhận trực tuyến năm 2019 của Trà Vinh là bao nhiêu?", 2.82),
+    (("Hệ thống với 12 máy chủ",),  # the subject is in the sentence before
+     "Trung tâm tích hợp dữ liệu tỉnh Tiền Giang có bao nhiêu máy chủ?", 12),
+    (("đứng thứ hạng 13/63",),
+     "Năm 2022 Tiền Giang đứng thứ hạng mấy cả nước về ứng dụng CNTT?", 13),
+    (("(cấp độ 3)",),  # a level is a label, answered from the text
+     "Theo QĐ 3198/QĐ-UBND, hệ thống Cổng DVC của Trà Vinh được phê duyệt ATTT cấp độ mấy?", 3),
+])
+def test_figure_choice(index_data, needles, question, value):  # noqa: F811
+    data, settings = index_data
+    a = DefaultAnswerer(data, settings).answer(question, _hits(data, *needles))
+    assert not a.abstained and a.value == pytest.approx(value), a.answer
+
+
+def test_a_total_asked_is_the_head_of_the_items_after_it(index_data):  # noqa: F811
+    data, settings = index_data
+    a = DefaultAnswerer(data, settings).answer(
+        "Năm 2022 Cổng DVC tỉnh Trà Vinh tiếp nhận tổng cộng bao nhiêu hồ sơ?",
+        _hits(data, "đã tiếp nhận 288.374 hồ sơ"))
+    assert a.value == 288374 and not a.conflict  # its items are not a conflicting figure
+
+
+def test_a_share_question_is_not_answered_with_a_count(index_data):  # noqa: F811
+    data, settings = index_data
+    a = DefaultAnswerer(data, settings).answer(
+        "Tỷ lệ phòng họp trực tuyến được thuê của Trà Vinh là bao nhiêu?", _hits(data, "120 phòng họp"))
+    assert a.value is None or a.unit == "%"

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from assistant.abbreviations import fold
+from assistant.answering.levels import level_answer
 from assistant.answering.text import (
     figure_text,
     local_context,
@@ -30,6 +31,8 @@ GENERIC_UNITS = {"phan", "lan", "nam", "ty", "ti", "trieu", "so", "muc", "cap", 
 
 #: Words every rate shares: they do not tell one percentage from another.
 RATE_WORDS = frozenset(("ty", "ti", "le", "phan", "tram"))
+#: Words that ask for a whole, not one of its parts.
+_TOTAL_ASKED = r"\btong (cong|so)\b|\btat ca\b|\btoan bo\b"
 #: Words that say a target is asked; the target-section signal weighs them, not the coverage.
 TARGET_WORDS = frozenset(("muc", "tieu", "chi", "dat", "phan", "dau"))
 #: Words too common in a figure's own phrase to count against it.
@@ -37,7 +40,7 @@ _FILLER = frozenset(STOP | {"duoc", "tai", "cac", "va", "cua", "voi", "dat", "ch
 _LABEL = re.compile(r"\b([a-z]+)(?: do)? (\d{1,2})\b")
 
 
-def candidates(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> list[tuple[float, dict, Hit]]:
+def candidates(ans: DefaultAnswerer, q: QuestionInfo, top: list[Hit]) -> list[tuple[float, dict, Hit]]:
     """Every figure of the top passages, scored against the question, best first."""
     q, asked, labels = _prepare(ans, q)
     scored = []
@@ -53,7 +56,7 @@ def candidates(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> list[
     return scored
 
 
-def _prepare(ans: "DefaultAnswerer", q: QuestionInfo) -> tuple[QuestionInfo, set[str], dict[str, str]]:
+def _prepare(ans: DefaultAnswerer, q: QuestionInfo) -> tuple[QuestionInfo, set[str], dict[str, str]]:
     """The question as figures are matched against it: without the words every rate or target
     shares, with only the counted words the user wrote (not abbreviation expansions), the
     words it uses, and its labelled numbers ("mức 4")."""
@@ -65,7 +68,7 @@ def _prepare(ans: "DefaultAnswerer", q: QuestionInfo) -> tuple[QuestionInfo, set
     return q, set(q.keywords) | ans.text_tokens(q.text), _labels(q.folded)
 
 
-def _match(ans: "DefaultAnswerer", q: QuestionInfo, asked: set[str], labels: dict[str, str],
+def _match(ans: DefaultAnswerer, q: QuestionInfo, asked: set[str], labels: dict[str, str],
            f: dict, hit: Hit) -> float:
     """How well one figure's phrase, unit, kind and year fit the question."""
     chunk = hit.chunk
@@ -79,18 +82,26 @@ def _match(ans: "DefaultAnswerer", q: QuestionInfo, asked: set[str], labels: dic
     if q.measured:
         named = own | ans.text_tokens(f.get("unit") or "")
         score += 0.8 * sum(w in named for w in q.measured) / len(q.measured)
-    score += (1.0 * ans.coverage(q, local) + 0.4 * ans.coverage(q, sentence) + 0.6 * ans.coverage(q, own)
+    # The subject may be left to the sentence before ("… Hệ thống với 12 máy chủ") or to the
+    # heading the item is listed under ("3.1. Chương trình … Giảm nghèo" › "+ được cấp 3.941,1 …").
+    heading = chunk.section.rsplit("›", 1)[-1]
+    subject = ans.text_tokens(f"{_previous_sentence(doc_text, f, chunk)} {heading}")
+    local_fit = max(ans.coverage(q, local), 0.8 * ans.coverage(q, local | subject))
+    score += (1.0 * local_fit + 0.4 * ans.coverage(q, sentence) + 0.6 * ans.coverage(q, own)
               + 0.2 * ans.coverage(q, ans.text_tokens(f"{chunk.title} {chunk.section}")))
     score += 0.8 * _precision(ans, spec, asked)
     score += _specifier_fit(ans, spec, ans.text_tokens(f.get("context") or ""), asked)
-    if f.get("part") and re.search(r"\btong (cong|so)\b|\btat ca\b|\btoan bo\b", q.folded):
+    if f.get("part") and re.search(_TOTAL_ASKED, q.folded):
         score -= 0.3  # a total is asked, this is one of its parts
     score += _label_fit(labels, fold(f"{spec_text} {f.get('lead') or ''} {f.get('context') or ''}".lower()))
     after = fold(doc_text[f["end"]:f["end"] + 25].lower())
     before = fold(doc_text[max(0, f["start"] - 12):f["start"]].lower())
     versus_target = bool(re.match(r"\s*(muc tieu|so voi|ke hoach)", after)) or "so voi" in before
+    lead_in = fold(doc_text[max(f.get("sentence_start", 0), f["start"] - 30):f["start"]].lower())
     if versus_target:  # "(đạt 79% mục tiêu)": a share of the target, not the value itself
         score += 0.5 if _against_target(q) else -0.7
+    if _names_target(lead_in, f):  # "phấn đấu 30% …", "… chưa đạt 30%": the target, not the result
+        score += 0.2 if q.asks_target else -0.35
     if q.asks_target:
         column = fold((f.get("column_header") or "").lower())
         section = fold(chunk.section.lower())
@@ -98,8 +109,14 @@ def _match(ans: "DefaultAnswerer", q: QuestionInfo, asked: set[str], labels: dic
         in_targets = bool(re.search(r"muc tieu|chi tieu|phan dau", section) and not reviews
                           or re.search(r"muc tieu|chi tieu|ke hoach", column))
         score += 0.45 if in_targets else -0.3
-    if q.kind == "percent" and f.get("kind") == "ratio" and not q.asks_target:
-        score += 0.25  # "21/47" answers a share asked as a percentage
+    if q.kind == "percent" and not q.asks_target and f.get("kind") in ("ratio", "percent"):
+        stated = _stated_share(ans, f, chunk)
+        if f.get("kind") == "ratio" and not stated:
+            score += 0.25  # "21/47" answers a share asked as a percentage
+        elif f.get("kind") == "percent" and stated:
+            score += 0.3  # "28/39 hệ thống (đạt 71%)": the share as the document states it
+    if q.kind == "number" and _asks_money(q):
+        score += 0.35 if f.get("kind") == "money" else -0.35
     unit = fold((f.get("unit") or "").lower())
     if q.unit_hint and unit.split()[:1] == [q.unit_hint]:
         score += 0.5
@@ -128,7 +145,7 @@ def _head_phrase(indicator: str) -> str:
     return re.split(r"\s(?:phục vụ|để|nhằm|cho việc)\s", f" {indicator} ", maxsplit=1)[0]
 
 
-def _precision(ans: "DefaultAnswerer", spec: set[str], asked: set[str]) -> float:
+def _precision(ans: DefaultAnswerer, spec: set[str], asked: set[str]) -> float:
     """The idf-weighted share of the figure's own words that the question uses: "hồ sơ công việc
     tại cấp xã" fits a question about "cấp huyện" less than "hồ sơ công việc tại cấp huyện"."""
     words = [w for w in spec if w not in _FILLER and not w.isdigit()]
@@ -138,7 +155,7 @@ def _precision(ans: "DefaultAnswerer", spec: set[str], asked: set[str]) -> float
     return sum(v for w, v in weight.items() if w in asked) / sum(weight.values())
 
 
-def _specifier_fit(ans: "DefaultAnswerer", spec: set[str], context: set[str], asked: set[str]) -> float:
+def _specifier_fit(ans: DefaultAnswerer, spec: set[str], context: set[str], asked: set[str]) -> float:
     """A breakdown item ("16 cơ quan Đảng" inside "150 cơ quan, đơn vị (…)") answers only when
     the question names what sets it apart from its head; otherwise the head (the total) does."""
     novel = [w for w in spec - context if w not in _FILLER and not w.isdigit()]
@@ -172,7 +189,41 @@ def _against_target(q: QuestionInfo) -> bool:
     return q.against_target or bool(re.search(r"(dat|bang) (bao nhieu|may) (%|phan tram)", text))
 
 
-def _year_fit(ans: "DefaultAnswerer", q: QuestionInfo, f: dict, chunk) -> float:
+_MONEY_ASKED = re.compile(r"kinh phi|\bvon\b|ngan sach|muc dau tu|\b(trieu|ty|nghin) dong\b|chi phi|du toan"
+                          r"|giai ngan|\b(cap|phan bo|bo tri) bao nhieu\W*$")
+#: Words after "bao nhiêu" that name money, not a counted thing.
+_MONEY_UNITS = frozenset(("kinh", "tien", "von", "trieu", "ty", "dong", "nghin", "chi", "ngan"))
+
+
+def _asks_money(q: QuestionInfo) -> bool:
+    """"… được cấp bao nhiêu kinh phí?", "… dự kiến bao nhiêu tiền?": an amount of money is asked."""
+    if q.unit_hint and q.unit_hint not in _MONEY_UNITS:
+        return False  # "đầu tư bao nhiêu dự án"
+    written = " ".join(tokens(q.text))  # the question as written: expansions come after its end
+    return bool(_MONEY_ASKED.search(written) or re.search(r"\btiền\b", q.text.lower()))
+
+
+def _names_target(lead_in: str, f: dict) -> bool:
+    """The figure is a target named next to a result: "phấn đấu 30% hồ sơ …", "2,82% chưa đạt 30%"."""
+    lead = fold((f.get("lead") or "").lower())
+    return bool(re.search(r"\b(chua|khong|van chua) (dat|hoan thanh)\s*(muc\s*)?$", lead_in)
+                or re.search(r"\bphan dau\b", lead))
+
+
+def _stated_share(ans: DefaultAnswerer, f: dict, chunk) -> dict | None:
+    """For a ratio, the percentage its sentence states for it ("28/39 hệ thống (đạt 71%)"); for a
+    percentage, the ratio it states the share of; None when the sentence gives only one."""
+    for g in ans.figures.get(chunk.id, []):
+        if g is f or g.get("sentence_start") != f.get("sentence_start") or abs(g["start"] - f["start"]) > 80:
+            continue
+        ratio, share = (f, g) if f.get("kind") == "ratio" else (g, f)
+        if ratio.get("kind") == "ratio" and share.get("is_percent") and ratio.get("total") \
+                and abs(ratio["value"] / ratio["total"] * 100 - share["value"]) <= 1.5:
+            return g
+    return None
+
+
+def _year_fit(ans: DefaultAnswerer, q: QuestionInfo, f: dict, chunk) -> float:
     if not q.years:
         return 0.0
     meta = ans.data.documents[chunk.document].metadata
@@ -183,19 +234,28 @@ def _year_fit(ans: "DefaultAnswerer", q: QuestionInfo, f: dict, chunk) -> float:
         return 0.15
     return -0.25 if facts else 0.0  # the passage reports other years
 
-def figure_answer(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> Answer | None:
+def figure_answer(ans: DefaultAnswerer, q: QuestionInfo, top: list[Hit]) -> Answer | None:
+    if q.kind == "number":
+        level = level_answer(ans, q, top)  # "cấp độ mấy?": a label's number, not a figure
+        if level is not None:
+            return level
     scored = candidates(ans, q, top)
     if q.kind == "computed" and q.operation in ("percent_of", "percent_change"):
         scored = [s for s in scored if s[1].get("is_percent")]  # a share the document states
     if not scored:
         return None
+    if q.kind == "number" and re.search(_TOTAL_ASKED, q.folded):
+        scored = _head_first(scored)
     best_score, best, hit = scored[0]
     doc_text = ans.data.documents[hit.chunk.document].text
     context = ans.text_tokens(local_context(doc_text, best)) | ans.text_tokens(best.get("sentence", ""))
-    heads = ans.text_tokens(" ".join(x for x in (best.get("lead"), best.get("context")) if x))
-    if ans.coverage(q, context | heads | ans.text_tokens(hit.chunk.section)) < ans.min_coverage:
+    if ans.coverage(_prepare(ans, q)[0], context | _surroundings(ans, doc_text, best, hit)) < ans.min_coverage:
         return None
-    if q.unit_hint and q.unit_hint not in GENERIC_UNITS and q.unit_hint not in context:
+    money = best.get("kind") == "money" and q.unit_hint in _MONEY_UNITS
+    if q.kind == "percent" and not (best.get("is_percent") or best.get("kind") == "ratio"):
+        return None  # a share is asked, the best figure is a count
+    hint = (q.unit_hint or "").rstrip("_")  # "may_": "máy" kept apart from "mấy"
+    if hint and hint not in GENERIC_UNITS and hint not in context and not money:
         return None  # asked "bao nhiêu vụ", found "56 phù hiệu": not the same thing
     if q.kind == "percent" and best.get("kind") == "ratio" and best.get("total"):
         return ratio_percent(ans, q, best, hit)
@@ -205,13 +265,13 @@ def figure_answer(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> An
     conflicts = [
         (s, f, h) for s, f, h in scored[1:6]
         if s >= best_score - 0.25 and f["value"] != best["value"] and same_indicator(f, best)
-        and f.get("sentence") != best.get("sentence")
+        and f.get("sentence") != best.get("sentence") and (best.get("part") or not f.get("part"))
         and bool(f.get("is_percent")) == bool(best.get("is_percent"))
     ]
     answer = Answer(question=q.text, answer="", value=best["value"],
                     unit="%" if best.get("is_percent") else best.get("unit"), citations=citations)
     if conflicts:
-        s, other, other_hit = conflicts[0]
+        _, other, other_hit = conflicts[0]
         answer.citations.append(ans.citation(2, other_hit.chunk, other["start"], other["end"]))
         answer.conflict = True
         text = (f"{shown} [1]; lưu ý: tài liệu cũng ghi {figure_text(other)} [2] cho cùng chỉ tiêu "
@@ -221,7 +281,43 @@ def figure_answer(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> An
     answer.answer = f"{text} (theo {hit.chunk.title}) [1]."
     return answer
 
-def ratio_percent(ans: "DefaultAnswerer", q: QuestionInfo, f: dict, hit: Hit) -> Answer | None:
+def _head_first(scored: list[tuple[float, dict, Hit]]) -> list[tuple[float, dict, Hit]]:
+    """A total is asked and the best figure is an item of "Trong đó, …" breaking down the
+    sentence before: the best figure of that sentence in the same unit (its head) comes first."""
+    _, best, hit = scored[0]
+    if not best.get("part") or not re.match(r"(trong đó|cụ thể)\b", best.get("sentence", ""), re.IGNORECASE):
+        return scored
+    heads = [s for s in scored if s[2].chunk.id == hit.chunk.id and not s[1].get("part")
+             and s[1].get("unit") == best.get("unit")
+             and 0 <= best.get("sentence_start", 0) - s[1].get("sentence_end", 0) <= 3]
+    return [heads[0], *(s for s in scored if s is not heads[0])] if heads else scored
+
+
+def _surroundings(ans: DefaultAnswerer, doc_text: str, f: dict, hit: Hit) -> set[str]:
+    """What a figure's sentence leaves to its surroundings: its lead words, the heads it breaks
+    down, the section and, in prose, the sentence before it ("Trung tâm tích hợp dữ liệu đã được
+    nâng cấp … Hệ thống với 12 máy chủ …")."""
+    chunk = hit.chunk
+    parts = [f.get("lead"), f.get("context"), chunk.section, _previous_sentence(doc_text, f, chunk)]
+    return ans.text_tokens(" ".join(x for x in parts if x))
+
+
+#: Where a sentence starts: after . : ; ! ? and at a line that opens with a bullet or a heading
+#: number (other line breaks may only wrap a sentence).
+_SENTENCE_STOP = re.compile(r"[.:;!?…]\s|\n\s*(?=(?:[-+•*]|\d{1,2}(?:\.\d{1,2})*\.|[a-zđ]\)|[IVX]+\.)\s)")
+
+
+def _previous_sentence(doc_text: str, f: dict, chunk) -> str:
+    """The prose sentence before a figure's own, inside its chunk (wrapped lines joined)."""
+    s0 = f.get("sentence_start", 0)
+    if f.get("column_header") or not chunk.start < s0 <= chunk.end:
+        return ""
+    lo = max(chunk.start, s0 - 400)
+    stops = [m.end() for m in _SENTENCE_STOP.finditer(doc_text, lo, max(lo, s0 - 2))]
+    return doc_text[stops[-1] if stops else lo:s0]
+
+
+def ratio_percent(ans: DefaultAnswerer, q: QuestionInfo, f: dict, hit: Hit) -> Answer | None:
     try:
         calc = calculate(f"{plain(f['value'])} / {plain(f['total'])} * 100")
     except CalculationError:
