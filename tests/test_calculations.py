@@ -103,3 +103,35 @@ def test_a_stated_share_is_not_recomputed(index_data):
     a = computed_answer(answerer, q, hits)  # "(chiếm tỷ lệ 57,96%)" is the answer: no calculation
     assert a.calculation is None and a.value == pytest.approx(57.96) and "57,96%" in a.answer
 
+
+
+def test_parts_are_scopes_and_the_head_picks_inside_them(index_data):
+    # "mức độ 3 tiếp nhận 65.451 hồ sơ, trong đó …, 87 nộp trực tuyến; mức độ 4 … 2.105 trực tuyến"
+    a = _ask(index_data, "Tổng số hồ sơ nộp trực tuyến qua DVC mức 3 và mức 4 năm 2019 ở Trà Vinh là bao nhiêu?",
+             "87 nộp trực tuyến")
+    assert a.calculation is not None and a.calculation.expression == "87 + 2105" and a.value == 2192
+
+
+def test_a_sub_item_named_by_the_head_beats_its_parent(index_data):
+    # "(vốn ngân sách trung ương: 2.717 …, trong đó: vốn đầu tư phát triển: 2.244 …; vốn ngân sách
+    # tỉnh: 407,6 … trong đó vốn đầu tư: 336,6 …)"
+    a = _ask(index_data, "Tổng vốn đầu tư phát triển (trung ương + tỉnh) năm 2023 cho Tiểu dự án 2 thuộc CTMTQG "
+             "vùng DTTS&MN do Sở TT&TT Trà Vinh thực hiện là bao nhiêu?", "vốn đầu tư: 336,6 triệu đồng")
+    assert a.calculation is not None and a.calculation.expression == "2244 + 336.6"
+
+
+def test_point_gap_skips_other_targets_and_attainment_rates(index_data):
+    # "tối thiểu 70% TTHC …; tối thiểu 50% hồ sơ …" are targets; "(đạt 31,32% so với mục tiêu …)"
+    # is how much of the target was reached: the actual share is 15,66%.
+    a = _ask(index_data, "So với chỉ tiêu tối thiểu 50% hồ sơ nộp trực tuyến đặt ra trong KH CĐS 2023, tỷ lệ thực tế "
+             "năm 2022 của Trà Vinh còn thiếu bao nhiêu điểm phần trăm?",
+             "tối thiểu 70% TTHC có phát sinh hồ sơ nộp trực tuyến", "15,66% hồ sơ tiếp nhận và giải quyết")
+    assert a.calculation is not None and a.calculation.expression == "50 - 15.66"
+    assert a.value == pytest.approx(34.34)
+
+
+def test_share_asked_to_compute_ignores_an_unasked_level(index_data):
+    # The whole year (288.374 hồ sơ, 45.173 trực tuyến), not "dịch vụ công mức 3 tiếp nhận 107.550 hồ sơ".
+    a = _ask(index_data, "Từ số hồ sơ Cổng DVC Trà Vinh tiếp nhận năm 2022 và số hồ sơ nộp trực tuyến, hãy tính "
+             "tỷ lệ hồ sơ trực tuyến.", "45.173 trực tuyến")
+    assert a.calculation is not None and a.calculation.expression == "45173 / 288374 * 100"

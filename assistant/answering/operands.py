@@ -7,6 +7,7 @@ the nearer the phrase stands before the number, the better.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -134,6 +135,72 @@ def _marked(text: str) -> list[str]:
     out = re.findall(r"\d+(?:[.,]\d+)*|\w+|[,()]", fold(text.lower()))
     out = ["," if w in "()" else w for w in out]
     return ["#" if w[0].isdigit() and len(w) > 1 else w for w in out]
+
+
+def label(ans: DefaultAnswerer, c: Candidate) -> list[str]:
+    """The words that name ``c`` itself: from the last comma, bracket or number before it to the
+    next one after it ("vốn đầu tư phát triển: 2.244", "87 nộp trực tuyến"), and its unit."""
+    if c.f.get("row_header") or c.f.get("column_header"):
+        return tokens(" ".join(x for x in (c.f.get("row_header"), c.f.get("column_header")) if x))
+    text = doc_text(ans, c)
+    before = _label_words(text[max(c.f.get("sentence_start", 0), c.f["start"] - _BACK):c.f["start"]].rstrip(" :"))
+    cut = max((i for i, w in enumerate(before) if w in (",", "#")), default=-1)
+    after = fold(clause_after(ans, c).lower())
+    m = re.search(r"[,:;)]|\btrong do\b|\bgom\b", after)
+    after = after[:m.start()] if m and m.group() != ":" else ("" if m else after)  # "…: 336,6" names the next
+    return [w for w in before[cut + 1:] if w != ","] + tokens(after)
+
+
+def _label_words(text: str) -> list[str]:
+    out = re.findall(r"\d+(?:[.,]\d+)*|\w+|[,;:()]", fold(text.lower()))
+    return ["," if w in ";:()" else ("#" if w[0].isdigit() and len(w) > 1 else w) for w in out]
+
+
+def label_match(ans: DefaultAnswerer, words: list[str], c: Candidate, asked: set[str] = frozenset()) -> float:
+    """How well ``words`` (a question phrase, in order) name ``c``'s own label: the idf share of
+    its words found there — half only unless a neighbour matches too ("nộp trực tuyến" is not
+    "nộp … trực tiếp") — less half the weight of label words the question (``asked``) never uses
+    ("tiếp nhận" for "nộp")."""
+    if not words:
+        return 0.0
+    idf = lambda w: ans.idf.get(w, ans.default_idf)
+    own = label(ans, c)
+    unit = tokens(effective_unit(ans, c))
+    extra = sum(idf(w) for w in set(own) - set(unit) if asked and w not in asked and w not in _STOP
+                and w != "#")  # "mức 3" the question does not name
+    own += unit
+    pairs = set(itertools.pairwise(own))
+    total = sum(idf(w) for w in words)
+    score = 0.0
+    for i, w in enumerate(words):
+        if w not in own:
+            continue
+        joined = (i > 0 and (words[i - 1], w) in pairs) or (i + 1 < len(words) and (w, words[i + 1]) in pairs)
+        score += idf(w) * (1.0 if joined or len(words) == 1 else 0.5)
+    return (score - 0.5 * min(extra, total)) / total
+
+
+def unasked_level(ans: DefaultAnswerer, q: QuestionInfo, c: Candidate) -> bool:
+    """The sentence puts ``c`` under a level the question does not name ("dịch vụ công mức 3
+    tiếp nhận 107.550 hồ sơ (…, 16.191 trực tuyến)" for a question about all the records)."""
+    before = fold(doc_text(ans, c)[c.f.get("sentence_start", c.f["start"]):c.f["start"]].lower())
+    levels = set(re.findall(r"\bmuc (?:do )?(\d)\b", before))
+    return bool(levels) and not levels & set(q.numbers)
+
+
+def scope_owner(ans: DefaultAnswerer, c: Candidate, parts: list[list[str]]) -> int | None:
+    """Which of ``parts`` the sentence names last before ``c`` ("mức độ 3 tiếp nhận …, 87 …;
+    mức độ 4 …": 87 belongs to "mức 3")."""
+    words = _marked(doc_text(ans, c)[c.f.get("sentence_start", max(0, c.f["start"] - _BACK)):c.f["start"]])
+    best, best_at = None, -1
+    for k, part in enumerate(parts):
+        if not part:
+            continue
+        for i in range(len(words)):
+            window = words[i:i + len(part) + 2]
+            if window and window[0] == part[0] and set(part) <= set(window) and i > best_at:
+                best, best_at = k, i
+    return best
 
 
 def unit_of(c: Candidate) -> str:
