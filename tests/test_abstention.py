@@ -98,3 +98,11 @@ def test_other_document_than_the_one_named_abstains(index_data):
     a = _ask(index_data, "Theo KH CĐS 2023, tỷ lệ hộ gia đình có Internet cáp quang băng rộng năm 2022 là bao nhiêu?",
              "59,25% hộ gia đình có đường Internet cáp quang băng rộng")
     assert not a.abstained and a.value == pytest.approx(59.25)
+
+
+def test_value_of_another_table_row_abstains(index_data):
+    a = _ask(index_data, "Tổng mức đầu tư dự kiến của Đề án tổng thể ứng dụng CNTT lĩnh vực TN&MT tỉnh Trà Vinh "
+                         "(Phụ lục 03) là bao nhiêu?",
+             "Đề án tổng thể Ứng dụng và phát triển hệ thống công nghệ thông tin trong lĩnh vực tài nguyên",
+             "Kế hoạch Điều tra, thu thập, cập nhật thông tin dữ liệu tài nguyên và môi trường năm 2020\tSở TN")
+    assert _abstains(a)

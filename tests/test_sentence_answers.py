@@ -111,3 +111,55 @@ def test_window_keeps_the_keywords():
     assert cut.startswith("…") and "sàn Azuamua" in cut and len(cut) <= 101
     both = window("sàn " + "mở đầu " * 80 + "Azuamua", {"azuamua": 1.0, "san": 1.0}, 100)
     assert both.startswith("sàn mở đầu") and both.endswith("Azuamua") and "… …" not in both
+
+
+def test_counted_items_start_at_the_clause_that_announces_them(index_data):  # noqa: F811
+    a = _ask(index_data, "04 hệ thống, CSDL thuộc hệ Đảng vận hành tại Trung tâm CNTT&TT Trà Vinh gồm những gì?",
+             "04 hệ thống, cơ sở dữ liệu thuộc hệ Đảng",
+             "Hệ thống máy chủ (vận hành theo mô hình tập trung)")
+    assert a.answer.startswith("- 04 hệ thống") and "Sổ tay đảng viên điện tử" in a.answer
+    a = _ask(index_data, "Năm 2019, nhóm chỉ tiêu ứng dụng CNTT phục vụ người dân và DN của Trà Vinh có 2 mục tiêu "
+                         "chưa đạt là gì?", "Nhóm chỉ tiêu Ứng dụng công nghệ thông tin phục vụ người dân")
+    assert a.answer.startswith("Bên cạnh đó, còn 02 mục tiêu chưa đạt gồm:") and "một cửa điện tử" in a.answer
+
+
+def test_quoted_item_is_not_the_announcing_clause(index_data):  # noqa: F811
+    a = _ask(index_data, "Trong mô hình 4 lớp ATTT của Trà Vinh (KH KTXH 2024), “Lớp 3” là gì?",
+             "theo mô hình 4 lớp theo Chỉ thị số 14/CT-TTg")
+    assert a.answer.startswith("“Lớp 3” Tổ chức hoặc thuê doanh nghiệp")
+
+
+def test_words_naming_the_document_do_not_pick_the_clause(index_data):  # noqa: F811
+    a = _ask(index_data, "Mục tiêu tổng quát của KH KTXH ngành TT&TT 2021 về lĩnh vực bưu chính là gì?",
+             "Phát triển và duy trì mạng lưới bưu chính")
+    assert a.answer.startswith("Phát triển và duy trì mạng lưới bưu chính")
+
+
+def test_date_question_prefers_the_sentence_with_a_date(index_data):  # noqa: F811
+    a = _ask(index_data, "bo tt&tt ban hanh thong tu huong dan thuc hien chuong trinh dtts&mn vao ngay nao "
+                         "(theo kh ktxh 2024 cua tra vinh)",
+             "3.3. Chương trình mục tiêu quốc gia phát triển KT-XH", "Do đến ngày 30/5/2023")
+    assert a.answer.startswith("ngày 30/5/2023")
+
+
+def test_signer_is_read_from_the_signature_block(index_data):  # noqa: F811
+    a = _ask(index_data, "Ai ký Quyết định 2063/QĐ-UBND năm 2020 của UBND tỉnh Trà Vinh?",
+             "Điều 3. Chánh Văn phòng Ủy ban nhân dân tỉnh")
+    assert a.answer.startswith("Nguyễn Trung Hoàng — Phó chủ tịch") and a.citations[0].quote.strip() == "Nguyễn Trung Hoàng"
+
+
+def test_other_name_is_the_parentheses_after_the_name(index_data):  # noqa: F811
+    a = _ask(index_data, "Ứng dụng Trà Vinh số còn có tên gọi khác là gì?",
+             "STT\tTên hệ thống, phần mềm", "Hoàn thiện và đưa vào sử dụng ứng dụng Trà Vinh số")
+    assert a.answer.startswith("Smart Trà Vinh")
+    a = _ask(index_data, "vnfishbase la co so du lieu gi", "VNFISHBASE (cơ sở dữ liệu ngành thủy sản)")
+    assert a.answer.startswith("cơ sở dữ liệu ngành thủy sản")
+
+
+def test_table_row_is_scored_on_its_cells_not_every_header(index_data):  # noqa: F811
+    data, settings = index_data
+    answerer = DefaultAnswerer(data, settings)
+    from assistant.answering.sentences import _row_tokens
+    chunk = next(c for c in data.chunks if c.kind == "table" and "Bản đồ số hóa thủy lợi" in c.text)
+    q = answerer.analyze("Ứng dụng Trà Vinh số còn có tên gọi khác là gì?")
+    assert "khac" not in _row_tokens(answerer, q, chunk)  # "… các Bộ, ngành liên quan khác" is a header

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
+from assistant.answering.lookups import alias_answer, asks_signer, signer_answer
+from assistant.answering.support import DOC_REF
 from assistant.answering.text import clip, sentences, tokens, window
 from assistant.models import Answer, Chunk, Citation, Hit
 from assistant.question import YEAR, QuestionInfo
@@ -47,6 +49,8 @@ _EXPLAIN = re.compile(r"\b(vi sao|tai sao|nguyen nhan|han che|ton tai|kho khan|v
                       r"|nhung gi|gom|bao gom|ke ten|liet ke)\b")
 #: A clause that opens a new numbered section ("3. …", "b) …", "II. …"): a list stops before it.
 _HEADING = re.compile(r"^(?:[IVX]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\))\s+\S")
+#: The count bonus of a clause that names the counted noun after the count; more when it announces items.
+_NAMES_NOUN = 0.3
 #: Characters of answer text, citation markers included (the evaluation contract accepts 400).
 _BUDGET = 394
 
@@ -57,17 +61,31 @@ class Clause(NamedTuple):
     text: str
 
 
+class Asked(NamedTuple):
+    """What a clause is scored against: the question, the documents and phrases it names, and
+    the keywords that only name the document it cites (left out: scope already picks it)."""
+    q: QuestionInfo
+    refs: set[str]
+    quotes: list[str]
+    weak: set[str]
+
+
 def sentence_answer(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> Answer | None:
-    refs = question_refs(q.text)
-    quotes = [" ".join(tokens(m)) for m in _QUOTED.findall(q.text)]
+    found = (signer_answer(ans, q, top) if asks_signer(q) else None) or alias_answer(ans, q, top)
+    if found:
+        return found
+    asked = Asked(q, question_refs(q.text), [" ".join(tokens(m)) for m in _QUOTED.findall(q.text)],
+                  doc_name_words(ans, q))
+    refs = asked.refs
     best = None
     for rank, hit in enumerate(top):
         if not ans.in_scope(q, hit):
             continue
         section = ans.text_tokens(hit.chunk.section)
         clauses = [Clause(*s) for s in sentences(hit.chunk)]
+        row = _row_tokens(ans, q, hit.chunk) if hit.chunk.kind == "table" and hit.chunk.header else None
         for i, clause in enumerate(clauses):
-            score = _score(ans, q, clause.text, section, hit, rank, refs, quotes)
+            score = _score(ans, asked, clause.text, section, hit, rank, row)
             if best is None or score > best[0]:
                 best = (score, hit, clauses, i)
     if best is None:
@@ -75,14 +93,23 @@ def sentence_answer(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> 
     _, hit, clauses, i = best
     clause = clauses[i]
     coverage = ans.coverage(q, ans.text_tokens(clause.text) | ans.text_tokens(hit.chunk.section))
-    if coverage < ans.min_coverage and not (q.kind == "date" and _issue_date(q, clause.text)):
+    announces = coverage >= ans.min_coverage / 2 and _count_bonus(q, clause.text) > _NAMES_NOUN
+    if coverage < ans.min_coverage and not (q.kind == "date" and _issue_date(q, clause.text)) and not announces:
         return None
     if hit.chunk.kind == "table":
         body = table_answer(q, hit.chunk, clause.text)
         return _answer(q, f"{body} [1]", [ans.citation(1, hit.chunk, clause.start, clause.end)])
     if q.kind == "date":
         return _date_answer(ans, q, hit, clauses, i, refs)
-    return _text_answer(ans, q, hit, clauses, i)
+    return _text_answer(ans, q, hit, clauses, _announcing(q, clauses, i))
+
+
+def _announcing(q: QuestionInfo, clauses: list[Clause], i: int) -> int:
+    """The clause of the passage that announces the items the question counts ("còn 02 mục tiêu
+    chưa đạt gồm:" for "2 mục tiêu chưa đạt là gì"), when the best clause does not."""
+    if _count_bonus(q, clauses[i].text) > _NAMES_NOUN:
+        return i
+    return next((j for j, c in enumerate(clauses) if _count_bonus(q, c.text) > _NAMES_NOUN), i)
 
 
 def question_refs(question: str) -> set[str]:
@@ -90,28 +117,85 @@ def question_refs(question: str) -> set[str]:
     return {m.group(1) for m in REF.finditer(question)} | {m.group(1) for m in _NAMED_REF.finditer(question)}
 
 
-def _score(ans: "DefaultAnswerer", q: QuestionInfo, text: str, section: set[str], hit: Hit, rank: int,
-           refs: set[str], quotes: list[str]) -> float:
-    toks = ans.text_tokens(text)
-    score = ans.coverage(q, toks) + 0.3 * ans.coverage(q, section) + 0.3 * hit.score + 0.1 / (rank + 1)
+def doc_name_words(ans: "DefaultAnswerer", q: QuestionInfo) -> set[str]:
+    """Keywords that only name the document the question cites ("KH KTXH ngành TT&TT 2021" gives
+    "kinh", "te", "xa", "thong", "tin", …), not the words the question uses elsewhere."""
+    words = list(re.finditer(r"\w+", q.text))
+    folded = [" ".join(tokens(w.group(0))) or "_" for w in words]
+    text = " ".join(folded)
+    inside: set[str] = set()
+    spans = []
+    for m in DOC_REF.finditer(text):
+        first, last = text[:m.start()].count(" "), text[:m.end()].count(" ")
+        spans.append((first, last))
+        inside |= ans.text_tokens(q.text[words[first].start():words[last].end()])
+    if not spans:
+        return set()
+    outside = " ".join(w.group(0) for n, w in enumerate(words) if not any(a <= n <= b for a, b in spans))
+    return inside - ans.text_tokens(outside)
+
+
+def _coverage(ans: "DefaultAnswerer", asked: Asked, toks: set[str]) -> float:
+    """``ans.coverage`` without the words that name the cited document."""
+    total = got = 0.0
+    for k in asked.q.keywords:
+        if k in asked.weak:
+            continue
+        w = ans.idf.get(k, ans.default_idf)
+        total += w
+        got += w if k in toks else 0.0
+    return got / total if total else 0.0
+
+
+def _row_tokens(ans: "DefaultAnswerer", q: QuestionInfo, chunk: Chunk) -> set[str]:
+    """A table row's words: its cells and the headers of the columns the question asks, not every
+    column name (a long header like "… các Bộ, ngành liên quan khác" matches any question)."""
+    names = chunk.header.split("\t")
+    header = {n.strip() for n in names}
+    cells = [c for line in chunk.text.split("\n") for c in line.split("\t")
+             if c.strip() and not {x.strip() for x in line.split("\t") if x.strip()} <= header]
+    wanted = [names[i] for i in _wanted_columns(q, names)]
+    return ans.text_tokens(" ".join(cells + wanted))
+
+
+def _count_bonus(q: QuestionInfo, text: str) -> float:
+    """A count the question gives ("04 hệ thống", "2 mục tiêu") in the clause: more when the same
+    noun follows it, more again when a ':' after it announces the items counted."""
+    bonus = 0.0
+    specific = bool(_QUOTED.search(q.text))  # "“Lớp 3” là gì": one quoted item, not the items counted
+    for n in q.numbers:
+        if YEAR.fullmatch(n) or not n.isdigit():
+            continue
+        noun = re.search(rf"(?<![\d.,/]){re.escape(n)}\s+(\w+)", q.text)
+        for m in re.finditer(rf"(?<![\d.,/])0*{re.escape(n.lstrip('0') or '0')}(?![\d/]|[.,]\d)\s*(\w*)", text):
+            same = noun and not specific and tokens(noun.group(1)) == tokens(m.group(1))
+            bonus = max(bonus, (_NAMES_NOUN + 0.15 * (":" in text[m.end():])) if same else 0.15)
+    return bonus
+
+
+def _score(ans: "DefaultAnswerer", asked: Asked, text: str, section: set[str], hit: Hit, rank: int,
+           row: set[str] | None = None) -> float:
+    q, refs = asked.q, asked.refs
+    toks = row if row is not None else ans.text_tokens(text)
+    score = _coverage(ans, asked, toks) + 0.3 * _coverage(ans, asked, section) + 0.3 * hit.score + 0.1 / (rank + 1)
     named = {m.group(1) for m in REF.finditer(text)}
     if refs and named & refs:
         score += 0.4
     elif refs and named and q.kind == "date":
         score -= 0.2
-    if quotes and any(qt and qt in " ".join(tokens(text)) for qt in quotes):
+    if asked.quotes and any(qt and qt in " ".join(tokens(text)) for qt in asked.quotes):
         score += 0.5
-    counts = [n for n in q.numbers if not YEAR.fullmatch(n)]
-    if counts and any(re.search(rf"(?<![\d.,/]){re.escape(n)}(?![\d/]|[.,]\d)", text) for n in counts):
-        score += 0.15
+    score += _count_bonus(q, text)
+    if row is not None and not _wanted_columns(q, hit.chunk.header.split("\t")):
+        score -= 0.1  # a whole row answers worse than a sentence saying as much
     if q.kind == "date":
         if _issue_date(q, text):
             chunk_text = hit.chunk.context_text()
             own = set(_OWN_NUMBER.findall(chunk_text))
-            score = (ans.coverage(q, ans.text_tokens(chunk_text)) + 0.3 * hit.score + 0.1 / (rank + 1) + 0.2
+            score = (_coverage(ans, asked, ans.text_tokens(chunk_text)) + 0.3 * hit.score + 0.1 / (rank + 1) + 0.2
                      + (0.4 if refs & own else -0.3 if refs else 0.0))
         elif not DATE.search(text):
-            score -= 0.35
+            score -= 0.5
     return score
 
 

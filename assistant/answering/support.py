@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from assistant.answering.text import tokens
+from assistant.answering.text import clip, tokens
 from assistant.models import Answer, Hit
 from assistant.question import YEAR, QuestionInfo
 
@@ -42,7 +42,7 @@ _MEASURES = {
     "thue bao": ("thue bao",),
 }
 #: "KH KTXH 2024", "QĐ 2063", "báo cáo năm 2023": a document named by its year or number.
-_DOC_REF = re.compile(r"\b(kh|ke hoach|qd|quyet dinh|bao cao|bc)\b((?:\s[^\W\d]+){0,7}?)\s(?:nam\s)?(\d{4})\b")
+DOC_REF = re.compile(r"\b(kh|ke hoach|qd|quyet dinh|bao cao|bc)\b((?:\s[^\W\d]+){0,7}?)\s(?:nam\s)?(\d{4})\b")
 _RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)(?!\d)")
 _NOT_AN_ANSWER = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d+/[A-ZĐ][\w-]*(?:/[\w-]+)*")
 
@@ -102,7 +102,7 @@ def unit_matches(ans: DefaultAnswerer, noun: list[str], f: dict) -> bool | None:
 def doc_refs(ans: DefaultAnswerer, q: QuestionInfo) -> tuple[set[int], set[str]]:
     """Years that name a document ("KH KTXH 2024", "QĐ 2063") and the documents they name."""
     years, docs = set(), set()
-    for m in _DOC_REF.finditer(folded(q.text)):
+    for m in DOC_REF.finditer(folded(q.text)):
         key = m.group(3)
         report = m.group(1) in ("bao cao", "bc")  # "báo cáo KTXH 2023": the year reported on
         named = {d.id for d in ans.data.documents.values()
@@ -223,6 +223,32 @@ def table_column(ans, q, result, top, figs):
     return None
 
 
+def _label_share(ans: DefaultAnswerer, question: set[str], cells: list[str]) -> float:
+    """The share of a table row's name (its second cell) that the question repeats."""
+    label = ans.text_tokens(cells[1]) if len(cells) > 1 else set()
+    return len(label & question) / len(label) if label else 0.0
+
+
+def other_row(ans, q, result, top, figs):
+    """The question names a table row whose asked cell is empty; the answer reads another row."""
+    asked = ans.text_tokens(q.text)
+    for c in result.citations:
+        chunk = _chunk(top, c.chunk_id)
+        if chunk is None or chunk.kind != "table" or not chunk.header:
+            continue
+        col = asked_column(q, chunk.header.split("\t"))
+        if col is None:
+            continue
+        cited = _label_share(ans, asked, chunk.text.split("\n")[0].split("\t"))
+        for h in top:
+            if h.chunk.id == chunk.id or h.chunk.kind != "table" or h.chunk.header != chunk.header:
+                continue
+            cells = h.chunk.text.split("\n")[0].split("\t")
+            if _label_share(ans, asked, cells) >= cited + 0.2 and (col >= len(cells) or not cells[col].strip()):
+                return f"asked row {clip(cells[1], 60)!r} has no {chunk.header.split(chr(9))[col]!r}"
+    return None
+
+
 def missing_measure(ans, q, result, top, figs):
     """The question asks for a measure ("giải ngân", "thuê bao") the cited passage never names."""
     asked = [m for m in _MEASURES if m in folded(q.text)]
@@ -245,6 +271,7 @@ CHECKS = {
     "stale_year": stale_year,
     "table_column": table_column,
     "missing_measure": missing_measure,
+    "other_row": other_row,
 }
 
 
