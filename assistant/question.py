@@ -68,7 +68,6 @@ class QuestionInfo:
 
 
 def analyze(question: str) -> QuestionInfo:
-    lowered = question.lower()
     expanded = _expand_abbreviations(question)
     folded = " ".join(_TOKEN.findall(fold(expanded.lower()))) + (" %" if "%" in question else "")
     # Patterns read the question as written (no expansions: "TN&MT" must not add a "và"),
