@@ -56,3 +56,19 @@ def real_pipeline(tmp_path_factory):
     embedder = make_embedder(settings)
     build_index(settings, embedder, progress=False, log=lambda m: None)
     return Pipeline(settings, embedder).warm_up()
+
+
+@pytest.fixture(scope="session")
+def index_data(tmp_path_factory):
+    """The whole corpus indexed once with the hashing embedder: (IndexData, Settings)."""
+    import shutil
+
+    from assistant.indexer import build_index
+    from assistant.store import IndexStore
+
+    root = tmp_path_factory.mktemp("answers")
+    shutil.copytree(DOCUMENTS, root / "documents")
+    settings = Settings(data_dir=root, embedder="hashing", _env_file=None)
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    data, _, _ = IndexStore(settings.index_dir).load()
+    return data, settings

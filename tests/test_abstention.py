@@ -4,35 +4,7 @@ import pytest
 
 from assistant.answering import NOT_FOUND, DefaultAnswerer
 from assistant.answering.support import counted_noun, doc_refs, passage_years
-from assistant.indexer import build_index
-from assistant.models import Hit
-from assistant.store import IndexStore
-
-
-@pytest.fixture(scope="module")
-def index_data(tmp_path_factory):
-    import shutil
-
-    from assistant.embeddings import HashingEmbeddings
-    from assistant.settings import Settings
-    from tests.conftest import DOCUMENTS
-
-    root = tmp_path_factory.mktemp("abst")
-    shutil.copytree(DOCUMENTS, root / "documents")
-    settings = Settings(data_dir=root, embedder="hashing", _env_file=None)
-    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
-    data, _, _ = IndexStore(settings.index_dir).load()
-    return data, settings
-
-
-def _hits(data, *needles):
-    chunks = [next(c for c in data.chunks if n in c.text) for n in needles]
-    return [Hit(chunk=c, score=1.0 - i * 0.1, rank=i + 1) for i, c in enumerate(chunks)]
-
-
-def _ask(index_data, question, *needles):
-    data, settings = index_data
-    return DefaultAnswerer(data, settings).answer(question, _hits(data, *needles))
+from tests.passages import ask as _ask, hits as _hits  # noqa: F401
 
 
 def _abstains(a):

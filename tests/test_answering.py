@@ -5,31 +5,9 @@ import pytest
 from assistant.answering import NOT_FOUND, DefaultAnswerer
 from assistant.conversation import Conversation, resolve_follow_up
 from assistant.indexer import build_index
-from assistant.models import Hit
 from assistant.pipeline import Pipeline
 from assistant.question import analyze
-from assistant.store import IndexStore
-
-
-@pytest.fixture(scope="module")
-def index_data(tmp_path_factory):
-    import shutil
-
-    from assistant.embeddings import HashingEmbeddings
-    from assistant.settings import Settings
-    from tests.conftest import DOCUMENTS
-
-    root = tmp_path_factory.mktemp("ans")
-    shutil.copytree(DOCUMENTS, root / "documents")
-    settings = Settings(data_dir=root, embedder="hashing", _env_file=None)
-    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
-    data, _, _ = IndexStore(settings.index_dir).load()
-    return data, settings
-
-
-def _hits(data, *needles):
-    chunks = [next(c for c in data.chunks if n in c.text) for n in needles]
-    return [Hit(chunk=c, score=1.0 - i * 0.1, rank=i + 1) for i, c in enumerate(chunks)]
+from tests.passages import ask as _ask, hits as _hits  # noqa: F401
 
 
 def test_number_picks_the_figure_the_question_names(index_data):

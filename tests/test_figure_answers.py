@@ -5,7 +5,7 @@ import pytest
 from assistant.answering import DefaultAnswerer
 from assistant.figures import extract_figures
 from assistant.models import Chunk
-from tests.test_answering import _hits, index_data  # noqa: F401  (the shared index fixture)
+from tests.passages import hits as _hits
 
 
 def _figures(text: str):
@@ -62,7 +62,7 @@ def test_a_colon_label_after_a_name_is_a_count() -> None:
 
 # --- answers ------------------------------------------------------------------------------
 
-def test_breakdown_item_answers_when_the_question_names_it(index_data):  # noqa: F811
+def test_breakdown_item_answers_when_the_question_names_it(index_data):
     data, settings = index_data
     hits = _hits(data, "28.982 trực tuyến (tỷ lệ 18,22%)")
     a = DefaultAnswerer(data, settings).answer(
@@ -70,7 +70,7 @@ def test_breakdown_item_answers_when_the_question_names_it(index_data):  # noqa:
     assert a.value == pytest.approx(18.22)
 
 
-def test_the_item_of_the_list_the_question_names(index_data):  # noqa: F811
+def test_the_item_of_the_list_the_question_names(index_data):
     data, settings = index_data
     hits = _hits(data, "83,21% hồ sơ công việc tại cấp tỉnh")
     answerer = DefaultAnswerer(data, settings)
@@ -80,7 +80,7 @@ def test_the_item_of_the_list_the_question_names(index_data):  # noqa: F811
         assert a.value == pytest.approx(value), level
 
 
-def test_share_of_target_only_when_asked(index_data):  # noqa: F811
+def test_share_of_target_only_when_asked(index_data):
     data, settings = index_data
     hits = _hits(data, "đạt 90,65% mục tiêu Quyết định số 27")
     answerer = DefaultAnswerer(data, settings)
@@ -91,7 +91,7 @@ def test_share_of_target_only_when_asked(index_data):  # noqa: F811
     assert share.value == pytest.approx(90.65)
 
 
-def test_counted_item_and_total(index_data):  # noqa: F811
+def test_counted_item_and_total(index_data):
     data, settings = index_data
     hits = _hits(data, "cấp mới 740 chứng thư số")
     a = DefaultAnswerer(data, settings).answer(
@@ -146,13 +146,13 @@ def test_bulleted_items_take_the_label_they_are_listed_under() -> None:
     (("(cấp độ 3)",),  # a level is a label, answered from the text
      "Theo QĐ 3198/QĐ-UBND, hệ thống Cổng DVC của Trà Vinh được phê duyệt ATTT cấp độ mấy?", 3),
 ])
-def test_figure_choice(index_data, needles, question, value):  # noqa: F811
+def test_figure_choice(index_data, needles, question, value):
     data, settings = index_data
     a = DefaultAnswerer(data, settings).answer(question, _hits(data, *needles))
     assert not a.abstained and a.value == pytest.approx(value), a.answer
 
 
-def test_a_total_asked_is_the_head_of_the_items_after_it(index_data):  # noqa: F811
+def test_a_total_asked_is_the_head_of_the_items_after_it(index_data):
     data, settings = index_data
     a = DefaultAnswerer(data, settings).answer(
         "Năm 2022 Cổng DVC tỉnh Trà Vinh tiếp nhận tổng cộng bao nhiêu hồ sơ?",
@@ -160,7 +160,7 @@ def test_a_total_asked_is_the_head_of_the_items_after_it(index_data):  # noqa: F
     assert a.value == 288374 and not a.conflict  # its items are not a conflicting figure
 
 
-def test_a_share_question_is_not_answered_with_a_count(index_data):  # noqa: F811
+def test_a_share_question_is_not_answered_with_a_count(index_data):
     data, settings = index_data
     a = DefaultAnswerer(data, settings).answer(
         "Tỷ lệ phòng họp trực tuyến được thuê của Trà Vinh là bao nhiêu?", _hits(data, "120 phòng họp"))

@@ -5,14 +5,14 @@ from assistant.answering import DefaultAnswerer
 from assistant.answering.sentences import DATE, question_refs, ranked_dates
 from assistant.answering.text import SENTENCE, window
 from assistant.question import analyze
-from tests.test_answering import _hits, index_data  # noqa: F401  (module-scoped fixture)
+from tests.passages import ask
 
 LIMIT = 400  # the scorer's floor for the answer length
 
 
-def _ask(index_data, question, *needles):  # noqa: F811
-    data, settings = index_data
-    a = DefaultAnswerer(data, settings).answer(question, _hits(data, *needles))
+def _ask(index_data, question, *needles):
+    data, _ = index_data
+    a = ask(index_data, question, *needles)
     assert not a.abstained and len(a.answer) <= LIMIT
     for c in a.citations:
         assert data.documents[c.document].text[c.quote_start:c.quote_end] == c.quote
@@ -20,60 +20,60 @@ def _ask(index_data, question, *needles):  # noqa: F811
     return a
 
 
-def test_list_spread_over_clauses_is_kept_whole(index_data):  # noqa: F811
+def test_list_spread_over_clauses_is_kept_whole(index_data):
     a = _ask(index_data, "Các hệ thống của tỉnh Trà Vinh đã kết nối qua LGSP gồm những hệ thống nào?",
              "Các hệ thống của tỉnh kết nối qua LGSP gồm")
     for name in ("Quản lý văn bản điều hành", "ISO điện tử", "Một cửa điện tử", "VBDLis"):
         assert name in a.answer
 
 
-def test_explanation_takes_the_following_sentence(index_data):  # noqa: F811
+def test_explanation_takes_the_following_sentence(index_data):
     a = _ask(index_data, "Theo KH CĐS 2023, vì sao Trà Vinh chưa ban hành danh mục dữ liệu dùng chung, dữ liệu mở?",
              "tỉnh chưa ban hành danh mục dữ liệu dùng chung")
     assert "chưa ban hành danh mục" in a.answer and "Sau khi hoàn chỉnh Kho dữ liệu" in a.answer
 
 
-def test_bullets_under_the_named_heading(index_data):  # noqa: F811
+def test_bullets_under_the_named_heading(index_data):
     a = _ask(index_data, "Phần thứ hai báo cáo NQ 36 của Tiền Giang đề ra những giải pháp gì về xây dựng hạ tầng kỹ thuật?",
              "3. Về xây dựng hạ tầng kỹ thuật")
     assert "cấp xã" in a.answer and "Trung tâm Tích hợp dữ liệu" in a.answer and "LGSP" in a.answer
     assert len(a.citations) >= 2
 
 
-def test_date_of_the_named_document(index_data):  # noqa: F811
+def test_date_of_the_named_document(index_data):
     a = _ask(index_data, "QĐ 505/QĐ-TTg của Thủ tướng về Ngày Chuyển đổi số quốc gia ban hành ngày nào?",
              "Quyết định số 146/QĐ-TTg", "Quyết định số 505/QĐ-TTg")
     assert a.answer.startswith("ngày 22/4/2022") and "505/QĐ-TTg" in a.citations[0].quote
 
 
-def test_signing_date_is_the_document_header(index_data):  # noqa: F811
+def test_signing_date_is_the_document_header(index_data):
     a = _ask(index_data, "Quyết định 2063/QĐ-UBND ban hành KH ứng dụng CNTT trong CQNN tỉnh Trà Vinh năm 2020 được ký ngày nào?",
              "Căn cứ Quyết định số 835/QĐ-UBND", "Số: 2063/QĐ-UBND")
     assert a.answer.startswith("ngày 21 tháng 4 năm 2020")
     assert "ngày 21 tháng 4 năm 2020" in a.citations[0].quote
 
 
-def test_date_of_a_decree_cited_in_passing_is_not_the_answer(index_data):  # noqa: F811
+def test_date_of_a_decree_cited_in_passing_is_not_the_answer(index_data):
     a = _ask(index_data, "Theo KH KTXH 2024, Kho quản lý dữ liệu điện tử của tổ chức, cá nhân tại Cổng DVC dự kiến đưa "
                          "vào sử dụng thử nghiệm từ ngày nào?",
              "Tiếp tục thí điểm triển khai Kho quản lý dữ liệu điện tử")
     assert a.answer.startswith("từ 15/8/2022")
 
 
-def test_period_is_answered_whole(index_data):  # noqa: F811
+def test_period_is_answered_whole(index_data):
     a = _ask(index_data, "Sở TN&MT Tiền Giang thực hiện nhiệm vụ xây dựng CSDL phục vụ ứng phó biến đổi khí hậu trong "
                          "khoảng thời gian nào?", "Từ tháng 10/2021 đến tháng 4/2023")
     assert a.answer.startswith("Từ tháng 10/2021 đến tháng 4/2023")
 
 
-def test_task_is_answered_with_the_body_it_is_listed_under(index_data):  # noqa: F811
+def test_task_is_answered_with_the_body_it_is_listed_under(index_data):
     a = _ask(index_data, "Theo QĐ 2063, cơ quan nào chủ trì hướng dẫn CQNN các cấp áp dụng đồng bộ phần mềm ISO điện tử?",
              "đ) Sở Khoa học và Công nghệ:")
     assert a.answer.startswith("đ) Sở Khoa học và Công nghệ:") and len(a.citations) == 2
     assert "ISO điện tử" in a.citations[1].quote
 
 
-def test_table_answers_the_column_the_question_names(index_data):  # noqa: F811
+def test_table_answers_the_column_the_question_names(index_data):
     a = _ask(index_data, "Khó khăn khi triển khai phần mềm Quản lý ngân sách dự án đầu tư ở Trà Vinh (Phụ lục 04) là gì?",
              "Quản lý ngân sách dự án đầu tư\tSở Tài chính")
     assert a.answer.startswith("Do chưa có văn bản quy phạm pháp luật") and "(Khó khăn — " in a.answer
@@ -82,7 +82,7 @@ def test_table_answers_the_column_the_question_names(index_data):  # noqa: F811
     assert b.answer.startswith("2018 - 2019")
 
 
-def test_long_sentence_is_cut_around_the_keywords(index_data):  # noqa: F811
+def test_long_sentence_is_cut_around_the_keywords(index_data):
     a = _ask(index_data, "Sàn nông sản sạch mà Sở NN&PTNT Trà Vinh phối hợp hỗ trợ giao dịch có tên là gì?",
              "hỗ trợ giao dịch trên sàn Nông sản sạch")
     assert "Azuamua.com" in a.answer
@@ -113,7 +113,7 @@ def test_window_keeps_the_keywords():
     assert both.startswith("sàn mở đầu") and both.endswith("Azuamua") and "… …" not in both
 
 
-def test_counted_items_start_at_the_clause_that_announces_them(index_data):  # noqa: F811
+def test_counted_items_start_at_the_clause_that_announces_them(index_data):
     a = _ask(index_data, "04 hệ thống, CSDL thuộc hệ Đảng vận hành tại Trung tâm CNTT&TT Trà Vinh gồm những gì?",
              "04 hệ thống, cơ sở dữ liệu thuộc hệ Đảng",
              "Hệ thống máy chủ (vận hành theo mô hình tập trung)")
@@ -123,32 +123,32 @@ def test_counted_items_start_at_the_clause_that_announces_them(index_data):  # n
     assert a.answer.startswith("Bên cạnh đó, còn 02 mục tiêu chưa đạt gồm:") and "một cửa điện tử" in a.answer
 
 
-def test_quoted_item_is_not_the_announcing_clause(index_data):  # noqa: F811
+def test_quoted_item_is_not_the_announcing_clause(index_data):
     a = _ask(index_data, "Trong mô hình 4 lớp ATTT của Trà Vinh (KH KTXH 2024), “Lớp 3” là gì?",
              "theo mô hình 4 lớp theo Chỉ thị số 14/CT-TTg")
     assert a.answer.startswith("“Lớp 3” Tổ chức hoặc thuê doanh nghiệp")
 
 
-def test_words_naming_the_document_do_not_pick_the_clause(index_data):  # noqa: F811
+def test_words_naming_the_document_do_not_pick_the_clause(index_data):
     a = _ask(index_data, "Mục tiêu tổng quát của KH KTXH ngành TT&TT 2021 về lĩnh vực bưu chính là gì?",
              "Phát triển và duy trì mạng lưới bưu chính")
     assert a.answer.startswith("Phát triển và duy trì mạng lưới bưu chính")
 
 
-def test_date_question_prefers_the_sentence_with_a_date(index_data):  # noqa: F811
+def test_date_question_prefers_the_sentence_with_a_date(index_data):
     a = _ask(index_data, "bo tt&tt ban hanh thong tu huong dan thuc hien chuong trinh dtts&mn vao ngay nao "
                          "(theo kh ktxh 2024 cua tra vinh)",
              "3.3. Chương trình mục tiêu quốc gia phát triển KT-XH", "Do đến ngày 30/5/2023")
     assert a.answer.startswith("ngày 30/5/2023")
 
 
-def test_signer_is_read_from_the_signature_block(index_data):  # noqa: F811
+def test_signer_is_read_from_the_signature_block(index_data):
     a = _ask(index_data, "Ai ký Quyết định 2063/QĐ-UBND năm 2020 của UBND tỉnh Trà Vinh?",
              "Điều 3. Chánh Văn phòng Ủy ban nhân dân tỉnh")
     assert a.answer.startswith("Nguyễn Trung Hoàng — Phó chủ tịch") and a.citations[0].quote.strip() == "Nguyễn Trung Hoàng"
 
 
-def test_other_name_is_the_parentheses_after_the_name(index_data):  # noqa: F811
+def test_other_name_is_the_parentheses_after_the_name(index_data):
     a = _ask(index_data, "Ứng dụng Trà Vinh số còn có tên gọi khác là gì?",
              "STT\tTên hệ thống, phần mềm", "Hoàn thiện và đưa vào sử dụng ứng dụng Trà Vinh số")
     assert a.answer.startswith("Smart Trà Vinh")
@@ -156,7 +156,7 @@ def test_other_name_is_the_parentheses_after_the_name(index_data):  # noqa: F811
     assert a.answer.startswith("cơ sở dữ liệu ngành thủy sản")
 
 
-def test_table_row_is_scored_on_its_cells_not_every_header(index_data):  # noqa: F811
+def test_table_row_is_scored_on_its_cells_not_every_header(index_data):
     data, settings = index_data
     answerer = DefaultAnswerer(data, settings)
     from assistant.answering.sentences import _row_tokens
