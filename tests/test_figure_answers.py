@@ -165,3 +165,13 @@ def test_a_share_question_is_not_answered_with_a_count(index_data):
     a = DefaultAnswerer(data, settings).answer(
         "Tỷ lệ phòng họp trực tuyến được thuê của Trà Vinh là bao nhiêu?", _hits(data, "120 phòng họp"))
     assert a.value is None or a.unit == "%"
+
+
+def test_a_range_the_document_gives_is_shown_whole(index_data):
+    data, settings = index_data
+    hits = _hits(data, "bán kính khoảng 300 - 500m")
+    a = DefaultAnswerer(data, settings).answer("Loa của trạm cảnh báo dông sét phát xa với bán kính khoảng bao nhiêu?", hits)
+    assert not a.abstained and a.answer.startswith("300 - 500m") and a.value == 300
+    hits = _hits(data, "Rút ngắn từ 30% - 50% thời gian họp")
+    a = DefaultAnswerer(data, settings).answer("Mục tiêu rút ngắn thời gian họp bao nhiêu phần trăm?", hits)
+    assert a.answer.startswith("30% - 50%")

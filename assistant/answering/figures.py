@@ -260,7 +260,7 @@ def figure_answer(ans: DefaultAnswerer, q: QuestionInfo, top: list[Hit]) -> Answ
     if q.kind == "percent" and best.get("kind") == "ratio" and best.get("total"):
         return ratio_percent(ans, q, best, hit)
     citations = [ans.citation(1, hit.chunk, best["start"], best["end"])]
-    shown = figure_text(best)
+    shown = _with_range(doc_text, best)
     text = f"{shown}"
     conflicts = [
         (s, f, h) for s, f, h in scored[1:6]
@@ -280,6 +280,20 @@ def figure_answer(ans: DefaultAnswerer, q: QuestionInfo, top: list[Hit]) -> Answ
         return answer
     answer.answer = f"{text} (theo {hit.chunk.title}) [1]."
     return answer
+
+#: "30% - 50%", "300 - 500m", "từ 5 đến 7 ngày": the second bound right after a figure.
+_RANGE_END = re.compile(r"\s*(?:-|–|đến|tới)\s*\d[\d.,]*(?:\s*%|[^\W\d_]{1,3}\b)?")
+
+
+def _with_range(doc_text: str, f: dict) -> str:
+    """The figure as the answer shows it; a range the document gives is shown whole."""
+    m = _RANGE_END.match(doc_text, f["end"])
+    if not m or "\n" in m.group(0):
+        return figure_text(f)
+    span = doc_text[f["start"]:m.end()]
+    unit = f.get("unit") or ""
+    return span if f.get("is_percent") or not unit or unit in span else f"{span} {unit}"
+
 
 def _head_first(scored: list[tuple[float, dict, Hit]]) -> list[tuple[float, dict, Hit]]:
     """A total is asked and the best figure is an item of "Trong đó, …" breaking down the
