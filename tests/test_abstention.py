@@ -78,3 +78,11 @@ def test_value_of_another_table_row_abstains(index_data):
              "Đề án tổng thể Ứng dụng và phát triển hệ thống công nghệ thông tin trong lĩnh vực tài nguyên",
              "Kế hoạch Điều tra, thu thập, cập nhật thông tin dữ liệu tài nguyên và môi trường năm 2020\tSở TN")
     assert _abstains(a)
+
+
+def test_a_percentage_does_not_answer_how_many(index_data):
+    needle = "59,25% hộ gia"
+    a = _ask(index_data, "Năm 2022 Trà Vinh có bao nhiêu hộ gia đình có Internet cáp quang băng rộng?", needle)
+    assert a.abstained
+    a = _ask(index_data, "Năm 2022 tỷ lệ hộ gia đình có Internet cáp quang băng rộng là bao nhiêu?", needle)
+    assert not a.abstained and a.value == 59.25

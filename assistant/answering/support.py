@@ -264,8 +264,18 @@ def missing_measure(ans, q, result, top, figs):
     return f"{missing[0]} not named" if missing else None
 
 
+def share_for_count(ans, q, result, top, figs):
+    """Asked how many ("bao nhiêu hộ gia đình"), the answer is a percentage ("59,25%")."""
+    if q.kind != "number" or result.calculation or result.unit != "%":
+        return None
+    if not counted_noun(q.text):
+        return None
+    return "asked a count, the answer is a percentage"
+
+
 CHECKS = {
     "no_figure": no_figure,
+    "share_for_count": share_for_count,
     "other_noun": other_noun,
     "other_document": other_document,
     "stale_year": stale_year,
