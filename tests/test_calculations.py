@@ -107,3 +107,16 @@ def test_share_asked_to_compute_ignores_an_unasked_level(index_data):
     a = _ask(index_data, "Từ số hồ sơ Cổng DVC Trà Vinh tiếp nhận năm 2022 và số hồ sơ nộp trực tuyến, hãy tính "
              "tỷ lệ hồ sơ trực tuyến.", "45.173 trực tuyến")
     assert a.calculation is not None and a.calculation.expression == "45173 / 288374 * 100"
+
+
+@pytest.mark.parametrize("question, needle, expected", [
+    ("Cộng cả kinh phí năm 2022 chuyển sang, tổng kinh phí Chương trình mục tiêu quốc gia Giảm nghèo "
+     "bền vững của Sở TT&TT Trà Vinh trong năm 2023 là bao nhiêu?", "1.459 triệu đồng", 5400.1),
+    ("Cộng cả kinh phí năm 2022 chuyển sang, Sở TT&TT Trà Vinh có tổng cộng bao nhiêu kinh phí Chương trình "
+     "mục tiêu quốc gia Xây dựng nông thôn mới trong năm 2023?", "200 triệu đồng và năm 2023 được cấp", 400),
+])
+def test_carried_over_money_plus_the_money_granted_under_the_named_programme(index_data, question, needle,
+                                                                             expected):
+    a = _ask(index_data, question, needle, "1.446 triệu đồng")
+    assert a.calculation is not None and a.value == pytest.approx(expected)
+    assert len(a.calculation.operands) == 2

@@ -29,7 +29,7 @@ from assistant.answering.operands import (
 )
 from assistant.answering.plans import Op, Plan, plan_unit, ranked
 from assistant.answering.shares import plan_estimate, plan_share, share_follows
-from assistant.answering.sums import plan_group_sum, plan_parts_sum, plan_table_sum
+from assistant.answering.sums import plan_carry_sum, plan_group_sum, plan_parts_sum, plan_table_sum
 from assistant.answering.text import figure_text, plain, vn_expression
 from assistant.calculator import calculate
 from assistant.errors import CalculationError
@@ -166,7 +166,7 @@ def plan_pair(ans, q, cands, top) -> Plan | None:
 
 
 PLANNERS = {
-    "sum": (plan_table_sum, plan_group_sum, plan_parts_sum),
+    "sum": (plan_carry_sum, plan_table_sum, plan_group_sum, plan_parts_sum),
     "percent_of": (plan_share, plan_pair),
     "remainder": (plan_point_gap, plan_ratio_gap, plan_whole_minus_part, plan_pair),
     "difference": (plan_point_gap, plan_ratio_gap, plan_whole_minus_part, plan_pair),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import re
 
+from assistant.abbreviations import fold
+
 from assistant.answering.operands import (
     Candidate,
     compatible,
@@ -18,6 +20,7 @@ from assistant.answering.operands import (
     section_figures,
     table_column,
     unit_of,
+    weight,
 )
 from assistant.answering.phrases import _text, counted_noun, named_parts
 from assistant.answering.plans import Plan, ranked, sum_plan
@@ -116,3 +119,57 @@ def plan_group_sum(ans, q, cands, top) -> Plan | None:
     if len(members) < 2:
         return None
     return sum_plan(members)
+
+
+_HEADING = re.compile(r"^[ \t]*(?:\d+(?:\.\d+)*\.?|[IVX]+\.|[a-zđ]\))\s+\S", re.M)
+_GRANTED = re.compile(r"\bduoc (?:cap|giao|phan bo|bo tri)\b|\bdu toan\b")
+
+
+def _heading_before(text: str, start: int) -> tuple[int, str]:
+    """The numbered heading line nearest before ``start`` ("3.1. Chương trình …"), with its offset."""
+    last = None
+    for m in _HEADING.finditer(text, 0, start):
+        last = m
+    if last is None:
+        return -1, ""
+    end = text.find("\n", last.start())
+    return last.start(), text[last.start():end if end != -1 else len(text)]
+
+
+def plan_carry_sum(ans, q, cands, top) -> Plan | None:
+    """Money carried over plus money granted: "cộng cả năm 2022 chuyển sang, … năm 2023 có tổng
+    bao nhiêu kinh phí X" → "+ Năm 2022 chuyển sang năm 2023: A" + "+ Năm 2023 được cấp B" under
+    the heading that names X."""
+    if "chuyen sang" not in q.folded:
+        return None
+    money = [c for c in cands if c.f.get("kind") == "money" and not c.f.get("is_percent")]
+    named = [w for w in q.keywords if w not in ("chuyen", "sang", "kinh", "phi", "cong", "ca", "tong")]
+    best, best_score = None, 0.0
+    for c in money:
+        text = ans.data.documents[c.hit.chunk.document].text
+        line_start = text.rfind("\n", 0, c.f["start"]) + 1
+        lead = fold(text[line_start:c.f["start"]].lower())
+        if "chuyen sang" not in lead or re.search(r"\bdong\b", lead.rsplit("chuyen sang", 1)[1]):
+            continue  # the first sum of money after "chuyển sang", not a share of it
+        at, heading = _heading_before(text, c.f["start"])
+        granted = _granted_after(ans, c, money, text, at)
+        if granted is None:
+            continue
+        score = weight(ans, named, ans.text_tokens(heading)) + 0.1 * c.base
+        if score > best_score:
+            best, best_score = (c, granted), score
+    if best is None or best_score < 0.3:
+        return None
+    return sum_plan(list(best))
+
+
+def _granted_after(ans, carry: Candidate, money: list[Candidate], text: str, heading_at: int):
+    """The first money figure after ``carry`` whose lead-in says it was granted, in the same block."""
+    after = sorted((c for c in money if c.hit.chunk.document == carry.hit.chunk.document
+                    and c.f["start"] > carry.f["end"]), key=lambda c: c.f["start"])
+    for c in after:
+        if _heading_before(text, c.f["start"])[0] != heading_at:
+            return None
+        if _GRANTED.search(fold(text[carry.f["end"]:c.f["start"]].lower())):
+            return c if compatible(carry, c) else None
+    return None
