@@ -163,3 +163,23 @@ def test_table_row_is_scored_on_its_cells_not_every_header(index_data):
     chunk = next(c for c in data.chunks if c.kind == "table" and "Bản đồ số hóa thủy lợi" in c.text)
     q = answerer.analyze("Ứng dụng Trà Vinh số còn có tên gọi khác là gì?")
     assert "khac" not in _row_tokens(answerer, q, chunk)  # "… các Bộ, ngành liên quan khác" is a header
+
+
+def test_date_of_a_document_named_by_title_wins_over_others():
+    from assistant.answering.lookups import titled_dates
+    q = analyze("Luật Tổ chức chính quyền địa phương có ngày ban hành là ngày nào?")
+    text = "Căn cứ Nghị định số 45/2020/NĐ-CP ngày 08/4/2020; Luật Tổ chức chính quyền địa phương ngày 19/6/2015"
+    assert titled_dates(q, text) == ["ngày 19/6/2015"]
+    assert ranked_dates(text, q, set())[0] == "ngày 19/6/2015"
+
+
+def test_reference_phrase_stops_before_what_the_document_is_about():
+    from assistant.answering.lookups import _REF_PHRASE, asks_reference
+    assert asks_reference(analyze("Đề án này được ban hành theo quyết định nào?"))
+    m = _REF_PHRASE.search("theo Quyết định số 2774/QĐ-UBND ngày 29/11/2021 của UBND tỉnh ban hành Đề án X")
+    assert m.group(0) == "Quyết định số 2774/QĐ-UBND ngày 29/11/2021 của UBND tỉnh"
+
+
+def test_address_question_answers_with_the_url():
+    from assistant.answering.sentences import _URL
+    assert _URL.search("trang học tập của trường: <https://lms.tvu.edu.vn>, có bộ phận").group(0) == "https://lms.tvu.edu.vn"

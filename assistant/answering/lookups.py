@@ -5,6 +5,10 @@
   signer's name; "Ai ký Quyết định 2063…?" is answered with that name and the titles above it.
 - Another name of a thing: "Ứng dụng Trà Vinh số còn có tên gọi khác là gì?" is answered with the
   parentheses that follow the name in a passage ("ứng dụng Trà Vinh số (Smart Trà Vinh)").
+- The document a thing was issued under: "Đề án … được ban hành theo QĐ nào?" is answered with the
+  reference written next to the name ("Quyết định số 2774/QĐ-UBND ngày 29/11/2021 của UBND tỉnh").
+- The date of a document the question names by title ("Luật Công nghệ thông tin … ngày nào?"):
+  the date written right after that title ("Căn cứ Luật Công nghệ thông tin ngày 29/6/2006").
 """
 
 from __future__ import annotations
@@ -12,8 +16,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
-from assistant.answering.text import sentences, tokens
-from assistant.models import Answer, Chunk, Hit
+from assistant.answering.text import REF, sentences, tokens, window
+from assistant.models import Answer, Chunk, Citation, Hit
 from assistant.question import QuestionInfo
 
 if TYPE_CHECKING:
@@ -121,3 +125,60 @@ def alias_answer(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> Ans
                     citation = ans.citation(1, hit.chunk, start, end)
                     return Answer(question=q.text, answer=f"{alias} — {text.strip()} [1]", citations=[citation])
     return None
+
+
+# --- document references -------------------------------------------------------------------
+
+#: "… theo QĐ nào", "văn bản nào", "quyết định số mấy", "số hiệu" (folded).
+_ASKS_REF = re.compile(r"\b(?:qd|quyet dinh|van ban|nghi quyet|nq|thong tu|nghi dinh|chi thi|cong van)"
+                       r"\s+(?:so\s+)?(?:nao|may|bao nhieu|gi)\b|\bso hieu\b")
+_DOC_TYPE = (r"(?:Quyết định|Kế hoạch|Nghị quyết|Nghị định|Thông tư|Chỉ thị|Công văn|Chương trình|Luật|Văn bản"
+             r"|Quy định|Hướng dẫn|Đề án|Báo cáo)")
+_DAY = r"ngày\s+(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})"
+#: "Quyết định số 2774/QĐ-UBND ngày 29/11/2021 của UBND tỉnh" (up to what the document is about).
+_REF_PHRASE = re.compile(
+    rf"{_DOC_TYPE}\s+(?:số\s+)?{REF.pattern}(?:\s+{_DAY})?"
+    r"(?:\s+của\s+[^,;.:()\n]{1,60}?(?=\s+(?:về|ban hành|phê duyệt|quy định|triển khai|thực hiện|hướng dẫn)\b|[,;.:()\n]|$))?",
+    re.IGNORECASE)
+#: A document named by title and dated: "Luật Công nghệ thông tin ngày 29/6/2006".
+_TITLED = re.compile(rf"({_DOC_TYPE}\s+[^\d;,()\n]{{3,80}}?)\s+(?:\(\S+\)\s+)?({_DAY})")
+
+
+def asks_reference(q: QuestionInfo) -> bool:
+    return bool(_ASKS_REF.search(q.folded))
+
+
+def reference_answer(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> Answer | None:
+    """The document reference whose stretch of its clause (up to the neighbouring references) holds
+    the most question keywords."""
+    best = None
+    for rank, hit in enumerate(top):
+        if not ans.in_scope(q, hit):
+            continue
+        for start, end, text in sentences(hit.chunk):
+            found = list(_REF_PHRASE.finditer(text))
+            for n, m in enumerate(found):
+                lo = found[n - 1].end() if n else 0
+                hi = found[n + 1].start() if n + 1 < len(found) else len(text)
+                segment = text[lo:m.start()] + " " + text[m.end():hi]
+                score = ans.coverage(q, ans.text_tokens(segment)) + 0.3 * hit.score + 0.05 / (rank + 1)
+                if best is None or score > best[0]:
+                    best = (score, hit, start, end, text, m.group(0))
+    if best is None or best[0] - 0.3 * best[1].score < ans.min_coverage:
+        return None
+    _, hit, start, end, text, ref = best
+    weights = {k: ans.idf.get(k, ans.default_idf) for k in q.keywords}
+    context = window(text, weights, 390 - len(ref) - 8)
+    citation: Citation = ans.citation(1, hit.chunk, start, end)
+    return Answer(question=q.text, answer=f"{' '.join(ref.split())} — {context} [1]", citations=[citation])
+
+
+def titled_dates(q: QuestionInfo, text: str) -> list[str]:
+    """Dates in ``text`` that follow a document title every word of which the question holds."""
+    asked = set(tokens(q.text))
+    out = []
+    for m in _TITLED.finditer(text):
+        title = tokens(m.group(1))
+        if len(title) >= 3 and set(title) <= asked:
+            out.append(m.group(2))
+    return out

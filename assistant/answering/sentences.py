@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
-from assistant.answering.lookups import alias_answer, asks_signer, signer_answer
+from assistant.answering.lookups import (alias_answer, asks_reference, asks_signer, reference_answer, signer_answer,
+                                         titled_dates)
 from assistant.answering.support import DOC_REF
-from assistant.answering.text import clip, sentences, tokens, window
+from assistant.answering.text import REF, clip, sentences, tokens, window
 from assistant.models import Answer, Chunk, Citation, Hit
 from assistant.question import YEAR, QuestionInfo
 
@@ -31,8 +32,6 @@ DATE = re.compile(
     rf"(?:[Tt]ừ\s+)?{_ONE_DATE}(?:\s*(?:-|–|đến(?:\s+nay)?)\s*(?:năm\s+|tháng\s+|ngày\s+)?(?:\d{{1,2}}/){{0,2}}\d{{4}}\b|\s+đến\s+nay)?"
     r"|[Kk]ể\s+từ\s+ngày\s+ký|[Tt]hường xuyên|[Hh]àng năm|[Hh]ằng năm"
 )
-#: A document number: "2063/QĐ-UBND", "137/2017/TT-BTC", "27-QĐ/TW", "45/2020/NĐ-CP".
-REF = re.compile(r"(?<![\d/.,])(\d{1,5})(?:/\d{4})?[/-](?:[A-ZĐ][\w&]*)(?:[-/][\w&]+)*")
 #: "QĐ 2063", "Nghị quyết 36", "Thông tư số 137" as a question names a document.
 _NAMED_REF = re.compile(
     r"\b(?:qđ|quyết định|kh|kế hoạch|nq|nghị quyết|công văn|cv|thông tư|tt|chỉ thị|nghị định|nđ)\s+(?:số\s+)?(\d{2,5})\b",
@@ -47,6 +46,8 @@ _ASKS_BODY = re.compile(r"\b(co quan|don vi|ai|so nao|chu tri|phoi hop|trach nhi
 #: Questions whose answer runs over several clauses even when phrased "… là gì?".
 _EXPLAIN = re.compile(r"\b(vi sao|tai sao|nguyen nhan|han che|ton tai|kho khan|vuong mac|giai phap|nhiem vu|noi dung"
                       r"|nhung gi|gom|bao gom|ke ten|liet ke)\b")
+_ASKS_ADDRESS = re.compile(r"\b(dia chi|website|trang web|duong dan|duong link|email)\b")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\],;]+[^\s<>()\[\],;.]|[\w.-]+@[\w-]+(?:\.[\w-]+)+")
 #: A clause that opens a new numbered section ("3. …", "b) …", "II. …"): a list stops before it.
 _HEADING = re.compile(r"^(?:[IVX]+\.|\d+(?:\.\d+)*\.?|[a-zđ]\))\s+\S")
 #: The count bonus of a clause that names the counted noun after the count; more when it announces items.
@@ -71,7 +72,9 @@ class Asked(NamedTuple):
 
 
 def sentence_answer(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> Answer | None:
-    found = (signer_answer(ans, q, top) if asks_signer(q) else None) or alias_answer(ans, q, top)
+    found = ((signer_answer(ans, q, top) if asks_signer(q) else None)
+             or (reference_answer(ans, q, top) if q.kind != "date" and asks_reference(q) else None)
+             or alias_answer(ans, q, top))
     if found:
         return found
     asked = Asked(q, question_refs(q.text), [" ".join(tokens(m)) for m in _QUOTED.findall(q.text)],
@@ -94,7 +97,9 @@ def sentence_answer(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> 
     clause = clauses[i]
     coverage = ans.coverage(q, ans.text_tokens(clause.text) | ans.text_tokens(hit.chunk.section))
     announces = coverage >= ans.min_coverage / 2 and _count_bonus(q, clause.text) > _NAMES_NOUN
-    if coverage < ans.min_coverage and not (q.kind == "date" and _issue_date(q, clause.text)) and not announces:
+    dated_ref = q.kind == "date" and bool(refs & {m.group(1) for m in REF.finditer(clause.text)})
+    if (coverage < ans.min_coverage and not (q.kind == "date" and _issue_date(q, clause.text)) and not announces
+            and not dated_ref):
         return None
     if hit.chunk.kind == "table":
         body = table_answer(q, hit.chunk, clause.text)
@@ -196,6 +201,8 @@ def _score(ans: "DefaultAnswerer", asked: Asked, text: str, section: set[str], h
                      + (0.4 if refs & own else -0.3 if refs else 0.0))
         elif not DATE.search(text):
             score -= 0.5
+        elif titled_dates(q, text):
+            score += 0.8  # the date of a document the question names by its title
     return score
 
 
@@ -248,6 +255,8 @@ def ranked_dates(text: str, q: QuestionInfo, refs: set[str]) -> list[str]:
         if attached:
             score += 0.5 if attached.group(1) in refs else -0.5
         found.append((score, n, date.strip()))
+    titled = set(titled_dates(q, text))
+    found = [(s + (1.0 if d in titled else 0.0), n, d) for s, n, d in found]
     return [d for _, _, d in sorted(found, key=lambda x: (-x[0], x[1]))]
 
 
@@ -263,6 +272,10 @@ def _plausible(date: str) -> bool:
 def _text_answer(ans: "DefaultAnswerer", q: QuestionInfo, hit: Hit, clauses: list[Clause], i: int) -> Answer:
     weights = _weights(ans, q)
     first = clauses[i]
+    url = _URL.search(first.text) if _ASKS_ADDRESS.search(q.folded) else None
+    if url:
+        context = window(first.text, weights, _BUDGET - len(url.group(0)) - 8)
+        return _answer(q, f"{url.group(0)} — {context} [1]", [ans.citation(1, hit.chunk, first.start, first.end)])
     if len(first.text) > _BUDGET - 6:
         citation = ans.citation(1, hit.chunk, first.start, first.end)
         return _answer(q, f"{window(first.text, weights, _BUDGET - 6)} [1]", [citation])

@@ -13,6 +13,8 @@ _TOKEN = re.compile(r"\w+")
 #: (so headings and date lines without a final stop are kept).
 SENTENCE = re.compile(r"(?:[^.!?;\n]|[.!?;](?![\s\"”’)]|$))+(?:[.!?;]+[\"”’)]*|(?=\n)|$)")
 ANSWER_LIMIT = 380
+#: A document number: "2063/QĐ-UBND", "137/2017/TT-BTC", "27-QĐ/TW", "45/2020/NĐ-CP".
+REF = re.compile(r"(?<![\d/.,])(\d{1,5})(?:/\d{4})?[/-](?:[A-ZĐ][\w&]*)(?:[-/][\w&]+)*")
 
 
 def tokens(text: str) -> list[str]:
