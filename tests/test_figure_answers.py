@@ -175,3 +175,13 @@ def test_a_range_the_document_gives_is_shown_whole(index_data):
     hits = _hits(data, "Rút ngắn từ 30% - 50% thời gian họp")
     a = DefaultAnswerer(data, settings).answer("Mục tiêu rút ngắn thời gian họp bao nhiêu phần trăm?", hits)
     assert a.answer.startswith("30% - 50%")
+
+
+def test_the_document_the_question_names_is_cited_when_two_repeat_a_figure(index_data):
+    data, settings = index_data
+    hits = _hits(data, "d) Hệ thống báo cáo kinh tế - xã hội tỉnh:", "- Hệ thống báo cáo kinh tế xã hội tỉnh: Hệ thống")
+    assert hits[0].chunk.document != hits[1].chunk.document
+    a = DefaultAnswerer(data, settings).answer(
+        "Theo KH CĐS 2023, hệ thống báo cáo KTXH của tỉnh đã cập nhật bao nhiêu chỉ tiêu?", hits)
+    assert not a.abstained and a.value == 649
+    assert a.citations[0].document == hits[1].chunk.document

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from assistant.abbreviations import fold
 from assistant.answering.levels import level_answer
+from assistant.answering.support import doc_refs
 from assistant.answering.text import (
     figure_text,
     local_context,
@@ -40,17 +41,27 @@ _FILLER = frozenset(STOP | {"duoc", "tai", "cac", "va", "cua", "voi", "dat", "ch
 _LABEL = re.compile(r"\b([a-z]+)(?: do)? (\d{1,2})\b")
 
 
+_NAMED_DOCUMENT = 0.4
+
+
 def candidates(ans: DefaultAnswerer, q: QuestionInfo, top: list[Hit]) -> list[tuple[float, dict, Hit]]:
     """Every figure of the top passages, scored against the question, best first."""
+    # "Theo KH CĐS 2023": the year names the plan, not the period asked about; and that plan's
+    # figure wins when several documents repeat it.
+    ref_years, named = doc_refs(ans, q, names_only=True)
     q, asked, labels = _prepare(ans, q)
+    q_named = replace(q, years=[y for y in q.years if y not in ref_years])  # for the named plan's passages
     scored = []
     for rank, hit in enumerate(top):
         if not ans.in_scope(q, hit):
             continue
+        in_named = hit.chunk.document in named
+        qh = q_named if in_named else q
         for f in ans.figures.get(hit.chunk.id, []):
             if f["raw"] in q.numbers or format_number(f["value"]) in q.numbers:
                 continue
-            score = _match(ans, q, asked, labels, f, hit) + 0.3 * hit.score + 0.1 / (rank + 1)
+            score = (_match(ans, qh, asked, labels, f, hit) + 0.3 * hit.score + 0.1 / (rank + 1)
+                     + (_NAMED_DOCUMENT if in_named else 0.0))
             scored.append((score, f, hit))
     scored.sort(key=lambda s: -s[0])
     return scored

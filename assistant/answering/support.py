@@ -99,8 +99,9 @@ def unit_matches(ans: DefaultAnswerer, noun: list[str], f: dict) -> bool | None:
     return noun[0] in unit or bool(ans.text_tokens(noun[0]) & unit)
 
 
-def doc_refs(ans: DefaultAnswerer, q: QuestionInfo) -> tuple[set[int], set[str]]:
-    """Years that name a document ("KH KTXH 2024", "QĐ 2063") and the documents they name."""
+def doc_refs(ans: DefaultAnswerer, q: QuestionInfo, names_only: bool = False) -> tuple[set[int], set[str]]:
+    """Years that name a document ("KH KTXH 2024", "QĐ 2063") and the documents they name.
+    With ``names_only`` the year of "báo cáo 2023" (the year reported on) is left out."""
     years, docs = set(), set()
     for m in DOC_REF.finditer(folded(q.text)):
         key = m.group(3)
@@ -110,7 +111,8 @@ def doc_refs(ans: DefaultAnswerer, q: QuestionInfo) -> tuple[set[int], set[str]]
                  or (report and int(key) in d.metadata.years_reported)}
         if named:
             docs |= named
-            years.add(int(key))
+            if not (names_only and report):
+                years.add(int(key))
     return years, docs
 
 
