@@ -28,7 +28,7 @@ _CALC = [  # (operation, folded patterns) — the first match wins
                    r"|ty le giai ngan|tinh ty le|ty le .* tren tong|(phan tram|%) tong so"),
     ("difference", r"chenh lech|tang (them |rong )?bao nhieu|giam (di )?bao nhieu|nhieu hon bao nhieu|it hon bao nhieu"
                    r"|hon kem|khac nhau bao nhieu|\bchua\b|khong (duoc|tinh)|con bao nhieu|con lai|tang rong|truoc khi"),
-    ("sum", r"tong cong .* va |cong (ca|lai|tat ca)|\btong\b.*\bva\b|ca (truc tuyen|hai|ba) va|\btong\b.* cua (\d+|hai|ba|cac)"),
+    ("sum", r"tong cong .* va |cong (ca|lai|tat ca)|tinh ca .*chuyen sang|\btong\b.*\bva\b|ca (truc tuyen|hai|ba) va|\btong\b.* cua (\d+|hai|ba|cac)"),
 ]
 _KIND = [
     ("date", r"khi nao|ngay nao|ngay bao nhieu|ngay may|thoi gian nao|bao gio|thoi han|nam nao|thang nao|quy nao|thoi diem|ngay thang|hoan thanh truoc|trong thoi gian|thoi gian (thuc hien|hoan thanh)"),

@@ -46,3 +46,8 @@ def test_broadcaster_names_are_not_places():
 def test_share_of_target_is_read_with_the_percent_sign_in_place():
     q = analyze("Tỷ lệ hồ sơ trực tuyến năm 2022 đạt bao nhiêu % mục tiêu?")
     assert q.against_target and not q.asks_target
+
+
+def test_carry_over_is_a_sum():
+    q = analyze("Tổng kinh phí năm 2023 của chương trình, tính cả phần năm 2022 chuyển sang, là bao nhiêu?")
+    assert q.operation == "sum" and q.kind == "computed"
