@@ -302,6 +302,8 @@ def reasons(ans: DefaultAnswerer, q: QuestionInfo, result: Answer, top: list[Hit
 
 
 def unsupported(ans: DefaultAnswerer, q: QuestionInfo, result: Answer, top: list[Hit]) -> str | None:
-    """Why the cited evidence does not answer the question, or None when it does."""
-    found = reasons(ans, q, result, top)
-    return next(iter(found.values()), None)
+    """Why the cited evidence does not answer the question, or None when it does (first check that fails)."""
+    if result.abstained:
+        return None
+    figs = cited_figures(ans, result)
+    return next((why for check in CHECKS.values() if (why := check(ans, q, result, top, figs))), None)

@@ -83,10 +83,6 @@ def same_indicator(a: dict, b: dict) -> bool:
     return len(ta & tb) / len(ta | tb) >= 0.6 and (a.get("unit") or "") == (b.get("unit") or "")
 
 
-def compatible(a: dict, b: dict) -> bool:
-    return bool(a.get("is_percent")) == bool(b.get("is_percent"))
-
-
 def plain(x: float) -> str:
     return format(x, "f").rstrip("0").rstrip(".") if not float(x).is_integer() else str(int(x))
 
