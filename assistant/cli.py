@@ -44,8 +44,8 @@ def index(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Không hiện thanh tiến trình.")] = False,
 ) -> None:
     """Xây hoặc cập nhật chỉ mục từ thư mục documents/.  Ví dụ: assistant index --rebuild"""
-    from assistant.embeddings import make_embedder
-    from assistant.indexer import build_index
+    from assistant.retrieval.embeddings import make_embedder
+    from assistant.indexing.builder import build_index
 
     settings = _settings()
     try:

@@ -6,11 +6,11 @@ import time
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.embeddings import make_embedder
+from assistant.retrieval.embeddings import make_embedder
 from assistant.models import Answer, Hit
-from assistant.retrieval import HybridRetriever, check_question
+from assistant.retrieval.retriever import HybridRetriever, check_question
 from assistant.settings import Settings
-from assistant.store import IndexStore
+from assistant.indexing.store import IndexStore
 
 
 class Pipeline:
@@ -61,7 +61,7 @@ class Pipeline:
     @property
     def llm_answerer(self):
         if self._llm_answerer is None:
-            from assistant.llm import LLMAnswerer
+            from assistant.answering.llm import LLMAnswerer
 
             self._llm_answerer = LLMAnswerer(self.retriever.data, self.settings, search=self.search,
                                              fallback=self.answerer)

@@ -188,8 +188,8 @@ def run(quick: bool, keep: bool) -> dict:
     for k in overridden:
         os.environ.pop(k)
 
-    from assistant.embeddings import make_embedder
-    from assistant.indexer import build_index
+    from assistant.retrieval.embeddings import make_embedder
+    from assistant.indexing.builder import build_index
     from assistant.pipeline import Pipeline
     from assistant.settings import Settings
 

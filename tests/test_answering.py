@@ -4,9 +4,9 @@ import pytest
 
 from assistant.answering import NOT_FOUND, DefaultAnswerer
 from assistant.conversation import Conversation, resolve_follow_up
-from assistant.indexer import build_index
+from assistant.indexing.builder import build_index
 from assistant.pipeline import Pipeline
-from assistant.question import analyze
+from assistant.answering.question import analyze
 from tests.passages import ask as _ask, hits as _hits  # noqa: F401
 
 

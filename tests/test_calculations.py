@@ -5,7 +5,7 @@ import pytest
 from assistant.answering import DefaultAnswerer
 from assistant.answering.calculations import computed_answer
 from assistant.answering.operands import Candidate, compatible
-from assistant.question import analyze
+from assistant.answering.question import analyze
 from tests.passages import ask as _ask, hits as _hits  # noqa: F401
 
 

@@ -1,8 +1,8 @@
 import pytest
 
-from assistant.chunking import chunk_document, heading_level
+from assistant.ingest.chunking import chunk_document, heading_level
 from assistant.models import Document
-from assistant.normalize import normalize_text
+from assistant.ingest.normalize import normalize_text
 from tests.conftest import DOCUMENTS
 
 

@@ -5,11 +5,11 @@ import shutil
 
 import pytest
 
-from assistant.embeddings import HashingEmbeddings
+from assistant.retrieval.embeddings import HashingEmbeddings
 from assistant.errors import IndexMismatchError, IndexMissingError, InvalidQuestionError
-from assistant.indexer import build_index
+from assistant.indexing.builder import build_index
 from assistant.pipeline import Pipeline
-from assistant.store import IndexStore
+from assistant.indexing.store import IndexStore
 
 
 def _build(settings, embedder, **kw):

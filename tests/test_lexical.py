@@ -1,5 +1,5 @@
-from assistant.abbreviations import fold, mine_pairs
-from assistant.lexical import Tokenizer
+from assistant.vietnamese.abbreviations import fold, mine_pairs
+from assistant.vietnamese.tokens import Tokenizer
 
 
 def test_fold_strips_diacritics():

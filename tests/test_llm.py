@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 
 from assistant.answering import NOT_FOUND, DefaultAnswerer
-from assistant.embeddings import HashingEmbeddings
+from assistant.retrieval.embeddings import HashingEmbeddings
 from assistant.errors import ConfigurationError
-from assistant.indexer import build_index
-from assistant.llm import LLMAnswerer
+from assistant.indexing.builder import build_index
+from assistant.answering.llm import LLMAnswerer
 from assistant.pipeline import Pipeline
-from assistant.prompts import Prompt, load_prompt
+from assistant.answering.prompts import Prompt, load_prompt
 from assistant.settings import Settings
 
 DOCUMENTS = Path(__file__).resolve().parent.parent / "documents"

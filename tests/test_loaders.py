@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfWriter
 
 from assistant.errors import DocumentError
-from assistant.loaders import (
+from assistant.ingest.loaders import (
     SUPPORTED_SUFFIXES,
     iter_document_paths,
     read_document,

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import DocumentError
-from assistant.loaders import read_document
-from assistant.metadata import document_metadata, extract_metadata, load_sidecar
+from assistant.ingest.loaders import read_document
+from assistant.ingest.metadata import document_metadata, extract_metadata, load_sidecar
 from assistant.models import DocumentMetadata
 
 DOCUMENTS = Path(__file__).resolve().parents[1] / "documents"
@@ -81,7 +81,7 @@ def _nfc(raw: str) -> str:
 
 
 def _project_normalizer() -> Callable[[str], str]:
-    normalize = pytest.importorskip("assistant.normalize")
+    normalize = pytest.importorskip("assistant.ingest.normalize")
     return normalize.normalize_text
 
 

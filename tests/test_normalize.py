@@ -1,6 +1,6 @@
 import unicodedata
 
-from assistant.normalize import is_wrap_damaged, normalize_text
+from assistant.ingest.normalize import is_wrap_damaged, normalize_text
 from tests.conftest import read_doc
 
 

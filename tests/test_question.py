@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.question import analyze
+from assistant.answering.question import analyze
 
 
 @pytest.mark.parametrize("question, kind", [

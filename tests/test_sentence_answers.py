@@ -4,7 +4,7 @@ the date a question means, the body a task belongs to, the table column asked fo
 from assistant.answering import DefaultAnswerer
 from assistant.answering.sentences import DATE, question_refs, ranked_dates
 from assistant.answering.text import SENTENCE, window
-from assistant.question import analyze
+from assistant.answering.question import analyze
 from tests.passages import ask
 
 LIMIT = 400  # the scorer's floor for the answer length

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.embeddings import HashingEmbeddings, SentenceTransformerEmbeddings, make_embedder
+from assistant.retrieval.embeddings import HashingEmbeddings, SentenceTransformerEmbeddings, make_embedder
 from assistant.errors import ConfigurationError
-from assistant.indexer import build_index
+from assistant.indexing.builder import build_index
 from assistant.pipeline import Pipeline
 from assistant.settings import Settings
-from assistant.store import IndexStore
+from assistant.indexing.store import IndexStore
 
 SOURCE = Path(__file__).resolve().parents[1] / "documents" / "tra-vinh-ke-hoach-ktxh-tttt-2024.txt"
 

@@ -11,18 +11,18 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
-from assistant.abbreviations import fold
+from assistant.vietnamese.abbreviations import fold
 from assistant.answering import scope
 from assistant.answering.calculations import computed_answer
-from assistant.answering.figures import figure_answer
+from assistant.answering.figure_answers import figure_answer
 from assistant.answering.sentences import sentence_answer
 from assistant.answering.text import sentence_span, tokens
-from assistant.lexical import Tokenizer
+from assistant.vietnamese.tokens import Tokenizer
 from assistant.models import Answer, Chunk, Citation, Hit, RetrievedPassage
-from assistant.question import STOP, QuestionInfo, analyze
+from assistant.answering.question import STOP, QuestionInfo, analyze
 from assistant.settings import Settings
-from assistant.store import IndexData
-from assistant.verification import check_figures
+from assistant.indexing.store import IndexData
+from assistant.answering.verification import check_figures
 
 NOT_FOUND = "Không tìm thấy thông tin này trong các tài liệu đã nạp."
 _TOP_PASSAGES = 5

@@ -12,8 +12,8 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from assistant.abbreviations import fold
-from assistant.answering.figures import candidates, figure_answer
+from assistant.vietnamese.abbreviations import fold
+from assistant.answering.figure_answers import candidates, figure_answer
 from assistant.answering.gaps import (
     plan_point_gap,
     plan_ratio_gap,
@@ -31,11 +31,11 @@ from assistant.answering.plans import Op, Plan, plan_unit, ranked
 from assistant.answering.shares import plan_estimate, plan_share, share_follows
 from assistant.answering.sums import plan_carry_sum, plan_group_sum, plan_parts_sum, plan_table_sum
 from assistant.answering.text import figure_text, plain, vn_expression
-from assistant.calculator import calculate
+from assistant.answering.calculator import calculate
 from assistant.errors import CalculationError
 from assistant.models import Answer, Calculation, Operand
-from assistant.numbers import format_number
-from assistant.question import QuestionInfo
+from assistant.vietnamese.numbers import format_number
+from assistant.answering.question import QuestionInfo
 
 if TYPE_CHECKING:
     from assistant.answering.answerer import DefaultAnswerer

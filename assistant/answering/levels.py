@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from assistant.answering.text import tokens
 from assistant.models import Answer, Hit
-from assistant.question import QuestionInfo
+from assistant.answering.question import QuestionInfo
 
 if TYPE_CHECKING:
     from assistant.answering.answerer import DefaultAnswerer

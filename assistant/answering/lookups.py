@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from assistant.answering.text import REF, sentences, tokens, window
 from assistant.models import Answer, Chunk, Citation, Hit
-from assistant.question import QuestionInfo
+from assistant.answering.question import QuestionInfo
 
 if TYPE_CHECKING:
     from assistant.answering.answerer import DefaultAnswerer

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from assistant.abbreviations import fold
-from assistant.answering.figures import candidates
+from assistant.vietnamese.abbreviations import fold
+from assistant.answering.figure_answers import candidates
 from assistant.answering.text import tokens
 from assistant.models import Hit
-from assistant.question import STOP, QuestionInfo
+from assistant.answering.question import STOP, QuestionInfo
 
 if TYPE_CHECKING:
     from assistant.answering.answerer import DefaultAnswerer

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.abbreviations import fold
-from assistant.question import QuestionInfo
+from assistant.vietnamese.abbreviations import fold
+from assistant.answering.question import QuestionInfo
 
 _BOUNDARY = {"nam", "o", "cua", "la", "theo", "tai", "trong", "thi", "bao", "co", "duoc", "tu", "den",
              "hien", "khoang", "vao", "dat", "tren", "nhu"}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assistant.abbreviations import fold
+from assistant.vietnamese.abbreviations import fold
 from assistant.answering import support
 from assistant.models import Answer, Hit
-from assistant.question import QuestionInfo
+from assistant.answering.question import QuestionInfo
 
 if TYPE_CHECKING:
     from assistant.answering.answerer import DefaultAnswerer

@@ -17,7 +17,7 @@ from assistant.answering.lookups import (alias_answer, asks_reference, asks_sign
 from assistant.answering.support import DOC_REF
 from assistant.answering.text import REF, clip, sentences, tokens, window
 from assistant.models import Answer, Chunk, Citation, Hit
-from assistant.question import YEAR, QuestionInfo
+from assistant.answering.question import YEAR, QuestionInfo
 
 if TYPE_CHECKING:
     from assistant.answering.answerer import DefaultAnswerer

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from assistant.abbreviations import fold
+from assistant.vietnamese.abbreviations import fold
 
 from assistant.answering.operands import (
     Candidate,
@@ -24,7 +24,7 @@ from assistant.answering.operands import (
 )
 from assistant.answering.phrases import _text, counted_noun, named_parts
 from assistant.answering.plans import Plan, ranked, sum_plan
-from assistant.question import QuestionInfo
+from assistant.answering.question import QuestionInfo
 
 
 def pick_parts(ans, q: QuestionInfo, cands: list[Candidate], parts: list[str], head: str,

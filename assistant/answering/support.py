@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from assistant.answering.text import clip, tokens
 from assistant.models import Answer, Hit
-from assistant.question import YEAR, QuestionInfo
+from assistant.answering.question import YEAR, QuestionInfo
 
 if TYPE_CHECKING:
     from assistant.answering.answerer import DefaultAnswerer

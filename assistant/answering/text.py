@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.abbreviations import fold
+from assistant.vietnamese.abbreviations import fold
 from assistant.models import Chunk
-from assistant.numbers import format_number
+from assistant.vietnamese.numbers import format_number
 
 _TOKEN = re.compile(r"\w+")
 #: A sentence or clause; a '.' inside "1.222" or "TT.TT" does not end it, a line end does

@@ -6,22 +6,22 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from assistant.figure_context import (
+from assistant.figures.context import (
     heads,
     inherited_unit,
     qualifier_after,
     shared_predicate,
 )
-from assistant.figure_indicator import (
+from assistant.figures.indicator import (
     LIST_MARKER,
     SUPERSCRIPTS,
     clause_before,
     find_indicator,
     squash,
 )
-from assistant.figure_model import FIGURE_KINDS, Figure
+from assistant.figures.model import FIGURE_KINDS, Figure
 from assistant.models import Chunk
-from assistant.numbers import NumberMatch, find_numbers, scale_of
+from assistant.vietnamese.numbers import NumberMatch, find_numbers, scale_of
 
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s)")
 _YEAR = re.compile(r"\b(?:năm|tháng \d{1,2}/)\s*((?:19|20)\d\d)\b", re.IGNORECASE)

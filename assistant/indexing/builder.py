@@ -11,15 +11,15 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
-from assistant.abbreviations import mine_pairs
-from assistant.chunking import CHUNKER_VERSION, chunk_document
-from assistant.corpus import file_sha256, load_corpus
+from assistant.vietnamese.abbreviations import mine_pairs
+from assistant.ingest.chunking import CHUNKER_VERSION, chunk_document
+from assistant.ingest.corpus import file_sha256, load_corpus
 from assistant.errors import DocumentError
 from assistant.figures import FIGURES_VERSION, extract_figures
-from assistant.lexical import Tokenizer
-from assistant.loaders import iter_document_paths
+from assistant.vietnamese.tokens import Tokenizer
+from assistant.ingest.loaders import iter_document_paths
 from assistant.settings import Settings
-from assistant.store import EmbeddingCache, IndexData, IndexStore, Manifest
+from assistant.indexing.store import EmbeddingCache, IndexData, IndexStore, Manifest
 
 #: Recorded as the manifest's ``chunker_version``: chunks and the figures table extracted from
 #: them; a change in either rebuilds the index.

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.models import Chunk, Document
-from assistant.normalize import STRUCTURE_START
+from assistant.ingest.normalize import STRUCTURE_START
 
 CHUNKER_VERSION = "structure-v3"
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import DocumentError
-from assistant.loaders import iter_document_paths, read_document
-from assistant.metadata import document_metadata
+from assistant.ingest.loaders import iter_document_paths, read_document
+from assistant.ingest.metadata import document_metadata
 from assistant.models import Document
-from assistant.normalize import normalize_text
+from assistant.ingest.normalize import normalize_text
 
 
 @dataclass

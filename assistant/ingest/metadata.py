@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from assistant.errors import DocumentError
-from assistant.normalize import is_upper
+from assistant.ingest.normalize import is_upper
 from assistant.models import DocumentMetadata
 
 HEADER_LINES = 40

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.abbreviations import CURATED, fold
+from assistant.vietnamese.abbreviations import CURATED, fold
 
 #: Question words and glue that say nothing about the topic (accent-folded).
 STOP = frozenset("""

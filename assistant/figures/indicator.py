@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.numbers import NumberMatch, scale_of
+from assistant.vietnamese.numbers import NumberMatch, scale_of
 
 MAX_INDICATOR_WORDS = 12
 LIST_MARKER = re.compile(r"\s*(?:[-+•*]|[IVX]+\.|\d{1,2}(?:\.\d{1,2})*\.|[a-zđ]\)|\d{1,2}\))\s")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from assistant.abbreviations import CURATED, fold
+from assistant.vietnamese.abbreviations import CURATED, fold
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:&[^\W\d_]+)*", re.UNICODE)
 

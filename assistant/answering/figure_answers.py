@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from assistant.abbreviations import fold
+from assistant.vietnamese.abbreviations import fold
 from assistant.answering.levels import level_answer
 from assistant.answering.support import doc_refs
 from assistant.answering.text import (
@@ -17,11 +17,11 @@ from assistant.answering.text import (
     tokens,
     vn_expression,
 )
-from assistant.calculator import calculate
+from assistant.answering.calculator import calculate
 from assistant.errors import CalculationError
 from assistant.models import Answer, Calculation, Hit, Operand
-from assistant.numbers import format_number
-from assistant.question import STOP, QuestionInfo
+from assistant.vietnamese.numbers import format_number
+from assistant.answering.question import STOP, QuestionInfo
 
 if TYPE_CHECKING:
     from assistant.answering.answerer import DefaultAnswerer

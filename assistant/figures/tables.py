@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 
-from assistant.figure_indicator import squash, trim
-from assistant.figure_model import FIGURE_KINDS, Figure
-from assistant.figure_prose import make_figure, place_near, prose_figures
+from assistant.figures.indicator import squash, trim
+from assistant.figures.model import FIGURE_KINDS, Figure
+from assistant.figures.prose import make_figure, place_near, prose_figures
 from assistant.models import Chunk
-from assistant.numbers import NumberMatch, find_numbers, parse_number, scale_of
+from assistant.vietnamese.numbers import NumberMatch, find_numbers, parse_number, scale_of
 
 _ORDINAL_COLUMN = re.compile(r"^(?:s?tt|số tt|số thứ tự)$", re.IGNORECASE)
 _LABEL_COLUMN = re.compile(r"tên|nhiệm vụ|chỉ tiêu|nội dung|dự án|hạng mục|danh mục|hệ thống",

@@ -18,15 +18,15 @@ import unicodedata
 from collections.abc import Callable
 
 from assistant.answering import NOT_FOUND, DefaultAnswerer
-from assistant.calculator import calculate, calculator_tool
+from assistant.answering.calculator import calculate, calculator_tool
 from assistant.errors import ConfigurationError
 from assistant.models import Answer, Calculation, Citation, Hit, Operand, RetrievedPassage
-from assistant.numbers import find_numbers
-from assistant.prompts import load_prompt
+from assistant.vietnamese.numbers import find_numbers
+from assistant.answering.prompts import load_prompt
 from assistant.protocols import Answerer
 from assistant.settings import Settings
-from assistant.store import IndexData
-from assistant.verification import check_figures
+from assistant.indexing.store import IndexData
+from assistant.answering.verification import check_figures
 
 __all__ = ["LLMAnswerer", "MAX_TOOL_ROUNDS", "make_chat_model"]
 

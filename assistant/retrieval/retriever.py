@@ -7,14 +7,14 @@ import re
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.abbreviations import fold
+from assistant.vietnamese.abbreviations import fold
 from assistant.errors import InvalidQuestionError
 from assistant.models import DocumentMetadata
-from assistant.question import PROVINCES
-from assistant.lexical import Tokenizer
+from assistant.answering.question import PROVINCES
+from assistant.vietnamese.tokens import Tokenizer
 from assistant.models import Hit
 from assistant.settings import Settings
-from assistant.store import IndexData
+from assistant.indexing.store import IndexData
 
 
 def check_question(text: str, max_chars: int) -> str:

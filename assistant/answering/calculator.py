@@ -26,7 +26,7 @@ from langchain_core.tools import tool
 
 from assistant.errors import CalculationError
 from assistant.models import Calculation, Operand
-from assistant.numbers import format_number
+from assistant.vietnamese.numbers import format_number
 
 __all__ = [
     "FUNCTIONS",

@@ -1,20 +1,20 @@
 """Figures: the numbers a chunk states, with what they measure and where they stand.
 
 A :class:`Figure` is one quantity, percent, ratio or amount of money found by
-:func:`assistant.numbers.find_numbers` (dates, years, document numbers are not figures),
+:func:`assistant.vietnamese.numbers.find_numbers` (dates, years, document numbers are not figures),
 enriched with its *indicator* — the phrase it quantifies — and its context.
 
-The extraction is split by concept: :mod:`assistant.figure_prose` (figures in running text,
-with their sentence, year and place), :mod:`assistant.figure_indicator` (the phrase a prose
-figure quantifies), :mod:`assistant.figure_context` (the heads a breakdown item belongs to)
-and :mod:`assistant.figure_tables` (table cells).
+The extraction is split by concept: :mod:`assistant.figures.prose` (figures in running text,
+with their sentence, year and place), :mod:`assistant.figures.indicator` (the phrase a prose
+figure quantifies), :mod:`assistant.figures.context` (the heads a breakdown item belongs to)
+and :mod:`assistant.figures.tables` (table cells).
 """
 
 from __future__ import annotations
 
-from assistant.figure_model import FIGURE_KINDS, Figure
-from assistant.figure_prose import prose_figures
-from assistant.figure_tables import table_figures
+from assistant.figures.model import FIGURE_KINDS, Figure
+from assistant.figures.prose import prose_figures
+from assistant.figures.tables import table_figures
 from assistant.models import Chunk
 
 __all__ = ["FIGURES_VERSION", "FIGURE_KINDS", "Figure", "extract_figures"]
