@@ -1,4 +1,5 @@
-from assistant.vietnamese.abbreviations import fold, mine_pairs
+from assistant.vietnamese.abbreviations import mine_pairs
+from assistant.vietnamese.text import fold
 from assistant.vietnamese.tokens import Tokenizer
 
 

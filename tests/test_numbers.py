@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.vietnamese.numbers import NumberMatch, find_numbers, format_number, format_percent, parse_number, scale_of
+from assistant.vietnamese.number_finder import NumberMatch, find_numbers
+from assistant.vietnamese.numbers import format_number, format_percent, parse_number, scale_of
 
 FAST = settings(max_examples=200, deadline=None)
 

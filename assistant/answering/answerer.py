@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
-from assistant.vietnamese.abbreviations import fold
+from assistant.vietnamese.text import fold
 from assistant.answering import scope
 from assistant.answering.calculations import computed_answer
 from assistant.answering.figure_answers import figure_answer

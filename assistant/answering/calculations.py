@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from assistant.vietnamese.abbreviations import fold
+from assistant.vietnamese.text import fold
 from assistant.answering.figure_answers import candidates, figure_answer
 from assistant.answering.gaps import (
     plan_point_gap,

@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from assistant.vietnamese.abbreviations import fold
+from assistant.vietnamese.text import fold
 from assistant.answering.levels import level_answer
 from assistant.answering.support import doc_refs
 from assistant.answering.text import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.vietnamese.abbreviations import fold
+from assistant.vietnamese.text import fold
 from assistant.answering.operands import (
     Candidate,
     compatible,

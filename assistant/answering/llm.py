@@ -21,7 +21,7 @@ from assistant.answering import NOT_FOUND, DefaultAnswerer
 from assistant.answering.calculator import calculate, calculator_tool
 from assistant.errors import ConfigurationError
 from assistant.models import Answer, Calculation, Citation, Hit, Operand, RetrievedPassage
-from assistant.vietnamese.numbers import find_numbers
+from assistant.vietnamese.number_finder import find_numbers
 from assistant.answering.prompts import load_prompt
 from assistant.protocols import Answerer
 from assistant.settings import Settings

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from assistant.vietnamese.abbreviations import fold
+from assistant.vietnamese.text import fold
 from assistant.answering.figure_answers import candidates
 from assistant.answering.text import tokens
 from assistant.models import Hit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.vietnamese.abbreviations import fold
+from assistant.vietnamese.text import fold
 from assistant.answering.question import QuestionInfo
 
 _BOUNDARY = {"nam", "o", "cua", "la", "theo", "tai", "trong", "thi", "bao", "co", "duoc", "tu", "den",

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.vietnamese.abbreviations import CURATED, fold
+from assistant.vietnamese.abbreviations import CURATED
+
+from assistant.vietnamese.text import fold
 
 #: Question words and glue that say nothing about the topic (accent-folded).
 STOP = frozenset("""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assistant.vietnamese.abbreviations import fold
+from assistant.vietnamese.text import fold
 from assistant.answering import support
 from assistant.models import Answer, Hit
 from assistant.answering.question import QuestionInfo

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from assistant.vietnamese.abbreviations import fold
+from assistant.vietnamese.text import fold
 
 from assistant.answering.operands import (
     Candidate,

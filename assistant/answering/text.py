@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.vietnamese.abbreviations import fold
+from assistant.vietnamese.text import fold
 from assistant.models import Chunk
 from assistant.vietnamese.numbers import format_number
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.models import Answer, FigureCheck
-from assistant.vietnamese.numbers import find_numbers
+from assistant.vietnamese.number_finder import find_numbers
 
 _MARKER = re.compile(r"\[\d+\]")
 _CHECKED_KINDS = {"quantity", "percent", "ratio", "money"}

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.vietnamese.numbers import NumberMatch
+from assistant.vietnamese.number_finder import NumberMatch
 
 MAX_HEAD_WORDS = 14
 _MARKER = re.compile(r"(?:trong đó|bao gồm|gồm có|gồm|cụ thể)\s*:?\s*$", re.IGNORECASE)

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.vietnamese.numbers import NumberMatch, scale_of
+from assistant.vietnamese.number_finder import NumberMatch
+from assistant.vietnamese.numbers import scale_of
 
 MAX_INDICATOR_WORDS = 12
 LIST_MARKER = re.compile(r"\s*(?:[-+•*]|[IVX]+\.|\d{1,2}(?:\.\d{1,2})*\.|[a-zđ]\)|\d{1,2}\))\s")

@@ -21,7 +21,8 @@ from assistant.figures.indicator import (
 )
 from assistant.figures.model import FIGURE_KINDS, Figure
 from assistant.models import Chunk
-from assistant.vietnamese.numbers import NumberMatch, find_numbers, scale_of
+from assistant.vietnamese.number_finder import NumberMatch, find_numbers
+from assistant.vietnamese.numbers import scale_of
 
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s)")
 _YEAR = re.compile(r"\b(?:năm|tháng \d{1,2}/)\s*((?:19|20)\d\d)\b", re.IGNORECASE)

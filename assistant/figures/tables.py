@@ -18,7 +18,8 @@ from assistant.figures.indicator import squash, trim
 from assistant.figures.model import FIGURE_KINDS, Figure
 from assistant.figures.prose import make_figure, place_near, prose_figures
 from assistant.models import Chunk
-from assistant.vietnamese.numbers import NumberMatch, find_numbers, parse_number, scale_of
+from assistant.vietnamese.number_finder import NumberMatch, find_numbers
+from assistant.vietnamese.numbers import parse_number, scale_of
 
 _ORDINAL_COLUMN = re.compile(r"^(?:s?tt|số tt|số thứ tự)$", re.IGNORECASE)
 _LABEL_COLUMN = re.compile(r"tên|nhiệm vụ|chỉ tiêu|nội dung|dự án|hạng mục|danh mục|hệ thống",

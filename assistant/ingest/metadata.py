@@ -17,7 +17,8 @@ import yaml
 from pydantic import ValidationError
 
 from assistant.errors import DocumentError
-from assistant.ingest.normalize import is_upper
+from assistant.ingest.issuer import issuer
+from assistant.ingest.normalize import is_upper, strip_markup
 from assistant.models import DocumentMetadata
 
 HEADER_LINES = 40
@@ -42,19 +43,6 @@ _PLACE_DATE = re.compile(
 _PROVINCE_MENTION = re.compile(r"\btỉnh ([^|]{1,40})")
 _PHAN = re.compile(r"^(?:PHẦN|Phần)\s+(?:thứ\s+\w+|[IVX]+|\d+)\b[.:]?\s*(.*)$")
 _ROMAN = re.compile(r"^([IVX]+)\s*[.\-–]\s+(.+)$")
-_AUTHORITY = ("Ủy ban nhân dân", "Uỷ ban nhân dân", "UBND", "Hội đồng nhân dân", "HĐND",
-              "Ban Thường vụ", "Ban Chấp hành", "Ban", "Sở", "Tỉnh ủy", "Thành ủy", "Huyện ủy",
-              "Đảng ủy", "Văn phòng", "Bộ", "Cục", "Chi cục", "Trung tâm")
-_AUTHORITY_START = re.compile(r"\b(?:" + "|".join(_AUTHORITY) + r")\b")
-#: How an authority line in capitals starts ("BAN HÀNH …" in a title is not one).
-_AUTHORITY_CAPS = ("ỦY BAN ", "UỶ BAN ", "UBND ", "HỘI ĐỒNG NHÂN DÂN", "HĐND ", "SỞ ",
-                   "BAN THƯỜNG VỤ", "BAN CHẤP HÀNH", "BAN CHỈ ĐẠO", "TỈNH ỦY", "THÀNH ỦY",
-                   "HUYỆN ỦY", "ĐẢNG ỦY", "VĂN PHÒNG ", "BỘ ", "CỤC ", "CHI CỤC ", "TRUNG TÂM ")
-#: Words that never occur inside an authority's name ("… của Sở X về việc …").
-_FUNCTION_WORDS = frozenset("của về việc số ngày tại theo cho đã được".split())
-_ISSUER_CLAUSE = re.compile(
-    r"(?P<name>(?:" + "|".join(_AUTHORITY) + r")\b[^,;:()]{0,80}?)\s+"
-    r"(?:báo cáo|xây dựng|ban hành|kính trình|trình bày|gửi|đề xuất|tổng kết|đánh giá)\b")
 _EVAL_WORDS = re.compile(r"đánh giá|tổng kết|sơ kết|kết quả|tình hình|bối cảnh thực hiện|đạt được",
                          re.IGNORECASE)
 _PLAN_WORDS = re.compile(r"kế hoạch|phương hướng|nhiệm vụ|định hướng|dự kiến|mục tiêu|tiếp tục|"
@@ -88,7 +76,7 @@ def extract_metadata(text: str, doc_id: str) -> DocumentMetadata:
         title=title or _fallback_title(doc_id, doc_type, province, reported, planned),
         doc_type=doc_type,
         number=number,
-        issuer=_issuer(header, text, province),
+        issuer=issuer(header, text, province),
         province=province,
         issued_date=issued,
         years_reported=reported,
@@ -134,11 +122,6 @@ def document_metadata(text: str, doc_id: str, path: Path) -> DocumentMetadata:
 # --- header fields ---------------------------------------------------------------------
 
 
-def _plain(line: str) -> str:
-    """A line without Markdown emphasis and heading marks."""
-    return line.replace("**", "").strip("#* \t")
-
-
 def _type_line(lines: list[str]) -> tuple[int | None, str | None]:
     seen = 0
     for index, line in enumerate(lines):
@@ -147,7 +130,7 @@ def _type_line(lines: list[str]) -> tuple[int | None, str | None]:
         seen += 1
         if seen > HEADER_LINES:
             break
-        match = _TYPE_LINE.match(_plain(line))
+        match = _TYPE_LINE.match(strip_markup(line))
         if match:
             word = match.group(1)
             return index, next(t for t in DOC_TYPES if t.upper() == word)
@@ -172,18 +155,18 @@ def _subtitle(lines: list[str], type_index: int) -> str:
             break
         parts.append(line)
         previous = index
-    return " ".join(" ".join(_plain(p) for p in parts).split())
+    return " ".join(" ".join(strip_markup(p) for p in parts).split())
 
 
 def _stops_title(line: str) -> bool:
-    plain = _plain(line)
+    plain = strip_markup(line)
     return bool(_BODY_START.match(plain) or _PHAN.match(plain) or _ROMAN.match(plain)
                 or is_upper(plain))
 
 
 def _number(header: list[str]) -> str | None:
     for line in header:
-        match = _NUMBER_LINE.match(_plain(line))
+        match = _NUMBER_LINE.match(strip_markup(line))
         if match:
             return re.sub(r"\s+", "", match.group(1))
     return None
@@ -198,7 +181,7 @@ def _type_from_number(number: str | None) -> str | None:
 
 def _type_from_subject_line(header: list[str]) -> str | None:
     """An official letter has a "V/v …" (về việc) line under its number."""
-    return "Công văn" if any(re.match(r"V/v\b", _plain(line)) for line in header) else None
+    return "Công văn" if any(re.match(r"V/v\b", strip_markup(line)) for line in header) else None
 
 
 def _type_from_self_reference(text: str) -> str | None:
@@ -209,7 +192,7 @@ def _type_from_self_reference(text: str) -> str | None:
 
 def _place_date(header: list[str]) -> tuple[str | None, str | None]:
     for line in header:
-        match = _PLACE_DATE.search(_plain(line))
+        match = _PLACE_DATE.search(strip_markup(line))
         if not match:
             continue
         place = _capitalized_tail(match.group(1))
@@ -274,101 +257,6 @@ _NOT_PLACE = frozenset("Sở Ban Bộ Ủy Uỷ UBND HĐND Chủ Văn Hội Trun
                        "Quyết Kế Nghị Chương Phó Giám Thường Tỉnh".split())
 
 
-# --- issuer ----------------------------------------------------------------------------
-
-
-def _issuer(header: list[str], text: str, province: str | None) -> str | None:
-    name = _issuer_from_header(header) or _issuer_from_opening(text)
-    if not name:
-        return None
-    name = name.replace("Uỷ", "Ủy").replace("UBND", "Ủy ban nhân dân").replace("HĐND", "Hội đồng nhân dân")
-    if province and re.search(r"(?:nhân dân|Ủy ban|Sở|Tỉnh ủy) tỉnh$", name):
-        name = f"{name} {province}"
-    return name
-
-
-def _issuer_from_header(header: list[str]) -> str | None:
-    """An authority in capitals in the header; under a parent ("UBND TỈNH …") the lower line wins."""
-    plain = [_plain(line) for line in header]
-    found: str | None = None
-    index = 0
-    while index < len(plain):
-        line = plain[index]
-        if not _is_authority(line):
-            if found:
-                break
-            index += 1
-            continue
-        nxt = plain[index + 1] if index + 1 < len(plain) else ""
-        if re.fullmatch(r"(ỦY|UỶ) BAN NHÂN DÂN|HỘI ĐỒNG NHÂN DÂN", line) and re.match(
-                r"(TỈNH|THÀNH PHỐ|HUYỆN|THỊ XÃ|QUẬN)\s", nxt):
-            line, index = f"{line} {nxt}", index + 1
-        found = _authority_case(line)
-        index += 1
-    return found
-
-
-def _is_authority(line: str) -> bool:
-    return is_upper(line) and len(line) <= 90 and f"{line} ".startswith(_AUTHORITY_CAPS)
-
-
-def _issuer_from_opening(text: str) -> str | None:
-    """The subject of the opening sentence: "…, Sở Thông tin và Truyền thông báo cáo … như sau:"."""
-    opening = " ".join(text[:6000].split())
-    for match in re.finditer(r"\bnhư sau\b", opening):
-        clause = re.split(r"[,;:.]\s", opening[:match.start()])[-1]
-        found = [(m.end("name"), -m.start(), m.group("name").strip())
-                 for start in _AUTHORITY_START.finditer(clause)
-                 if (m := _ISSUER_CLAUSE.match(clause, start.start()))]
-        found = [f for f in found if not _FUNCTION_WORDS & set(f[2].split())]
-        if found:  # the subject stands right before its verb; take the whole of it
-            return max(found)[2]
-    return None
-
-
-
-#: Localities that end an authority's name ("… TỈNH TRÀ VINH"); not "XÃ", which "XÃ HỘI" has.
-_UNITS = ("TỈNH", "THÀNH PHỐ", "HUYỆN", "THỊ XÃ", "QUẬN")
-_FIXED_CASE = {"ỦY BAN NHÂN DÂN": "Ủy ban nhân dân", "UỶ BAN NHÂN DÂN": "Ủy ban nhân dân",
-               "UBND": "Ủy ban nhân dân", "HỘI ĐỒNG NHÂN DÂN": "Hội đồng nhân dân",
-               "HĐND": "Hội đồng nhân dân", "BAN THƯỜNG VỤ TỈNH ỦY": "Ban Thường vụ Tỉnh ủy",
-               "BAN CHẤP HÀNH ĐẢNG BỘ": "Ban Chấp hành Đảng bộ", "TỈNH ỦY": "Tỉnh ủy",
-               "THÀNH ỦY": "Thành ủy", "HUYỆN ỦY": "Huyện ủy"}
-
-
-def _authority_case(line: str) -> str:
-    """Capitals to the usual spelling: "SỞ THÔNG TIN VÀ TRUYỀN THÔNG" → "Sở Thông tin và Truyền thông"."""
-    line = " ".join(line.split())
-    for key, spelled in _FIXED_CASE.items():
-        if line == key or line.startswith(key + " "):
-            rest = line[len(key):].strip()
-            return f"{spelled} {_locality_case(rest)}".strip()
-    unit = re.search(r"\s(" + "|".join(_UNITS) + r")\s+\S.*$", line)
-    body, locality = (line[:unit.start()], line[unit.start():]) if unit else (line, "")
-    pieces = re.split(r"(\s+VÀ\s+|\s+-\s+)", body)
-    cased = [p.lower() if p.strip() in ("VÀ", "-") else _sentence_case(p) for p in pieces]
-    return f"{''.join(cased)} {_locality_case(locality.strip())}".strip()
-
-
-def _locality_case(rest: str) -> str:
-    for unit in _UNITS:
-        if rest.startswith(unit + " "):
-            name = rest[len(unit):].strip()
-            return f"{unit.lower()} {' '.join(w.capitalize() for w in name.split())}"
-    return rest
-
-
-def _sentence_case(words: str) -> str:
-    """ "SỞ Y TẾ" → "Sở Y tế": the kind of body, then its field capitalized once."""
-    parts = [w if w in ("UBND", "HĐND") else w.lower() for w in words.split()]
-    if not parts:
-        return ""
-    head = 2 if parts[0] in ("chi", "văn", "trung") else 1  # "Chi cục", "Văn phòng", "Trung tâm"
-    if parts[0] not in ("sở", "ban", "bộ", "cục", "chi", "văn", "trung"):
-        head = 0
-    return " ".join(p.capitalize() if i in (0, head) and p.islower() else p for i, p in enumerate(parts))
-
-
 # --- years -----------------------------------------------------------------------------
 
 
@@ -393,7 +281,7 @@ def _years(lines: list[str], subtitle: str, doc_type: str | None) -> tuple[list[
 def _headings(lines: list[str]) -> list[tuple[str, str]]:
     """("part" | "section", heading text) with headings broken over several lines joined."""
     found: list[tuple[str, str]] = []
-    content = [_plain(line) for line in lines if line.strip()]
+    content = [strip_markup(line) for line in lines if line.strip()]
     for index, line in enumerate(content):
         part, roman = _PHAN.match(line), _ROMAN.match(line)
         if part:

@@ -130,3 +130,8 @@ def _continues(last: str, nxt: str, width: int, indented: bool, in_header: bool)
 def is_upper(line: str) -> bool:
     """True for a line written in capitals (a heading), Vietnamese letters included."""
     return line.upper() == line and any(ch.isalpha() for ch in line)
+
+
+def strip_markup(line: str) -> str:
+    """A line without Markdown emphasis and heading marks."""
+    return line.replace("**", "").strip("#* \t")

@@ -114,7 +114,7 @@ class HashingEmbeddings(Embeddings):
         return f"hashing-{self.dimension}"
 
     def _vector(self, text: str) -> list[float]:
-        from assistant.vietnamese.abbreviations import fold
+        from assistant.vietnamese.text import fold
 
         words = re.findall(r"\w+", fold(text.lower()))
         feats = words + [f"{a} {b}" for a, b in zip(words, words[1:])]

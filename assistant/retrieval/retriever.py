@@ -7,7 +7,7 @@ import re
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.vietnamese.abbreviations import fold
+from assistant.vietnamese.text import fold
 from assistant.errors import InvalidQuestionError
 from assistant.models import DocumentMetadata
 from assistant.answering.question import PROVINCES

@@ -7,7 +7,8 @@ question typed "CNTT", and the other way round.
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from assistant.vietnamese.text import fold
 
 #: Curated from Vietnamese provincial ICT and digital-transformation documents.
 CURATED: dict[str, str] = {
@@ -81,12 +82,6 @@ CURATED: dict[str, str] = {
 }
 
 _PAIR = re.compile(r"([^()\n]{3,120}?)\s*\(\s*([A-ZĐ][A-ZĐ0-9&\-]{1,11})\s*\)")
-
-
-def fold(text: str) -> str:
-    """Strip Vietnamese diacritics: "Chuyển đổi số" → "Chuyen doi so"."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def mine_pairs(text: str) -> dict[str, str]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from assistant.vietnamese.abbreviations import CURATED, fold
+from assistant.vietnamese.abbreviations import CURATED
+
+from assistant.vietnamese.text import fold
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:&[^\W\d_]+)*", re.UNICODE)
 

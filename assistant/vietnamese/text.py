@@ -1,0 +1,11 @@
+"""Vietnamese text helpers every stage shares."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """Strip Vietnamese diacritics: "Chuyển đổi số" → "Chuyen doi so"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
