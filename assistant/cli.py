@@ -75,10 +75,11 @@ def search(
     year: Annotated[Optional[int], typer.Option("--year", help="Lọc theo năm, ví dụ: 2023.")] = None,
 ) -> None:
     """Tìm các đoạn văn liên quan.  Ví dụ: assistant search "số trạm BTS năm 2023" -k 5"""
+    from assistant.filters import Filters
     from assistant.pipeline import Pipeline
 
     try:
-        hits = Pipeline(_settings()).search(query, k=k, documents=doc, province=province, year=year)
+        hits = Pipeline(_settings()).search(query, k=k, filters=Filters.of(doc, province, year))
     except AssistantError as exc:
         _fail(exc)
     if as_json:
@@ -107,11 +108,8 @@ def ask(
     from assistant.pipeline import Pipeline
     from assistant.render import render_answer
 
-    settings = _settings()
-    if mode:
-        settings = settings.model_copy(update={"answer_mode": mode})
     try:
-        answer = Pipeline(settings).ask(question)
+        answer = Pipeline(_settings()).ask(question, mode=mode)
     except AssistantError as exc:
         _fail(exc)
     typer.echo(answer.model_dump_json(indent=2) if as_json else render_answer(answer))

@@ -34,6 +34,14 @@ def resolve_follow_up(question: str, previous: list[str]) -> str:
     return f"{last.rstrip('?')} — {core}?" if core else last
 
 
+def standalone(question: str, history: list[str]) -> str:
+    """``question`` completed from the conversation so far (each earlier turn completed in turn)."""
+    resolved: list[str] = []
+    for earlier in history:
+        resolved.append(resolve_follow_up(earlier, resolved))
+    return resolve_follow_up(question, resolved)
+
+
 @dataclass
 class Conversation:
     """Keeps the questions asked so far and answers each one in context."""
@@ -41,9 +49,7 @@ class Conversation:
     pipeline: object
     history: list[str] = field(default_factory=list)
 
-    def ask(self, question: str) -> Answer:
-        standalone = resolve_follow_up(question, self.history)
-        answer = self.pipeline.ask(standalone)
-        answer.question = question
-        self.history.append(standalone)
+    def ask(self, question: str, **options) -> Answer:
+        answer = self.pipeline.ask(question, history=list(self.history), **options)
+        self.history.append(question)
         return answer

@@ -159,3 +159,4 @@ class Answer(BaseModel):
     retrieved: list[RetrievedPassage] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)  # milliseconds per stage
     mode: str = "default"
+    build: str = ""  # the index build the answer was read from

@@ -1,79 +1,112 @@
-"""The one answer path: index → hybrid retrieval → answerer. Used by CLI, API, UI and eval."""
+"""The one answer path: snapshot → hybrid retrieval → answerer. Used by CLI, API, UI and eval."""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterable
+from typing import Literal
 
-from langchain_core.embeddings import Embeddings
-
-from assistant.retrieval.embeddings import make_embedder
+from assistant.conversation import standalone as standalone_question
+from assistant.filters import Filters
 from assistant.models import Answer, Hit
-from assistant.retrieval.retriever import HybridRetriever, check_question
+from assistant.protocols import Answerer, Embedder
 from assistant.settings import Settings
-from assistant.indexing.store import IndexStore
+from assistant.snapshot import Snapshot, load_snapshot
+from assistant.validation import check_question
+
+Mode = Literal["default", "llm"]
 
 
 class Pipeline:
-    """Light to construct; ``warm_up()`` (or the first call) loads the index and the model."""
+    """Light to construct; ``warm_up()`` (or the first call) loads the index and the model.
 
-    def __init__(self, settings: Settings, embedder: Embeddings | None = None) -> None:
+    Safe to share between threads: every request reads the snapshot it started with, and
+    ``reload()`` swaps a fully loaded new one in with one assignment.
+    """
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self._embedder = embedder
-        self._retriever: HybridRetriever | None = None
-        self._answerer = None
-        self._llm_answerer = None
+        self._snapshot: Snapshot | None = None
+        self._answerers: dict[str, Answerer] = {}
+        self._lock = threading.RLock()
 
     @property
-    def embedder(self) -> Embeddings:
+    def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = make_embedder(self.settings)
+            with self._lock:
+                if self._embedder is None:
+                    from assistant.retrieval.embeddings import make_embedder
+
+                    self._embedder = make_embedder(self.settings)
         return self._embedder
 
-    @property
-    def retriever(self) -> HybridRetriever:
-        if self._retriever is None:
-            store = IndexStore(self.settings.index_dir)
-            data, faiss_index, bm25 = store.load(expected_model=self.embedder.model_id)
-            self._retriever = HybridRetriever(data, faiss_index, bm25, self.embedder, self.settings)
-        return self._retriever
+    def snapshot(self) -> Snapshot:
+        """The loaded build requests are answered from (loaded on first use)."""
+        snapshot = self._snapshot
+        if snapshot is None:
+            with self._lock:
+                if self._snapshot is None:
+                    self._snapshot = load_snapshot(self.settings, self.embedder)
+                snapshot = self._snapshot
+        return snapshot
+
+    def reload(self) -> Snapshot:
+        """Load the current build and swap it in; requests in flight finish on the old one."""
+        with self._lock:
+            fresh = load_snapshot(self.settings, self.embedder)
+            self._snapshot = fresh
+        return fresh
 
     def warm_up(self) -> "Pipeline":
-        self.retriever.search("khởi động", k=1)
+        self.search("khởi động", k=1)
         return self
 
-    def reload(self) -> None:
-        """Drop the loaded index so the next call reads the current build."""
-        self._retriever = None
-        self._answerer = None
-        self._llm_answerer = None
+    def answerer(self, mode: Mode | None = None) -> Answerer:
+        mode = mode or self.settings.answer_mode
+        answerer = self._answerers.get(mode)
+        if answerer is None:
+            with self._lock:
+                answerer = self._answerers.get(mode)
+                if answerer is None:
+                    answerer = self._answerers[mode] = self._make_answerer(mode)
+        return answerer
 
-    def search(self, query: str, k: int = 10, **filters) -> list[Hit]:
-        return self.retriever.search(query, k=k, **filters)
+    def _make_answerer(self, mode: str) -> Answerer:
+        from assistant.answering import DefaultAnswerer
 
-    @property
-    def answerer(self):
-        if self._answerer is None:
-            from assistant.answering import DefaultAnswerer
-
-            self._answerer = DefaultAnswerer(self.retriever.data, self.settings)
-        return self._answerer
-
-    @property
-    def llm_answerer(self):
-        if self._llm_answerer is None:
+        if mode == "default":
+            return DefaultAnswerer(self.settings)
+        if mode == "llm":
             from assistant.answering.llm import LLMAnswerer
 
-            self._llm_answerer = LLMAnswerer(self.retriever.data, self.settings, search=self.search,
-                                             fallback=self.answerer)
-        return self._llm_answerer
+            return LLMAnswerer(self.settings, fallback=self.answerer("default"))
+        from assistant.errors import ConfigurationError
 
-    def ask(self, question: str, history: list[str] | None = None, **filters) -> Answer:
+        raise ConfigurationError(f"Không có chế độ trả lời '{mode}'.", hint="Chọn: default hoặc llm.")
+
+    def search(self, query: str, k: int = 10, *, filters: Filters | None = None,
+               visible_documents: Iterable[str] | None = None) -> list[Hit]:
+        view = self.snapshot().view(_frozen(visible_documents)).narrowed(filters)
+        return view.search(query, k)
+
+    def ask(self, question: str, *, history: list[str] | None = None, mode: Mode | None = None,
+            filters: Filters | None = None, visible_documents: Iterable[str] | None = None) -> Answer:
         t0 = time.perf_counter()
-        question = check_question(question, self.settings.max_question_chars)
-        hits = self.search(question, k=self.settings.top_k, **filters)
+        asked = check_question(question, self.settings.max_question_chars)
+        standalone = standalone_question(asked, list(history or []))
+        snapshot = self.snapshot()
+        view = snapshot.view(_frozen(visible_documents)).narrowed(filters)
+        hits = view.search(standalone, self.settings.top_k)
         t1 = time.perf_counter()
-        answerer = self.llm_answerer if self.settings.answer_mode == "llm" else self.answerer
-        answer = answerer.answer(question, hits)
+        answer = self.answerer(mode).answer(standalone, hits, view)
+        answer.question = asked
+        answer.build = snapshot.build
         answer.timings = {"retrieval_ms": (t1 - t0) * 1000, "answer_ms": (time.perf_counter() - t1) * 1000,
                           "total_ms": (time.perf_counter() - t0) * 1000}
         return answer
+
+
+def _frozen(documents: Iterable[str] | None) -> frozenset[str] | None:
+    return None if documents is None else frozenset(documents)

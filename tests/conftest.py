@@ -60,15 +60,12 @@ def real_pipeline(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def index_data(tmp_path_factory):
-    """The whole corpus indexed once with the hashing embedder: (IndexData, Settings)."""
-    import shutil
-
+    """The whole corpus indexed once with the hashing embedder: (the view of every document, Settings)."""
     from assistant.indexing.builder import build_index
-    from assistant.indexing.store import IndexStore
+    from assistant.pipeline import Pipeline
 
     root = tmp_path_factory.mktemp("answers")
     shutil.copytree(DOCUMENTS, root / "documents")
     settings = Settings(data_dir=root, embedder="hashing", _env_file=None)
     build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
-    data, _, _ = IndexStore(settings.index_dir).load()
-    return data, settings
+    return Pipeline(settings, HashingEmbeddings()).snapshot().view(), settings

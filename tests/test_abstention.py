@@ -2,9 +2,9 @@
 
 import pytest
 
-from assistant.answering import NOT_FOUND, DefaultAnswerer
+from assistant.answering import NOT_FOUND
 from assistant.answering.support import counted_noun, doc_refs, passage_years
-from tests.passages import ask as _ask, hits as _hits  # noqa: F401
+from tests.passages import BoundAnswerer, ask as _ask, hits as _hits  # noqa: F401
 
 
 def _abstains(a):
@@ -22,7 +22,7 @@ def test_counted_noun_and_years():
 
 def test_document_named_by_year(index_data):
     data, settings = index_data
-    answerer = DefaultAnswerer(data, settings)
+    answerer = BoundAnswerer(data, settings)
     years, docs = doc_refs(answerer, answerer.analyze("Theo KH KTXH 2024, tỷ lệ người dân dùng Internet năm 2023?"))
     assert years == {2024} and docs == {"tra-vinh-ke-hoach-ktxh-tttt-2024.txt"}
     years, _ = doc_refs(answerer, answerer.analyze("Năm 2023 Trà Vinh có bao nhiêu trạm BTS?"))

@@ -2,18 +2,18 @@
 
 import pytest
 
-from assistant.answering import NOT_FOUND, DefaultAnswerer
-from assistant.conversation import Conversation, resolve_follow_up
+from assistant.answering import NOT_FOUND
+from assistant.conversation import Conversation, resolve_follow_up, standalone
 from assistant.indexing.builder import build_index
 from assistant.pipeline import Pipeline
 from assistant.answering.question import analyze
-from tests.passages import ask as _ask, hits as _hits  # noqa: F401
+from tests.passages import BoundAnswerer, ask as _ask, hits as _hits  # noqa: F401
 
 
 def test_number_picks_the_figure_the_question_names(index_data):
     data, settings = index_data
     hits = _hits(data, "1.222 trạm thu, phát sóng")
-    a = DefaultAnswerer(data, settings).answer("Năm 2023 Trà Vinh có bao nhiêu trạm BTS?", hits)
+    a = BoundAnswerer(data, settings).answer("Năm 2023 Trà Vinh có bao nhiêu trạm BTS?", hits)
     assert not a.abstained and a.value == 1222 and a.unit == "trạm"
     assert a.answer.startswith("1.222 trạm") and "[1]" in a.answer
     c = a.citations[0]
@@ -25,7 +25,7 @@ def test_number_picks_the_figure_the_question_names(index_data):
 def test_percent_question_gets_the_percentage(index_data):
     data, settings = index_data
     hits = _hits(data, "tỷ lệ hộ gia đình có đường Internet cáp quang băng rộng đạt 59,25%")
-    a = DefaultAnswerer(data, settings).answer(
+    a = BoundAnswerer(data, settings).answer(
         "Năm 2022 tỷ lệ hộ gia đình có Internet cáp quang băng rộng là bao nhiêu?", hits)
     assert a.value == pytest.approx(59.25) and "59,25%" in a.answer and not a.conflict
 
@@ -34,7 +34,7 @@ def test_conflicting_figures_are_both_cited(index_data):
     data, settings = index_data
     hits = _hits(data, "1.057 dịch vụ công trực tuyến toàn trình (chiếm tỷ lệ 57,96%). Rà soát, công khai 1.858 TTHC và tích hợp 953",
                  "1.077 dịch vụ công trực tuyến toàn trình")
-    a = DefaultAnswerer(data, settings).answer(
+    a = BoundAnswerer(data, settings).answer(
         "Hệ thống giải quyết TTHC tỉnh Trà Vinh có bao nhiêu dịch vụ công trực tuyến toàn trình?", hits)
     assert a.conflict and len(a.citations) == 2
     assert "1.057" in a.answer and "1.077" in a.answer and "không thống nhất" in a.answer
@@ -43,7 +43,7 @@ def test_conflicting_figures_are_both_cited(index_data):
 def test_difference_is_computed_from_cited_figures(index_data):
     data, settings = index_data
     hits = _hits(data, "47.803\t33.223")
-    a = DefaultAnswerer(data, settings).answer(
+    a = BoundAnswerer(data, settings).answer(
         "Dự án nâng cấp hạ tầng kỹ thuật CNTT giai đoạn 1 còn chênh lệch bao nhiêu giữa tổng mức đầu tư và kinh phí đã giải ngân?",
         hits)
     assert a.calculation is not None and a.value == pytest.approx(14580)
@@ -55,7 +55,7 @@ def test_difference_is_computed_from_cited_figures(index_data):
 def test_other_province_and_uncovered_year_abstain(index_data):
     data, settings = index_data
     hits = _hits(data, "1.222 trạm thu, phát sóng")
-    answerer = DefaultAnswerer(data, settings)
+    answerer = BoundAnswerer(data, settings)
     for question in ("Tỉnh Vĩnh Long có bao nhiêu trạm BTS?", "Năm 2035 Trà Vinh có bao nhiêu trạm BTS?"):
         a = answerer.answer(question, hits)
         assert a.abstained and a.answer == NOT_FOUND and a.value is None
@@ -65,14 +65,14 @@ def test_other_province_and_uncovered_year_abstain(index_data):
 def test_unrelated_passage_abstains(index_data):
     data, settings = index_data
     hits = _hits(data, "1.222 trạm thu, phát sóng")
-    a = DefaultAnswerer(data, settings).answer("Tỷ lệ hài lòng của người dân với bệnh viện tuyến huyện là bao nhiêu?", hits)
+    a = BoundAnswerer(data, settings).answer("Tỷ lệ hài lòng của người dân với bệnh viện tuyến huyện là bao nhiêu?", hits)
     assert a.abstained
 
 
 def test_table_cell_answers_who_is_in_charge(index_data):
     data, settings = index_data
     hits = _hits(data, "Xây dựng Kiến trúc chính quyền điện tử 2.0")
-    a = DefaultAnswerer(data, settings).answer("Đơn vị nào chủ trì xây dựng Kiến trúc chính quyền điện tử 2.0?", hits)
+    a = BoundAnswerer(data, settings).answer("Đơn vị nào chủ trì xây dựng Kiến trúc chính quyền điện tử 2.0?", hits)
     assert a.answer.startswith("Sở TT&TT") and a.citations[0].quote.startswith("2\tXây dựng Kiến trúc")
 
 
@@ -105,9 +105,12 @@ def test_conversation_uses_previous_turn(index_data):
         def __init__(self):
             self.asked = []
 
-        def ask(self, q):
-            self.asked.append(q)
-            return DefaultAnswerer(data, settings).answer(q, _hits(data, "1.222 trạm thu, phát sóng"))
+        def ask(self, q, history=()):  # as Pipeline.ask: the follow-up completed from the history
+            resolved = standalone(q, list(history))
+            self.asked.append(resolved)
+            answer = BoundAnswerer(data, settings).answer(resolved, _hits(data, "1.222 trạm thu, phát sóng"))
+            answer.question = q
+            return answer
 
     rec = Recorder()
     conv = Conversation(rec)
@@ -125,3 +128,6 @@ def test_invented_fact_is_indexed_and_answered(data_dir, settings, embedder):
     a = Pipeline(settings, embedder).ask("Năm 2025 Trà Vinh có bao nhiêu trạm phát sóng 5G?")
     assert a.value == 4321 and "4.321 trạm" in a.answer
     assert a.citations[0].document == "bao-cao-gia-dinh.txt"
+    follow = Pipeline(settings, embedder).ask("còn tỷ lệ phủ sóng thì sao?",
+                                              history=["Năm 2025 Trà Vinh có bao nhiêu trạm phát sóng 5G?"])
+    assert follow.question == "còn tỷ lệ phủ sóng thì sao?" and "87,5%" in follow.answer

@@ -2,11 +2,10 @@
 
 import pytest
 
-from assistant.answering import DefaultAnswerer
 from assistant.answering.calculations import computed_answer
 from assistant.answering.operands import Candidate, compatible
 from assistant.answering.question import analyze
-from tests.passages import ask as _ask, hits as _hits  # noqa: F401
+from tests.passages import BoundAnswerer, ask as _ask, hits as _hits  # noqa: F401
 
 
 def test_operations_read_from_the_question():
@@ -61,7 +60,7 @@ def test_per_day_average_of_a_yearly_target(index_data):
 def test_a_count_and_an_amount_of_money_never_combine(index_data):
     data, _ = index_data
     hits = _hits(data, "03 Chương trình mục tiêu quốc gia", "336,6 triệu đồng")
-    answerer = DefaultAnswerer(*index_data)
+    answerer = BoundAnswerer(*index_data)
     programs = next(Candidate(f, hits[0], 1.0) for f in answerer.figures[hits[0].chunk.id] if f["raw"] == "03")
     money = next(Candidate(f, hits[1], 1.0) for f in answerer.figures[hits[1].chunk.id] if f["raw"] == "336,6")
     assert not compatible(programs, money)
@@ -69,7 +68,7 @@ def test_a_count_and_an_amount_of_money_never_combine(index_data):
 
 def test_a_stated_share_is_not_recomputed(index_data):
     data, settings = index_data
-    answerer = DefaultAnswerer(data, settings)
+    answerer = BoundAnswerer(data, settings)
     q = answerer.analyze("DVCTT toàn trình chiếm tỷ lệ bao nhiêu trong tổng số DVC của Trà Vinh năm 2023?")
     hits = _hits(data, "1.057 dịch vụ công trực tuyến toàn trình (chiếm tỷ lệ 57,96%)")
     a = computed_answer(answerer, q, hits)  # "(chiếm tỷ lệ 57,96%)" is the answer: no calculation

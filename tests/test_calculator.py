@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.answering.calculator import MAX_LENGTH, calculate, calculator_tool, evaluate, round_vn
+from assistant.answering.calculator import MAX_LENGTH, calculate, evaluate, round_vn
+from assistant.answering.llm import calculator_tool
 from assistant.errors import AssistantError, CalculationError
 from assistant.models import Calculation, Operand
 

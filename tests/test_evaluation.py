@@ -173,7 +173,7 @@ class ParagraphPipeline:
                         section=c.section, text=c.text, start=c.start, end=c.end,
                         quote=DOC_TEXT[q_start:q_end], quote_start=q_start, quote_end=q_end)
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, *, history: list[str] | None = None) -> Answer:
         self.asked.append(question)
         hits = self.search(question, k=12)
         retrieved = [RetrievedPassage.from_hit(h) for h in hits]

@@ -2,10 +2,9 @@
 
 import pytest
 
-from assistant.answering import DefaultAnswerer
 from assistant.figures import extract_figures
 from assistant.models import Chunk
-from tests.passages import hits as _hits
+from tests.passages import BoundAnswerer, hits as _hits
 
 
 def _figures(text: str):
@@ -65,7 +64,7 @@ def test_a_colon_label_after_a_name_is_a_count() -> None:
 def test_breakdown_item_answers_when_the_question_names_it(index_data):
     data, settings = index_data
     hits = _hits(data, "28.982 trực tuyến (tỷ lệ 18,22%)")
-    a = DefaultAnswerer(data, settings).answer(
+    a = BoundAnswerer(data, settings).answer(
         "Năm 2022 tỷ lệ hồ sơ trực tuyến của dịch vụ công mức 4 ở Trà Vinh là bao nhiêu?", hits)
     assert a.value == pytest.approx(18.22)
 
@@ -73,7 +72,7 @@ def test_breakdown_item_answers_when_the_question_names_it(index_data):
 def test_the_item_of_the_list_the_question_names(index_data):
     data, settings = index_data
     hits = _hits(data, "83,21% hồ sơ công việc tại cấp tỉnh")
-    answerer = DefaultAnswerer(data, settings)
+    answerer = BoundAnswerer(data, settings)
     for level, value in (("tỉnh", 83.21), ("huyện", 78.05), ("xã", 78.19)):
         a = answerer.answer(f"Năm 2022 bao nhiêu % hồ sơ công việc cấp {level} ở Trà Vinh được xử lý "
                             f"trên hệ thống quản lý văn bản và điều hành?", hits)
@@ -83,7 +82,7 @@ def test_the_item_of_the_list_the_question_names(index_data):
 def test_share_of_target_only_when_asked(index_data):
     data, settings = index_data
     hits = _hits(data, "đạt 90,65% mục tiêu Quyết định số 27")
-    answerer = DefaultAnswerer(data, settings)
+    answerer = BoundAnswerer(data, settings)
     rate = answerer.answer("Năm 2022 bao nhiêu % dịch vụ công trực tuyến có phát sinh hồ sơ ở Trà Vinh?", hits)
     assert rate.value == pytest.approx(72.52)
     share = answerer.answer("Tỷ lệ dịch vụ công trực tuyến có phát sinh hồ sơ năm 2022 đạt bao nhiêu % "
@@ -94,11 +93,11 @@ def test_share_of_target_only_when_asked(index_data):
 def test_counted_item_and_total(index_data):
     data, settings = index_data
     hits = _hits(data, "cấp mới 740 chứng thư số")
-    a = DefaultAnswerer(data, settings).answer(
+    a = BoundAnswerer(data, settings).answer(
         "6 tháng đầu năm 2023 Trà Vinh cấp mới bao nhiêu chứng thư số chuyên dùng?", hits)
     assert a.value == 740
     hits = _hits(data, "(16 cơ quan Đảng; 134 cơ quan nhà nước")
-    a = DefaultAnswerer(data, settings).answer(
+    a = BoundAnswerer(data, settings).answer(
         "Mạng truyền số liệu chuyên dùng của Trà Vinh kết nối bao nhiêu cơ quan, đơn vị?", hits)
     assert a.value == 150
 
@@ -148,13 +147,13 @@ def test_bulleted_items_take_the_label_they_are_listed_under() -> None:
 ])
 def test_figure_choice(index_data, needles, question, value):
     data, settings = index_data
-    a = DefaultAnswerer(data, settings).answer(question, _hits(data, *needles))
+    a = BoundAnswerer(data, settings).answer(question, _hits(data, *needles))
     assert not a.abstained and a.value == pytest.approx(value), a.answer
 
 
 def test_a_total_asked_is_the_head_of_the_items_after_it(index_data):
     data, settings = index_data
-    a = DefaultAnswerer(data, settings).answer(
+    a = BoundAnswerer(data, settings).answer(
         "Năm 2022 Cổng DVC tỉnh Trà Vinh tiếp nhận tổng cộng bao nhiêu hồ sơ?",
         _hits(data, "đã tiếp nhận 288.374 hồ sơ"))
     assert a.value == 288374 and not a.conflict  # its items are not a conflicting figure
@@ -162,7 +161,7 @@ def test_a_total_asked_is_the_head_of_the_items_after_it(index_data):
 
 def test_a_share_question_is_not_answered_with_a_count(index_data):
     data, settings = index_data
-    a = DefaultAnswerer(data, settings).answer(
+    a = BoundAnswerer(data, settings).answer(
         "Tỷ lệ phòng họp trực tuyến được thuê của Trà Vinh là bao nhiêu?", _hits(data, "120 phòng họp"))
     assert a.value is None or a.unit == "%"
 
@@ -170,10 +169,10 @@ def test_a_share_question_is_not_answered_with_a_count(index_data):
 def test_a_range_the_document_gives_is_shown_whole(index_data):
     data, settings = index_data
     hits = _hits(data, "bán kính khoảng 300 - 500m")
-    a = DefaultAnswerer(data, settings).answer("Loa của trạm cảnh báo dông sét phát xa với bán kính khoảng bao nhiêu?", hits)
+    a = BoundAnswerer(data, settings).answer("Loa của trạm cảnh báo dông sét phát xa với bán kính khoảng bao nhiêu?", hits)
     assert not a.abstained and a.answer.startswith("300 - 500m") and a.value == 300
     hits = _hits(data, "Rút ngắn từ 30% - 50% thời gian họp")
-    a = DefaultAnswerer(data, settings).answer("Mục tiêu rút ngắn thời gian họp bao nhiêu phần trăm?", hits)
+    a = BoundAnswerer(data, settings).answer("Mục tiêu rút ngắn thời gian họp bao nhiêu phần trăm?", hits)
     assert a.answer.startswith("30% - 50%")
 
 
@@ -181,7 +180,7 @@ def test_the_document_the_question_names_is_cited_when_two_repeat_a_figure(index
     data, settings = index_data
     hits = _hits(data, "d) Hệ thống báo cáo kinh tế - xã hội tỉnh:", "- Hệ thống báo cáo kinh tế xã hội tỉnh: Hệ thống")
     assert hits[0].chunk.document != hits[1].chunk.document
-    a = DefaultAnswerer(data, settings).answer(
+    a = BoundAnswerer(data, settings).answer(
         "Theo KH CĐS 2023, hệ thống báo cáo KTXH của tỉnh đã cập nhật bao nhiêu chỉ tiêu?", hits)
     assert not a.abstained and a.value == 649
     assert a.citations[0].document == hits[1].chunk.document

@@ -9,6 +9,7 @@ from assistant.retrieval.embeddings import HashingEmbeddings
 from assistant.errors import IndexMismatchError, IndexMissingError, InvalidQuestionError
 from assistant.indexing.builder import build_index
 from assistant.pipeline import Pipeline
+from assistant.filters import Filters
 from assistant.indexing.store import IndexStore
 
 
@@ -103,9 +104,9 @@ def test_filters_by_document_province_and_year(corpus_dir, settings, embedder):
     _build(settings, embedder)
     p = Pipeline(settings, embedder)
     doc = "tra-vinh-ke-hoach-chuyen-doi-so-2023.txt"
-    assert {h.chunk.document for h in p.search("hạ tầng viễn thông", k=10, documents=[doc])} == {doc}
-    assert {h.chunk.province for h in p.search("ứng dụng công nghệ thông tin", k=10, province="Tiền Giang")} == {"Tiền Giang"}
-    hits = p.search("dịch vụ công trực tuyến", k=10, year=2020)
+    assert {h.chunk.document for h in p.search("hạ tầng viễn thông", k=10, filters=Filters.of(documents=[doc]))} == {doc}
+    assert {h.chunk.province for h in p.search("ứng dụng công nghệ thông tin", k=10, filters=Filters.of(province="Tiền Giang"))} == {"Tiền Giang"}
+    hits = p.search("dịch vụ công trực tuyến", k=10, filters=Filters.of(years=2020))
     assert hits and all(2020 in h.chunk.years or not h.chunk.years for h in hits)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering import NOT_FOUND, DefaultAnswerer
+from assistant.answering import NOT_FOUND
 from assistant.retrieval.embeddings import HashingEmbeddings
 from assistant.errors import ConfigurationError
 from assistant.indexing.builder import build_index
@@ -28,6 +28,7 @@ from assistant.answering.llm import LLMAnswerer
 from assistant.pipeline import Pipeline
 from assistant.answering.prompts import Prompt, load_prompt
 from assistant.settings import Settings
+from tests.passages import BoundAnswerer
 
 DOCUMENTS = Path(__file__).resolve().parent.parent / "documents"
 
@@ -151,8 +152,19 @@ def llm_settings(indexed, stub) -> Settings:
                                                "llm_model": "stub-model", "llm_timeout_s": 5.0})
 
 
-def answerer(indexed, settings) -> LLMAnswerer:
-    return LLMAnswerer(indexed.retriever.data, settings, search=indexed.search, fallback=indexed.answerer)
+class BoundLLMAnswerer:
+    """The LLM answerer bound to the whole corpus of ``indexed``: ``answer(question, hits)``."""
+
+    def __init__(self, indexed, settings) -> None:
+        self.llm = LLMAnswerer(settings, fallback=indexed.answerer("default"))
+        self.view = indexed.snapshot().view()
+
+    def answer(self, question, hits):
+        return self.llm.answer(question, hits, self.view)
+
+
+def answerer(indexed, settings) -> BoundLLMAnswerer:
+    return BoundLLMAnswerer(indexed, settings)
 
 
 # --- cases ---------------------------------------------------------------------------------
@@ -165,7 +177,7 @@ def test_verified_answer_through_the_pipeline(indexed, llm_settings, stub):
     assert [f.status for f in a.figures] == ["verified"] and a.value == 1222
     c = a.citations[0]
     assert a.figures[0].citation == c.number and "1.222 trạm" in c.quote
-    doc = indexed.retriever.data.documents[c.document].text
+    doc = indexed.snapshot().documents[c.document].text
     assert doc[c.quote_start:c.quote_end] == c.quote and doc[c.start:c.end] == c.text
     assert "timings" not in a.answer and a.timings["total_ms"] > 0
 
@@ -184,7 +196,7 @@ def test_invented_number_falls_back_or_is_flagged(indexed, llm_settings, stub):
     invented = lambda req: f"Năm 2023 toàn tỉnh có 1.500 trạm BTS [{block_with(req, '1.222 trạm')}]."  # noqa: E731
     stub.reply(invented)
     a = answerer(indexed, llm_settings).answer(BTS_QUESTION, hits)
-    default = DefaultAnswerer(indexed.retriever.data, llm_settings).answer(BTS_QUESTION, hits)
+    default = BoundAnswerer(indexed.snapshot().view(), llm_settings).answer(BTS_QUESTION, hits)
     assert a.mode == "llm-fallback" and a.answer == default.answer and "1.500" not in a.answer
 
     stub.reply(invented)
@@ -236,7 +248,7 @@ def test_server_down_falls_back_without_raising(indexed, llm_settings):
     a = Pipeline(settings, indexed.embedder).ask(BTS_QUESTION)
     assert a.mode == "llm-fallback" and time.perf_counter() - t0 < 10
     hits = indexed.search(BTS_QUESTION, k=settings.top_k)
-    assert a.answer == DefaultAnswerer(indexed.retriever.data, settings).answer(BTS_QUESTION, hits).answer
+    assert a.answer == BoundAnswerer(indexed.snapshot().view(), settings).answer(BTS_QUESTION, hits).answer
 
 
 def test_endless_tool_calls_fall_back(indexed, llm_settings, stub):
@@ -280,4 +292,4 @@ def test_project_prompts_load(indexed):
 
 def test_missing_base_url_names_the_setting(indexed):
     with pytest.raises(ConfigurationError, match="ASSISTANT_LLM_BASE_URL"):
-        LLMAnswerer(indexed.retriever.data, indexed.settings.model_copy(update={"llm_base_url": None}))
+        LLMAnswerer(indexed.settings.model_copy(update={"llm_base_url": None}))

@@ -1,11 +1,10 @@
 """Sentence answers on real passages: lists over several clauses, explanations over two sentences,
 the date a question means, the body a task belongs to, the table column asked for."""
 
-from assistant.answering import DefaultAnswerer
 from assistant.answering.sentences import DATE, question_refs, ranked_dates
 from assistant.answering.text import SENTENCE, window
 from assistant.answering.question import analyze
-from tests.passages import ask
+from tests.passages import BoundAnswerer, ask
 
 LIMIT = 400  # the scorer's floor for the answer length
 
@@ -158,7 +157,7 @@ def test_other_name_is_the_parentheses_after_the_name(index_data):
 
 def test_table_row_is_scored_on_its_cells_not_every_header(index_data):
     data, settings = index_data
-    answerer = DefaultAnswerer(data, settings)
+    answerer = BoundAnswerer(data, settings)
     from assistant.answering.sentences import _row_tokens
     chunk = next(c for c in data.chunks if c.kind == "table" and "Bản đồ số hóa thủy lợi" in c.text)
     q = answerer.analyze("Ứng dụng Trà Vinh số còn có tên gọi khác là gì?")

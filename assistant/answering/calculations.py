@@ -38,11 +38,11 @@ from assistant.vietnamese.numbers import format_number
 from assistant.answering.question import QuestionInfo
 
 if TYPE_CHECKING:
-    from assistant.answering.answerer import DefaultAnswerer
+    from assistant.answering.context import AnswerContext
     from assistant.models import Hit
 
 
-def computed_answer(ans: DefaultAnswerer, q: QuestionInfo, top: list[Hit]) -> Answer | None:
+def computed_answer(ans: AnswerContext, q: QuestionInfo, top: list[Hit]) -> Answer | None:
     cands = pool(ans, q, top)
     if not cands:
         return None
@@ -57,7 +57,7 @@ def computed_answer(ans: DefaultAnswerer, q: QuestionInfo, top: list[Hit]) -> An
     return None
 
 
-def render(ans: DefaultAnswerer, q: QuestionInfo, plan: Plan) -> Answer | None:
+def render(ans: AnswerContext, q: QuestionInfo, plan: Plan) -> Answer | None:
     try:
         calc = calculate(plan.expr)
     except CalculationError:

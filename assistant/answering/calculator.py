@@ -22,8 +22,6 @@ import re
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
-from langchain_core.tools import tool
-
 from assistant.errors import CalculationError
 from assistant.models import Calculation, Operand
 from assistant.vietnamese.numbers import format_number
@@ -36,7 +34,7 @@ __all__ = [
     "MAX_MAGNITUDE",
     "MAX_NODES",
     "calculate",
-    "calculator_tool",
+    "calculator_text",
     "evaluate",
     "round_vn",
 ]
@@ -244,7 +242,7 @@ def calculate(expression: str, operands: list[Operand] | None = None) -> Calcula
                        result=evaluate(expression))
 
 
-_TOOL_DESCRIPTION = (
+TOOL_DESCRIPTION = (
     "Máy tính cho các con số trong tài liệu. Viết số thập phân kiểu 72524.5 (dấu chấm là "
     "thập phân, không dùng dấu phân cách hàng nghìn: 1.222 trong tài liệu là 1222). Dùng + - * / "
     "** và các hàm: sum(a,b,...), diff(a,b), ratio(a,b), percent(part,total), share(part,total), "
@@ -255,8 +253,7 @@ _TOOL_DESCRIPTION = (
 )
 
 
-@tool("calculator", description=_TOOL_DESCRIPTION)
-def calculator_tool(expression: str) -> str:
+def calculator_text(expression: str) -> str:
     """Evaluate an arithmetic expression; return the Vietnamese-formatted result or the error."""
     try:
         _refuse_grouped_literals(expression)

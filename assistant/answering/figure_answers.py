@@ -24,7 +24,7 @@ from assistant.vietnamese.numbers import format_number
 from assistant.answering.question import STOP, QuestionInfo
 
 if TYPE_CHECKING:
-    from assistant.answering.answerer import DefaultAnswerer
+    from assistant.answering.context import AnswerContext
 
 #: Words after "bao nhiêu" that do not name a unit.
 GENERIC_UNITS = {"phan", "lan", "nam", "ty", "ti", "trieu", "so", "muc", "cap", "nguoi", "don", "co", "la", "tren", "dat"}
@@ -44,7 +44,7 @@ _LABEL = re.compile(r"\b([a-z]+)(?: do)? (\d{1,2})\b")
 _NAMED_DOCUMENT = 0.4
 
 
-def candidates(ans: DefaultAnswerer, q: QuestionInfo, top: list[Hit]) -> list[tuple[float, dict, Hit]]:
+def candidates(ans: AnswerContext, q: QuestionInfo, top: list[Hit]) -> list[tuple[float, dict, Hit]]:
     """Every figure of the top passages, scored against the question, best first."""
     # "Theo KH CĐS 2023": the year names the plan, not the period asked about; and that plan's
     # figure wins when several documents repeat it.
@@ -67,7 +67,7 @@ def candidates(ans: DefaultAnswerer, q: QuestionInfo, top: list[Hit]) -> list[tu
     return scored
 
 
-def _prepare(ans: DefaultAnswerer, q: QuestionInfo) -> tuple[QuestionInfo, set[str], dict[str, str]]:
+def _prepare(ans: AnswerContext, q: QuestionInfo) -> tuple[QuestionInfo, set[str], dict[str, str]]:
     """The question as figures are matched against it: without the words every rate or target
     shares, with only the counted words the user wrote (not abbreviation expansions), the
     words it uses, and its labelled numbers ("mức 4")."""
@@ -79,7 +79,7 @@ def _prepare(ans: DefaultAnswerer, q: QuestionInfo) -> tuple[QuestionInfo, set[s
     return q, set(q.keywords) | ans.text_tokens(q.text), _labels(q.folded)
 
 
-def _match(ans: DefaultAnswerer, q: QuestionInfo, asked: set[str], labels: dict[str, str],
+def _match(ans: AnswerContext, q: QuestionInfo, asked: set[str], labels: dict[str, str],
            f: dict, hit: Hit) -> float:
     """How well one figure's phrase, unit, kind and year fit the question."""
     chunk = hit.chunk
@@ -156,7 +156,7 @@ def _head_phrase(indicator: str) -> str:
     return re.split(r"\s(?:phục vụ|để|nhằm|cho việc)\s", f" {indicator} ", maxsplit=1)[0]
 
 
-def _precision(ans: DefaultAnswerer, spec: set[str], asked: set[str]) -> float:
+def _precision(ans: AnswerContext, spec: set[str], asked: set[str]) -> float:
     """The idf-weighted share of the figure's own words that the question uses: "hồ sơ công việc
     tại cấp xã" fits a question about "cấp huyện" less than "hồ sơ công việc tại cấp huyện"."""
     words = [w for w in spec if w not in _FILLER and not w.isdigit()]
@@ -166,7 +166,7 @@ def _precision(ans: DefaultAnswerer, spec: set[str], asked: set[str]) -> float:
     return sum(v for w, v in weight.items() if w in asked) / sum(weight.values())
 
 
-def _specifier_fit(ans: DefaultAnswerer, spec: set[str], context: set[str], asked: set[str]) -> float:
+def _specifier_fit(ans: AnswerContext, spec: set[str], context: set[str], asked: set[str]) -> float:
     """A breakdown item ("16 cơ quan Đảng" inside "150 cơ quan, đơn vị (…)") answers only when
     the question names what sets it apart from its head; otherwise the head (the total) does."""
     novel = [w for w in spec - context if w not in _FILLER and not w.isdigit()]
@@ -221,7 +221,7 @@ def _names_target(lead_in: str, f: dict) -> bool:
                 or re.search(r"\bphan dau\b", lead))
 
 
-def _stated_share(ans: DefaultAnswerer, f: dict, chunk) -> dict | None:
+def _stated_share(ans: AnswerContext, f: dict, chunk) -> dict | None:
     """For a ratio, the percentage its sentence states for it ("28/39 hệ thống (đạt 71%)"); for a
     percentage, the ratio it states the share of; None when the sentence gives only one."""
     for g in ans.figures.get(chunk.id, []):
@@ -234,7 +234,7 @@ def _stated_share(ans: DefaultAnswerer, f: dict, chunk) -> dict | None:
     return None
 
 
-def _year_fit(ans: DefaultAnswerer, q: QuestionInfo, f: dict, chunk) -> float:
+def _year_fit(ans: AnswerContext, q: QuestionInfo, f: dict, chunk) -> float:
     if not q.years:
         return 0.0
     meta = ans.data.documents[chunk.document].metadata
@@ -245,7 +245,7 @@ def _year_fit(ans: DefaultAnswerer, q: QuestionInfo, f: dict, chunk) -> float:
         return 0.15
     return -0.25 if facts else 0.0  # the passage reports other years
 
-def figure_answer(ans: DefaultAnswerer, q: QuestionInfo, top: list[Hit]) -> Answer | None:
+def figure_answer(ans: AnswerContext, q: QuestionInfo, top: list[Hit]) -> Answer | None:
     if q.kind == "number":
         level = level_answer(ans, q, top)  # "cấp độ mấy?": a label's number, not a figure
         if level is not None:
@@ -318,7 +318,7 @@ def _head_first(scored: list[tuple[float, dict, Hit]]) -> list[tuple[float, dict
     return [heads[0], *(s for s in scored if s is not heads[0])] if heads else scored
 
 
-def _surroundings(ans: DefaultAnswerer, doc_text: str, f: dict, hit: Hit) -> set[str]:
+def _surroundings(ans: AnswerContext, doc_text: str, f: dict, hit: Hit) -> set[str]:
     """What a figure's sentence leaves to its surroundings: its lead words, the heads it breaks
     down, the section and, in prose, the sentence before it ("Trung tâm tích hợp dữ liệu đã được
     nâng cấp … Hệ thống với 12 máy chủ …")."""
@@ -342,7 +342,7 @@ def _previous_sentence(doc_text: str, f: dict, chunk) -> str:
     return doc_text[stops[-1] if stops else lo:s0]
 
 
-def ratio_percent(ans: DefaultAnswerer, q: QuestionInfo, f: dict, hit: Hit) -> Answer | None:
+def ratio_percent(ans: AnswerContext, q: QuestionInfo, f: dict, hit: Hit) -> Answer | None:
     try:
         calc = calculate(f"{plain(f['value'])} / {plain(f['total'])} * 100")
     except CalculationError:

@@ -17,7 +17,7 @@ from assistant.models import Answer, Hit
 from assistant.answering.question import QuestionInfo
 
 if TYPE_CHECKING:
-    from assistant.answering.answerer import DefaultAnswerer
+    from assistant.answering.context import AnswerContext
 
 #: The labels a question can ask the number of, folded → as written.
 _LABELS = {"cap do": "cấp độ", "muc do": "mức độ", "giai doan": "giai đoạn", "muc": "mức"}
@@ -26,7 +26,7 @@ _ASKED = re.compile(r"\b(cap do|muc do|giai doan) (?:may|bao nhieu)\b|\b(muc) ma
 _ITEM_STOP = re.compile(r"[,;:(]|\s(?:và|gồm)\s")
 
 
-def level_answer(ans: DefaultAnswerer, q: QuestionInfo, top: list[Hit]) -> Answer | None:
+def level_answer(ans: AnswerContext, q: QuestionInfo, top: list[Hit]) -> Answer | None:
     """The level a label gives the item the question names, or None when none fits."""
     asked = _ASKED.search(" ".join(tokens(q.text)))
     if not asked:
@@ -65,7 +65,7 @@ def _item(text: str, at: int) -> str:
     return " ".join(pieces[-1].split()) if pieces else ""
 
 
-def _fit(ans: DefaultAnswerer, q: QuestionInfo, hit: Hit, m: re.Match[str]) -> float:
+def _fit(ans: AnswerContext, q: QuestionInfo, hit: Hit, m: re.Match[str]) -> float:
     """How well the labelled item names what the question asks: the share of the question it
     covers and the share of its own words the question uses."""
     item = ans.text_tokens(_item(hit.chunk.text, m.start()))

@@ -15,20 +15,22 @@ import html
 import logging
 import re
 import unicodedata
-from collections.abc import Callable
 
-from assistant.answering import NOT_FOUND, DefaultAnswerer
-from assistant.answering.calculator import calculate, calculator_tool
+from langchain_core.tools import tool
+
+from assistant.answering.answerer import NOT_FOUND, DefaultAnswerer
+from assistant.answering.calculator import TOOL_DESCRIPTION, calculate, calculator_text
+from assistant.answering.context import AnswerContext
+from assistant.answering.prompts import load_prompt
+from assistant.answering.verification import check_figures
 from assistant.errors import ConfigurationError
 from assistant.models import Answer, Calculation, Citation, Hit, Operand, RetrievedPassage
-from assistant.vietnamese.number_finder import find_numbers
-from assistant.answering.prompts import load_prompt
 from assistant.protocols import Answerer
 from assistant.settings import Settings
-from assistant.indexing.store import IndexData
-from assistant.answering.verification import check_figures
+from assistant.view import CorpusView
+from assistant.vietnamese.number_finder import find_numbers
 
-__all__ = ["LLMAnswerer", "MAX_TOOL_ROUNDS", "make_chat_model"]
+__all__ = ["LLMAnswerer", "MAX_TOOL_ROUNDS", "calculator_tool", "make_chat_model"]
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,8 @@ _MARKER = re.compile(r"\[(\d{1,3})\]")
 _TAG = re.compile(r"<(/?\s*(?:tai_lieu|cau_hoi))", re.IGNORECASE)
 _LITERAL = re.compile(r"\d+(?:\.\d+)?")
 
-SearchFn = Callable[..., list[Hit]]
+#: The calculator as a LangChain tool, for the model's tool loop.
+calculator_tool = tool("calculator", description=TOOL_DESCRIPTION)(calculator_text)
 
 
 class LLMToolLoopError(Exception):
@@ -64,43 +67,40 @@ def make_chat_model(settings: Settings):
 class LLMAnswerer:
     """``answer(question, hits) -> Answer`` through a chat model, checked like :class:`DefaultAnswerer`."""
 
-    def __init__(self, data: IndexData, settings: Settings, chat_model=None, *,
-                 search: SearchFn | None = None, fallback: Answerer | None = None) -> None:
-        self.data = data
+    def __init__(self, settings: Settings, chat_model=None, *, fallback: Answerer | None = None) -> None:
         self.settings = settings
         self.chat_model = chat_model if chat_model is not None else make_chat_model(settings)
-        self.search = search
-        self.default = fallback if isinstance(fallback, DefaultAnswerer) else DefaultAnswerer(data, settings)
+        self.default = fallback if isinstance(fallback, DefaultAnswerer) else DefaultAnswerer(settings)
         self.fallback = fallback or self.default
         self.system_prompt = load_prompt("answer_system", settings.prompts_dir)
         self.user_prompt = load_prompt("answer_user", settings.prompts_dir)
 
     # --- entry point -------------------------------------------------------
-    def answer(self, question: str, hits: list[Hit]) -> Answer:
+    def answer(self, question: str, hits: list[Hit], corpus: CorpusView) -> Answer:
         passages = list(hits)
+        context = self.default.context(corpus)
         try:
-            text, calculations = self._converse(question, passages)
-            answer = self._checked(question, text, passages, calculations)
+            text, calculations = self._converse(question, passages, corpus)
+            answer = self._checked(question, text, passages, calculations, context)
         except ConfigurationError:
             raise
         except Exception as exc:  # model, network or protocol failure: never crash the ask
             log.warning("LLM answer failed (%s: %s); using the default answerer", type(exc).__name__, exc)
-            return self._fallback(question, hits)
+            return self._fallback(question, hits, corpus)
         unverified = [f.text for f in answer.figures if f.status == "unverified"]
         if unverified and self.settings.llm_fallback:
             log.info("LLM answer has unverified figures %s; using the default answerer", unverified)
-            return self._fallback(question, hits)
+            return self._fallback(question, hits, corpus)
         return answer
 
-    def _fallback(self, question: str, hits: list[Hit]) -> Answer:
-        answer = self.fallback.answer(question, hits)
+    def _fallback(self, question: str, hits: list[Hit], corpus: CorpusView) -> Answer:
+        answer = self.fallback.answer(question, hits, corpus)
         answer.mode = "llm-fallback"
         return answer
 
     # --- the conversation --------------------------------------------------
-    def _converse(self, question: str, passages: list[Hit]) -> tuple[str, list[Calculation]]:
+    def _converse(self, question: str, passages: list[Hit], corpus: CorpusView) -> tuple[str, list[Calculation]]:
         from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
-        from langchain_core.tools import tool
 
         calculations: list[Calculation] = []
 
@@ -108,11 +108,9 @@ class LLMAnswerer:
         def search_tool(query: str) -> str:
             """Tìm thêm đoạn tài liệu liên quan; trả về các khối <tai_lieu> đánh số tiếp theo.
             | Search the loaded documents for more passages (numbered on)."""
-            if self.search is None:
-                return "Lỗi: công cụ search không khả dụng."
             known = {h.chunk.id: i for i, h in enumerate(passages, 1)}
             shown = []
-            for hit in self.search(query, k=SEARCH_K):
+            for hit in corpus.search(query, SEARCH_K):
                 if hit.chunk.id not in known:
                     passages.append(hit)
                     known[hit.chunk.id] = len(passages)
@@ -140,7 +138,8 @@ class LLMAnswerer:
         raise LLMToolLoopError(f"still calling tools after {MAX_TOOL_ROUNDS} rounds")
 
     # --- the checks --------------------------------------------------------
-    def _checked(self, question: str, text: str, passages: list[Hit], calculations: list[Calculation]) -> Answer:
+    def _checked(self, question: str, text: str, passages: list[Hit], calculations: list[Calculation],
+                 context: AnswerContext) -> Answer:
         retrieved = [RetrievedPassage.from_hit(h) for h in passages]
         if " ".join(text.split()).strip("\"'“” ") == NOT_FOUND:
             return Answer(question=question, answer=NOT_FOUND, abstained=True, retrieved=retrieved, mode="llm")
@@ -150,14 +149,14 @@ class LLMAnswerer:
         citations = []
         for n in dict.fromkeys(int(m) for m in _MARKER.findall(text)):
             if 1 <= n <= len(passages):
-                citations.append(self._citation(n, passages[n - 1], numbers))
+                citations.append(_citation(context, n, passages[n - 1], numbers))
             else:
                 log.info("LLM cited [%d] but only %d passages were given", n, len(passages))
         answer = Answer(question=question, answer=text, citations=citations, retrieved=retrieved, mode="llm")
         used = [c for c in calculations if any(round(m.value, 2) == round(c.result, 2) for m in numbers)]
         if calculations:
-            answer.calculation = self._with_operands((used or calculations)[-1], citations)
-        answer.figures = check_figures(answer, self.default.figures)
+            answer.calculation = _with_operands(context, (used or calculations)[-1], citations)
+        answer.figures = check_figures(answer, context.figures)
         results = {round(c.result, 2) for c in calculations} | {round(c.result, 0) for c in calculations}
         for f in answer.figures:  # a number from an earlier calculation counts as computed too
             if f.status == "unverified" and round(f.value, 2) in results:
@@ -168,29 +167,32 @@ class LLMAnswerer:
             answer.value, answer.unit = answer.figures[0].value, answer.figures[0].unit
         return answer
 
-    def _citation(self, number: int, hit: Hit, numbers) -> Citation:
-        """The passage, quoting the sentence with a figure the answer uses (else the first one)."""
-        chunk = hit.chunk
-        for f in self.default.figures.get(chunk.id, []):
-            if any(m.value == f["value"] or m.raw == f["raw"] for m in numbers):
-                return self.default.citation(number, chunk, f["start"], f["end"])
-        return self.default.citation(number, chunk, chunk.start, chunk.start)
-
-    def _with_operands(self, calc: Calculation, citations: list[Citation]) -> Calculation:
-        operands = []
-        for literal in _LITERAL.findall(calc.expression):
-            value = float(literal)
-            where = next(((c, f) for c in citations for f in self.default.figures.get(c.chunk_id, [])
-                          if f["value"] == value), None)
-            if where:
-                c, f = where
-                operands.append(Operand(value=value, raw=f["raw"], label=f.get("indicator", ""), citation=c.number))
-            else:
-                operands.append(Operand(value=value, raw=literal))
-        return calc.model_copy(update={"operands": operands})
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+def _citation(context: AnswerContext, number: int, hit: Hit, numbers) -> Citation:
+    """The passage, quoting the sentence with a figure the answer uses (else the first one)."""
+    chunk = hit.chunk
+    for f in context.figures.get(chunk.id, []):
+        if any(m.value == f["value"] or m.raw == f["raw"] for m in numbers):
+            return context.citation(number, chunk, f["start"], f["end"])
+    return context.citation(number, chunk, chunk.start, chunk.start)
+
+
+def _with_operands(context: AnswerContext, calc: Calculation, citations: list[Citation]) -> Calculation:
+    operands = []
+    for literal in _LITERAL.findall(calc.expression):
+        value = float(literal)
+        where = next(((c, f) for c in citations for f in context.figures.get(c.chunk_id, [])
+                      if f["value"] == value), None)
+        if where:
+            c, f = where
+            operands.append(Operand(value=value, raw=f["raw"], label=f.get("indicator", ""), citation=c.number))
+        else:
+            operands.append(Operand(value=value, raw=literal))
+    return calc.model_copy(update={"operands": operands})
 
 
 def _passage_block(number: int, hit: Hit) -> str:

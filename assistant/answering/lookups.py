@@ -21,7 +21,7 @@ from assistant.models import Answer, Chunk, Citation, Hit
 from assistant.answering.question import QuestionInfo
 
 if TYPE_CHECKING:
-    from assistant.answering.answerer import DefaultAnswerer
+    from assistant.answering.context import AnswerContext
 
 #: "Ai ký …", "người ký …", "… do ai ký", "… ký bởi ai" (folded); not "ký số", "đăng ký", "ký kết".
 _ASKS_SIGNER = re.compile(r"\b(?:ai|nguoi)\s+ky\b(?!\s+(?:so|ket))|(?<!dang )\bky\b(?!\s+(?:so|ket))[^?]*\bai\b")
@@ -40,7 +40,7 @@ def asks_signer(q: QuestionInfo) -> bool:
     return bool(_ASKS_SIGNER.search(q.folded))
 
 
-def signer_answer(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> Answer | None:
+def signer_answer(ans: "AnswerContext", q: QuestionInfo, top: list[Hit]) -> Answer | None:
     """The signer named in the signature block of a passage of the asked document."""
     hits = [h for h in top if ans.in_scope(q, h)]
     chunks = [h.chunk for h in hits]
@@ -100,7 +100,7 @@ _ASKS_ALIAS = re.compile(r"^(?P<before>.*?)\s+(?:con\s+)?(?:co\s+|duoc\s+)?(?:te
 _ASKS_KIND = re.compile(r"^(?P<name>\w+(?:\s\w+)?)\s+la\s+(?P<category>(?:\w+\s){1,4}?)gi$")
 
 
-def alias_answer(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> Answer | None:
+def alias_answer(ans: "AnswerContext", q: QuestionInfo, top: list[Hit]) -> Answer | None:
     """The parentheses right after the thing the question names, in the best-ranked passage."""
     m = _ASKS_ALIAS.search(q.folded)
     kind = _ASKS_KIND.search(q.folded)
@@ -148,7 +148,7 @@ def asks_reference(q: QuestionInfo) -> bool:
     return bool(_ASKS_REF.search(q.folded))
 
 
-def reference_answer(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> Answer | None:
+def reference_answer(ans: "AnswerContext", q: QuestionInfo, top: list[Hit]) -> Answer | None:
     """The document reference whose stretch of its clause (up to the neighbouring references) holds
     the most question keywords."""
     best = None

@@ -19,7 +19,7 @@ from assistant.models import Hit
 from assistant.answering.question import STOP, QuestionInfo
 
 if TYPE_CHECKING:
-    from assistant.answering.answerer import DefaultAnswerer
+    from assistant.answering.context import AnswerContext
 
 #: Words of a question that say how to compute, not what is counted.
 CALC_WORDS = frozenset(["chiem", "ty", "ti", "le", "phan", "tram", "bao", "nhieu", "hay", "tinh", "uoc", "khoang", "luong", "tat", "ca", "lai", "cong", "tong", "so", "con", "thieu", "chua", "khong", "duoc", "dat", "tren", "trong"])
@@ -45,7 +45,7 @@ class Candidate:
         return self.f["value"]
 
 
-def pool(ans: DefaultAnswerer, q: QuestionInfo, top: list[Hit]) -> list[Candidate]:
+def pool(ans: AnswerContext, q: QuestionInfo, top: list[Hit]) -> list[Candidate]:
     """Every figure of the in-scope top passages once, best relevance first."""
     scored = candidates(ans, q, top)
     best = max((s for s, _, _ in scored), default=1.0) or 1.0
@@ -63,33 +63,33 @@ def pool(ans: DefaultAnswerer, q: QuestionInfo, top: list[Hit]) -> list[Candidat
     return sorted(seen.values(), key=lambda c: -c.base)
 
 
-def phrase(ans: DefaultAnswerer, text: str) -> list[str]:
+def phrase(ans: AnswerContext, text: str) -> list[str]:
     """The content words of a question phrase (digits kept: "mức 3" ≠ "mức 4")."""
     return [t for t in dict.fromkeys(tokens(text)) if t not in _STOP and (len(t) > 1 or t.isdigit())]
 
 
-def weight(ans: DefaultAnswerer, words: list[str], found: set[str]) -> float:
+def weight(ans: AnswerContext, words: list[str], found: set[str]) -> float:
     total = sum(ans.idf.get(w, ans.default_idf) for w in words)
     return sum(ans.idf.get(w, ans.default_idf) for w in words if w in found) / total if total else 0.0
 
 
-def doc_text(ans: DefaultAnswerer, c: Candidate) -> str:
+def doc_text(ans: AnswerContext, c: Candidate) -> str:
     return ans.data.documents[c.hit.chunk.document].text
 
 
-def own_label(ans: DefaultAnswerer, c: Candidate) -> set[str]:
+def own_label(ans: AnswerContext, c: Candidate) -> set[str]:
     f = c.f
     text = " ".join(x for x in (f.get("indicator"), f.get("unit"), f.get("column_header"), f.get("row_header")) if x)
     return ans.text_tokens(text)
 
 
-def clause_before(ans: DefaultAnswerer, c: Candidate) -> str:
+def clause_before(ans: AnswerContext, c: Candidate) -> str:
     text, start = doc_text(ans, c), c.f["start"]
     lo = max(text.rfind(ch, max(0, start - _BACK), start) for ch in (";", ". ", "\n"))
     return text[(lo + 1 if lo >= 0 else max(0, start - _BACK)):start]
 
 
-def clause_after(ans: DefaultAnswerer, c: Candidate) -> str:
+def clause_after(ans: AnswerContext, c: Candidate) -> str:
     """The words after a figure up to the end of its clause or the next number."""
     text, end = doc_text(ans, c), c.f["end"]
     tail = text[end:end + 120]
@@ -99,7 +99,7 @@ def clause_after(ans: DefaultAnswerer, c: Candidate) -> str:
     return tail[:digit.start()] if digit else tail
 
 
-def near(ans: DefaultAnswerer, words: list[str], c: Candidate) -> float:
+def near(ans: AnswerContext, words: list[str], c: Candidate) -> float:
     """How well ``words`` name figure ``c``: in its label, or close to it in its clause."""
     if not words:
         return 0.0
@@ -137,7 +137,7 @@ def _marked(text: str) -> list[str]:
     return ["#" if w[0].isdigit() and len(w) > 1 else w for w in out]
 
 
-def label(ans: DefaultAnswerer, c: Candidate) -> list[str]:
+def label(ans: AnswerContext, c: Candidate) -> list[str]:
     """The words that name ``c`` itself: from the last comma, bracket or number before it to the
     next one after it ("vốn đầu tư phát triển: 2.244", "87 nộp trực tuyến"), and its unit."""
     if c.f.get("row_header") or c.f.get("column_header"):
@@ -156,7 +156,7 @@ def _label_words(text: str) -> list[str]:
     return ["," if w in ";:()" else ("#" if w[0].isdigit() and len(w) > 1 else w) for w in out]
 
 
-def label_match(ans: DefaultAnswerer, words: list[str], c: Candidate, asked: set[str] = frozenset()) -> float:
+def label_match(ans: AnswerContext, words: list[str], c: Candidate, asked: set[str] = frozenset()) -> float:
     """How well ``words`` (a question phrase, in order) name ``c``'s own label: the idf share of
     its words found there — half only unless a neighbour matches too ("nộp trực tuyến" is not
     "nộp … trực tiếp") — less half the weight of label words the question (``asked``) never uses
@@ -180,7 +180,7 @@ def label_match(ans: DefaultAnswerer, words: list[str], c: Candidate, asked: set
     return (score - 0.5 * min(extra, total)) / total
 
 
-def unasked_level(ans: DefaultAnswerer, q: QuestionInfo, c: Candidate) -> bool:
+def unasked_level(ans: AnswerContext, q: QuestionInfo, c: Candidate) -> bool:
     """The sentence puts ``c`` under a level the question does not name ("dịch vụ công mức 3
     tiếp nhận 107.550 hồ sơ (…, 16.191 trực tuyến)" for a question about all the records)."""
     before = fold(doc_text(ans, c)[c.f.get("sentence_start", c.f["start"]):c.f["start"]].lower())
@@ -188,7 +188,7 @@ def unasked_level(ans: DefaultAnswerer, q: QuestionInfo, c: Candidate) -> bool:
     return bool(levels) and not levels & set(q.numbers)
 
 
-def scope_owner(ans: DefaultAnswerer, c: Candidate, parts: list[list[str]]) -> int | None:
+def scope_owner(ans: AnswerContext, c: Candidate, parts: list[list[str]]) -> int | None:
     """Which of ``parts`` the sentence names last before ``c`` ("mức độ 3 tiếp nhận …, 87 …;
     mức độ 4 …": 87 belongs to "mức 3")."""
     words = _marked(doc_text(ans, c)[c.f.get("sentence_start", max(0, c.f["start"] - _BACK)):c.f["start"]])
@@ -209,7 +209,7 @@ def unit_of(c: Candidate) -> str:
     return fold((c.f.get("unit") or "").lower())
 
 
-def effective_unit(ans: DefaultAnswerer, c: Candidate) -> str:
+def effective_unit(ans: AnswerContext, c: Candidate) -> str:
     """The unit, or for a bare number the unit of the figure before it in the same sentence
     ("65.364 hồ sơ được nộp trực tiếp, 87 nộp trực tuyến": 87 hồ sơ)."""
     unit = unit_of(c)
@@ -237,7 +237,7 @@ def compatible(a: Candidate, b: Candidate) -> bool:
     return same_sentence(a, b)
 
 
-def preceded_by_total(ans: DefaultAnswerer, c: Candidate) -> bool:
+def preceded_by_total(ans: AnswerContext, c: Candidate) -> bool:
     before = fold(doc_text(ans, c)[max(0, c.f["start"] - 30):c.f["start"]].lower())
     return bool(re.search(r"\btong(\s+so)?\b[^,;()]*$", before))
 
@@ -245,7 +245,7 @@ def preceded_by_total(ans: DefaultAnswerer, c: Candidate) -> bool:
 # --- tables and lists ------------------------------------------------------------------------
 
 
-def table_column(ans: DefaultAnswerer, q: QuestionInfo, cands: list[Candidate]) -> list[Candidate]:
+def table_column(ans: AnswerContext, q: QuestionInfo, cands: list[Candidate]) -> list[Candidate]:
     """All cells of the column the question names, in the table ("Phụ lục 01") it names."""
     cells = [c for c in cands if c.hit.chunk.kind == "table" and c.f.get("column_header")]
     if not cells:
@@ -282,7 +282,7 @@ def _annex_number(text: str) -> int:
     return int(text) if text.isdigit() else roman.get(text, -1)
 
 
-def section_figures(ans: DefaultAnswerer, best: Candidate) -> list[Candidate]:
+def section_figures(ans: AnswerContext, best: Candidate) -> list[Candidate]:
     """Every figure in the passages of the section that holds ``best`` (a list cut in chunks)."""
     chunk = best.hit.chunk
     out: dict[int, Candidate] = {}

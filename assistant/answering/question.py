@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.vietnamese.abbreviations import CURATED
+from assistant.vietnamese.places import PROVINCES
 
 from assistant.vietnamese.text import fold
 
@@ -16,9 +17,6 @@ voi ve den theo tu mot so luong tong hien da se dang ra sao vay a nhe oi ban toi
 tren duoi bang nay do kia ay thuoc con chi neu tinh hoi
 """.split())
 
-PROVINCES = ("trà vinh", "tiền giang", "vĩnh long", "bến tre", "sóc trăng", "cần thơ", "an giang",
-             "đồng tháp", "long an", "hậu giang", "bạc liêu", "cà mau", "kiên giang", "hà nội",
-             "hồ chí minh", "đà nẵng", "hải phòng", "bình dương", "đồng nai", "quảng ninh")
 
 _CALC = [  # (operation, folded patterns) — the first match wins
     ("estimate", r"\buoc (tinh|khoang|luong)\b.*\bty le\b|\bty le\b.*\buoc (tinh|khoang|luong)\b"),

@@ -10,10 +10,10 @@ from assistant.models import Answer, Hit
 from assistant.answering.question import QuestionInfo
 
 if TYPE_CHECKING:
-    from assistant.answering.answerer import DefaultAnswerer
+    from assistant.answering.context import AnswerContext
 
 
-def out_of_scope(ans: "DefaultAnswerer", q: QuestionInfo) -> str | None:
+def out_of_scope(ans: "AnswerContext", q: QuestionInfo) -> str | None:
     """Why no document can answer the question (another province, a year none covers), or None."""
     for p in q.provinces:
         if fold(p) not in ans.known_provinces:
@@ -24,7 +24,7 @@ def out_of_scope(ans: "DefaultAnswerer", q: QuestionInfo) -> str | None:
     return None
 
 
-def in_scope(ans: "DefaultAnswerer", q: QuestionInfo, hit: Hit, figure: dict | None = None) -> bool:
+def in_scope(ans: "AnswerContext", q: QuestionInfo, hit: Hit, figure: dict | None = None) -> bool:
     """Does this passage speak of the province and year the question names?"""
     meta = ans.data.documents[hit.chunk.document].metadata
     if q.provinces and meta.province and fold(meta.province.lower()) not in {fold(p) for p in q.provinces}:
@@ -38,6 +38,6 @@ def in_scope(ans: "DefaultAnswerer", q: QuestionInfo, hit: Hit, figure: dict | N
     return True
 
 
-def supports(ans: "DefaultAnswerer", q: QuestionInfo, result: Answer, top: list[Hit]) -> bool:
+def supports(ans: "AnswerContext", q: QuestionInfo, result: Answer, top: list[Hit]) -> bool:
     """Whether the cited passages really hold what the question asks; False makes the answerer abstain."""
     return support.unsupported(ans, q, result, top) is None

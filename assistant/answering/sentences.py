@@ -20,7 +20,7 @@ from assistant.models import Answer, Chunk, Citation, Hit
 from assistant.answering.question import YEAR, QuestionInfo
 
 if TYPE_CHECKING:
-    from assistant.answering.answerer import DefaultAnswerer
+    from assistant.answering.context import AnswerContext
 
 _ONE_DATE = (
     r"(?:[Qq]uý\s+[IV]+(?:/\d{4})?|ngày\s+\d{1,2}(?:/\d{1,2}(?:/\d{2,4})?|\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)"
@@ -71,7 +71,7 @@ class Asked(NamedTuple):
     weak: set[str]
 
 
-def sentence_answer(ans: "DefaultAnswerer", q: QuestionInfo, top: list[Hit]) -> Answer | None:
+def sentence_answer(ans: "AnswerContext", q: QuestionInfo, top: list[Hit]) -> Answer | None:
     found = ((signer_answer(ans, q, top) if asks_signer(q) else None)
              or (reference_answer(ans, q, top) if q.kind != "date" and asks_reference(q) else None)
              or alias_answer(ans, q, top))
@@ -122,7 +122,7 @@ def question_refs(question: str) -> set[str]:
     return {m.group(1) for m in REF.finditer(question)} | {m.group(1) for m in _NAMED_REF.finditer(question)}
 
 
-def doc_name_words(ans: "DefaultAnswerer", q: QuestionInfo) -> set[str]:
+def doc_name_words(ans: "AnswerContext", q: QuestionInfo) -> set[str]:
     """Keywords that only name the document the question cites ("KH KTXH ngành TT&TT 2021" gives
     "kinh", "te", "xa", "thong", "tin", …), not the words the question uses elsewhere."""
     words = list(re.finditer(r"\w+", q.text))
@@ -140,7 +140,7 @@ def doc_name_words(ans: "DefaultAnswerer", q: QuestionInfo) -> set[str]:
     return inside - ans.text_tokens(outside)
 
 
-def _coverage(ans: "DefaultAnswerer", asked: Asked, toks: set[str]) -> float:
+def _coverage(ans: "AnswerContext", asked: Asked, toks: set[str]) -> float:
     """``ans.coverage`` without the words that name the cited document."""
     total = got = 0.0
     for k in asked.q.keywords:
@@ -152,7 +152,7 @@ def _coverage(ans: "DefaultAnswerer", asked: Asked, toks: set[str]) -> float:
     return got / total if total else 0.0
 
 
-def _row_tokens(ans: "DefaultAnswerer", q: QuestionInfo, chunk: Chunk) -> set[str]:
+def _row_tokens(ans: "AnswerContext", q: QuestionInfo, chunk: Chunk) -> set[str]:
     """A table row's words: its cells and the headers of the columns the question asks, not every
     column name (a long header like "… các Bộ, ngành liên quan khác" matches any question)."""
     names = chunk.header.split("\t")
@@ -178,7 +178,7 @@ def _count_bonus(q: QuestionInfo, text: str) -> float:
     return bonus
 
 
-def _score(ans: "DefaultAnswerer", asked: Asked, text: str, section: set[str], hit: Hit, rank: int,
+def _score(ans: "AnswerContext", asked: Asked, text: str, section: set[str], hit: Hit, rank: int,
            row: set[str] | None = None) -> float:
     q, refs = asked.q, asked.refs
     toks = row if row is not None else ans.text_tokens(text)
@@ -211,7 +211,7 @@ def _issue_date(q: QuestionInfo, text: str) -> bool:
     return bool(_ASKS_ISSUE.search(q.folded) and _ISSUE_LINE.search(text))
 
 
-def _weights(ans: "DefaultAnswerer", q: QuestionInfo) -> dict[str, float]:
+def _weights(ans: "AnswerContext", q: QuestionInfo) -> dict[str, float]:
     return {k: ans.idf.get(k, ans.default_idf) for k in q.keywords}
 
 
@@ -222,7 +222,7 @@ def _answer(q: QuestionInfo, text: str, citations: list[Citation]) -> Answer:
 # --- dates -------------------------------------------------------------------------------
 
 
-def _date_answer(ans: "DefaultAnswerer", q: QuestionInfo, hit: Hit, clauses: list[Clause], i: int,
+def _date_answer(ans: "AnswerContext", q: QuestionInfo, hit: Hit, clauses: list[Clause], i: int,
                  refs: set[str]) -> Answer:
     clause = clauses[i]
     dates = ranked_dates(clause.text, q, refs)
@@ -269,7 +269,7 @@ def _plausible(date: str) -> bool:
 # --- names, lists, explanations ------------------------------------------------------------
 
 
-def _text_answer(ans: "DefaultAnswerer", q: QuestionInfo, hit: Hit, clauses: list[Clause], i: int) -> Answer:
+def _text_answer(ans: "AnswerContext", q: QuestionInfo, hit: Hit, clauses: list[Clause], i: int) -> Answer:
     weights = _weights(ans, q)
     first = clauses[i]
     url = _URL.search(first.text) if _ASKS_ADDRESS.search(q.folded) else None
@@ -328,7 +328,7 @@ def _heading(chunk: Chunk, clause: Clause) -> Clause | None:
     return None
 
 
-def _cite(ans: "DefaultAnswerer", q: QuestionInfo, chunk: Chunk, picked: list[Clause]) -> Answer:
+def _cite(ans: "AnswerContext", q: QuestionInfo, chunk: Chunk, picked: list[Clause]) -> Answer:
     """The picked clauses in order, one citation per quoted sentence they come from."""
     parts: list[str] = []
     citations: list[Citation] = []

@@ -16,7 +16,7 @@ from assistant.models import Answer, Hit
 from assistant.answering.question import YEAR, QuestionInfo
 
 if TYPE_CHECKING:
-    from assistant.answering.answerer import DefaultAnswerer
+    from assistant.answering.context import AnswerContext
 
 #: Words that end the counted noun after "bao nhiêu" (folded).
 _NOUN_END = frozenset([
@@ -55,7 +55,7 @@ def _chunk(top: list[Hit], chunk_id: str):
     return next((h.chunk for h in top if h.chunk.id == chunk_id), None)
 
 
-def cited_figures(ans: DefaultAnswerer, result: Answer) -> list[dict]:
+def cited_figures(ans: AnswerContext, result: Answer) -> list[dict]:
     """The index-time figures the answer's value (or its operands) was read from."""
     values = set()
     if result.calculation:
@@ -65,7 +65,7 @@ def cited_figures(ans: DefaultAnswerer, result: Answer) -> list[dict]:
     return [f for f in quoted_figures(ans, result) if f["value"] in values or f.get("total") in values]
 
 
-def quoted_figures(ans: DefaultAnswerer, result: Answer) -> list[dict]:
+def quoted_figures(ans: AnswerContext, result: Answer) -> list[dict]:
     """Every index-time figure inside the cited sentences."""
     return [f for c in result.citations for f in ans.figures.get(c.chunk_id, [])
             if c.quote_start <= f["start"] < c.quote_end]
@@ -91,7 +91,7 @@ def counted_noun(question: str, vague: bool = False) -> list[str]:
     return words[:2]
 
 
-def unit_matches(ans: DefaultAnswerer, noun: list[str], f: dict) -> bool | None:
+def unit_matches(ans: AnswerContext, noun: list[str], f: dict) -> bool | None:
     """Whether the figure's unit names the counted noun; None when the figure has no unit."""
     unit = ans.text_tokens(f.get("unit") or "")
     if f.get("is_percent") or not unit:
@@ -99,7 +99,7 @@ def unit_matches(ans: DefaultAnswerer, noun: list[str], f: dict) -> bool | None:
     return noun[0] in unit or bool(ans.text_tokens(noun[0]) & unit)
 
 
-def doc_refs(ans: DefaultAnswerer, q: QuestionInfo, names_only: bool = False) -> tuple[set[int], set[str]]:
+def doc_refs(ans: AnswerContext, q: QuestionInfo, names_only: bool = False) -> tuple[set[int], set[str]]:
     """Years that name a document ("KH KTXH 2024", "QĐ 2063") and the documents they name.
     With ``names_only`` the year of "báo cáo 2023" (the year reported on) is left out."""
     years, docs = set(), set()
@@ -225,7 +225,7 @@ def table_column(ans, q, result, top, figs):
     return None
 
 
-def _label_share(ans: DefaultAnswerer, question: set[str], cells: list[str]) -> float:
+def _label_share(ans: AnswerContext, question: set[str], cells: list[str]) -> float:
     """The share of a table row's name (its second cell) that the question repeats."""
     label = ans.text_tokens(cells[1]) if len(cells) > 1 else set()
     return len(label & question) / len(label) if label else 0.0
@@ -287,7 +287,7 @@ CHECKS = {
 }
 
 
-def reasons(ans: DefaultAnswerer, q: QuestionInfo, result: Answer, top: list[Hit],
+def reasons(ans: AnswerContext, q: QuestionInfo, result: Answer, top: list[Hit],
             names: tuple[str, ...] | None = None) -> dict[str, str]:
     """Every check (or the named ones) that finds the answer unsupported, with its reason."""
     if result.abstained:
@@ -301,7 +301,7 @@ def reasons(ans: DefaultAnswerer, q: QuestionInfo, result: Answer, top: list[Hit
     return out
 
 
-def unsupported(ans: DefaultAnswerer, q: QuestionInfo, result: Answer, top: list[Hit]) -> str | None:
+def unsupported(ans: AnswerContext, q: QuestionInfo, result: Answer, top: list[Hit]) -> str | None:
     """Why the cited evidence does not answer the question, or None when it does (first check that fails)."""
     if result.abstained:
         return None

@@ -41,6 +41,8 @@ class Question(BaseModel):
     evidence: list[str]
     calculation: str | None = None
     difficulty: Difficulty
+    fact: str | None = None  # questions asking the same fact share it (cross-validation groups)
+    history: list[str] = Field(default_factory=list)  # earlier questions of the conversation
 
     @model_validator(mode="after")
     def _check_consistency(self) -> "Question":

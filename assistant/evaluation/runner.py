@@ -35,7 +35,7 @@ TOP_K = 10
 class AnswerPipeline(Protocol):
     """What the evaluation needs from the assistant: answering and plain retrieval."""
 
-    def ask(self, question: str) -> Answer: ...
+    def ask(self, question: str, *, history: list[str] | None = None) -> Answer: ...
 
     def search(self, query: str, k: int = 10) -> list[Hit]: ...
 
@@ -70,7 +70,7 @@ def _predict(q: Question, pipeline: AnswerPipeline, retrieval_only: bool
             hits = pipeline.search(q.question, k=TOP_K)
             ms = (time.perf_counter() - started) * 1000
             return prediction_from_hits(q, hits, ms), None
-        answer = pipeline.ask(q.question)
+        answer = pipeline.ask(q.question, history=q.history or None)
         ms = (time.perf_counter() - started) * 1000
         return prediction_from_answer(q, answer, ms), None
     except AssistantError as exc:

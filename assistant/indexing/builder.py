@@ -1,4 +1,4 @@
-"""Build or refresh the index: documents → chunks → embeddings (cached) → FAISS + BM25."""
+"""Build or refresh the index: documents → chunks → figures → embeddings (cached) → FAISS + BM25."""
 
 from __future__ import annotations
 
@@ -6,20 +6,24 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import bm25s
 import numpy as np
-from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
-from assistant.vietnamese.abbreviations import mine_pairs
-from assistant.ingest.chunking import CHUNKER_VERSION, chunk_document
-from assistant.ingest.corpus import file_sha256, load_corpus
 from assistant.errors import DocumentError
 from assistant.figures import FIGURES_VERSION, extract_figures
-from assistant.vietnamese.tokens import Tokenizer
+from assistant.indexing.cache import EmbeddingCache
+from assistant.indexing.manifest import FORMAT_VERSION, Manifest
+from assistant.indexing.store import IndexData, IndexStore
+from assistant.ingest.chunking import CHUNKER_VERSION, chunk_document
+from assistant.ingest.corpus import file_sha256, load_corpus
 from assistant.ingest.loaders import iter_document_paths
+from assistant.protocols import Embedder
+from assistant.retrieval.lexical import BM25Index
+from assistant.retrieval.table import ChunkTable
+from assistant.retrieval.vector import FaissVectorIndex
 from assistant.settings import Settings
-from assistant.indexing.store import EmbeddingCache, IndexData, IndexStore, Manifest
+from assistant.vietnamese.abbreviations import mine_pairs
+from assistant.vietnamese.tokens import Tokenizer
 
 #: Recorded as the manifest's ``chunker_version``: chunks and the figures table extracted from
 #: them; a change in either rebuilds the index.
@@ -38,7 +42,7 @@ class BuildReport:
     seconds: float = 0.0
 
 
-def build_index(settings: Settings, embedder: Embeddings, *, rebuild: bool = False,
+def build_index(settings: Settings, embedder: Embedder, *, rebuild: bool = False,
                 progress: bool = True, log: Callable[[str], None] = print) -> BuildReport:
     """Bring ``settings.index_dir`` up to date with ``settings.documents_dir``."""
     t0 = time.perf_counter()
@@ -67,6 +71,7 @@ def build_index(settings: Settings, embedder: Embeddings, *, rebuild: bool = Fal
     for s in corpus.skipped:
         log(f"Bỏ qua {s['file']}: {s['error']}")
     chunks = [c for d in corpus.documents for c in chunk_document(d, max_chars=settings.chunk_max_chars)]
+    documents = {d.id: d for d in corpus.documents}
 
     abbreviations: dict[str, str] = {}
     for d in corpus.documents:
@@ -76,8 +81,10 @@ def build_index(settings: Settings, embedder: Embeddings, *, rebuild: bool = Fal
 
     vectors, embedded = _embed(texts, embedder, EmbeddingCache(settings.index_dir, model_id),
                                use_cache=not (old and reason and "mô hình" in reason), progress=progress)
-    bm25 = bm25s.BM25()
-    bm25.index([tokenizer(t) for t in texts], show_progress=False)
+    table = ChunkTable(chunks, documents)
+    vector_index = FaissVectorIndex.empty(int(vectors.shape[1]), table)
+    vector_index.add(table.ids, vectors)
+    lexical_index = BM25Index.build([tokenizer(t) for t in texts], table)
 
     figures = [f.model_dump() for c in chunks for f in extract_figures(c)]
     manifest = Manifest(
@@ -86,8 +93,7 @@ def build_index(settings: Settings, embedder: Embeddings, *, rebuild: bool = Fal
         chunks=len(chunks), abbreviations=abbreviations, skipped=corpus.skipped,
         created=time.strftime("%Y-%m-%dT%H:%M:%S"),
     )
-    data = IndexData(manifest, {d.id: d for d in corpus.documents}, chunks, vectors, {"figures": figures})
-    store.write(data, bm25)
+    store.write(IndexData(manifest, documents, chunks, figures), vector_index, lexical_index)
     return BuildReport("built", len(corpus.documents), len(chunks), embedded, len(chunks) - embedded,
                        corpus.skipped, reason, time.perf_counter() - t0)
 
@@ -95,6 +101,8 @@ def build_index(settings: Settings, embedder: Embeddings, *, rebuild: bool = Fal
 def _rebuild_reason(old: Manifest, model_id: str, settings: Settings) -> str:
     if old.embedding_model != model_id:
         return f"mô hình nhúng đổi từ {old.embedding_model} sang {model_id}"
+    if old.format != FORMAT_VERSION:
+        return f"định dạng chỉ mục đổi từ {old.format} sang {FORMAT_VERSION}"
     if old.chunker_version != INDEX_VERSION:
         if old.chunker_version.split("+")[0] == CHUNKER_VERSION:
             return f"bảng số liệu đổi sang phiên bản {FIGURES_VERSION}"
@@ -104,7 +112,7 @@ def _rebuild_reason(old: Manifest, model_id: str, settings: Settings) -> str:
     return ""
 
 
-def _embed(texts: list[str], embedder: Embeddings, cache: EmbeddingCache, *, use_cache: bool,
+def _embed(texts: list[str], embedder: Embedder, cache: EmbeddingCache, *, use_cache: bool,
            progress: bool) -> tuple[np.ndarray, int]:
     missing = [t for t in dict.fromkeys(texts) if not use_cache or cache.get(t) is None]
     batch = 32

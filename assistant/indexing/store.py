@@ -1,4 +1,4 @@
-"""The index on disk: manifest, documents, chunks, FAISS vectors, BM25, embedding cache.
+"""The index on disk: builds written whole, then published by one atomic switch.
 
 Layout under ``settings.index_dir``::
 
@@ -6,8 +6,9 @@ Layout under ``settings.index_dir``::
     builds/<id>/manifest.json    model id and dimension, chunker version, sha256 per document
     builds/<id>/documents.jsonl  normalized text and metadata of every document
     builds/<id>/chunks.jsonl     every chunk with its offsets
+    builds/<id>/figures.jsonl    the figures extracted from the chunks
     builds/<id>/vectors.faiss    FAISS inner-product index (vectors are L2-normalized)
-    builds/<id>/bm25/            bm25s arrays (.npy, no pickle) and vocabulary (.json)
+    builds/<id>/lexical/         BM25 postings (.npy, no pickle) and vocabulary (.json)
     cache/<model>.npz            embedding cache keyed by text hash
 
 A build is written into a fresh directory and only then made current, so an interrupted
@@ -16,56 +17,30 @@ build never leaves a broken index and the previous one keeps serving. Nothing is
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from assistant.errors import IndexMismatchError, IndexMissingError
+from assistant.indexing.manifest import FORMAT_VERSION, Manifest
 from assistant.models import Chunk, Document
+from assistant.protocols import LexicalIndex, VectorIndex
 
-FORMAT_VERSION = 1
 KEEP_BUILDS = 2
 
 
 @dataclass
-class Manifest:
-    embedding_model: str
-    dimension: int
-    chunker_version: str
-    tokenizer: str
-    documents: dict[str, str]  # id -> sha256 of the raw file
-    chunks: int = 0
-    abbreviations: dict[str, str] = field(default_factory=dict)  # mined "long form (ABBR)" pairs
-    skipped: list[dict[str, str]] = field(default_factory=list)
-    created: str = ""
-    format: int = FORMAT_VERSION
-
-    def to_json(self) -> str:
-        return json.dumps(self.__dict__, ensure_ascii=False, indent=2)
-
-    @classmethod
-    def from_json(cls, text: str) -> "Manifest":
-        data = json.loads(text)
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
-
-
-@dataclass
 class IndexData:
-    """Everything one build holds, in memory."""
+    """The records of one build (the search indexes are loaded beside it)."""
 
     manifest: Manifest
     documents: dict[str, Document]
     chunks: list[Chunk]
-    vectors: np.ndarray  # (n, dim) float32, L2-normalized
-    extras: dict[str, list[dict]] = field(default_factory=dict)  # e.g. "figures": [...]
+    figures: list[dict] = field(default_factory=list)
+    build: str = ""  # the build directory's name
 
 
 class IndexStore:
@@ -88,10 +63,8 @@ class IndexStore:
         return Manifest.from_json(path.read_text(encoding="utf-8"))
 
     # --- writing -----------------------------------------------------------
-    def write(self, data: IndexData, bm25) -> Path:
+    def write(self, data: IndexData, vectors: VectorIndex, lexical: LexicalIndex) -> Path:
         """Write a complete build, then atomically make it current. Returns the build dir."""
-        import faiss
-
         builds = self.root / "builds"
         builds.mkdir(parents=True, exist_ok=True)
         build_id = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
@@ -100,13 +73,9 @@ class IndexStore:
         try:
             _write_jsonl(tmp / "documents.jsonl", (d.model_dump() for d in data.documents.values()))
             _write_jsonl(tmp / "chunks.jsonl", (c.model_dump() for c in data.chunks))
-            for name, rows in data.extras.items():
-                _write_jsonl(tmp / f"{name}.jsonl", rows)
-            index = faiss.IndexFlatIP(data.manifest.dimension)
-            if len(data.vectors):
-                index.add(np.ascontiguousarray(data.vectors, dtype=np.float32))
-            faiss.write_index(index, str(tmp / "vectors.faiss"))
-            bm25.save(str(tmp / "bm25"), show_progress=False)
+            _write_jsonl(tmp / "figures.jsonl", data.figures)
+            vectors.save(tmp)
+            lexical.save(tmp)
             (tmp / "manifest.json").write_text(data.manifest.to_json(), encoding="utf-8")
             final = builds / build_id
             tmp.rename(final)
@@ -130,66 +99,27 @@ class IndexStore:
                 shutil.rmtree(stale, ignore_errors=True)
 
     # --- reading -----------------------------------------------------------
-    def load(self, *, expected_model: str | None = None):
-        """Load the current build: (IndexData, faiss index, bm25 retriever)."""
-        import bm25s
-        import faiss
-
-        manifest = self.manifest()
-        if manifest is None:
-            raise IndexMissingError(
-                f"Chưa có chỉ mục trong {self.root}.", hint="Hãy chạy: assistant index"
-            )
+    def read(self, *, expected_model: str | None = None) -> tuple[IndexData, Path]:
+        """The records of the current build and its directory (the indexes load from there)."""
+        base = self.current.resolve()  # once: a build published meanwhile is read next time
+        if not (base / "manifest.json").is_file():
+            raise IndexMissingError(f"Chưa có chỉ mục trong {self.root}.", hint="Hãy chạy: assistant index")
+        manifest = Manifest.from_json((base / "manifest.json").read_text(encoding="utf-8"))
         if expected_model and manifest.embedding_model != expected_model:
             raise IndexMismatchError(
                 f"Chỉ mục được xây bằng mô hình '{manifest.embedding_model}', "
                 f"nhưng cấu hình hiện dùng '{expected_model}'.",
                 hint="Hãy chạy: assistant index --rebuild",
             )
-        base = self.current.resolve()
+        if manifest.format != FORMAT_VERSION:
+            raise IndexMismatchError(
+                f"Chỉ mục được ghi theo định dạng {manifest.format}, phiên bản này đọc định dạng {FORMAT_VERSION}.",
+                hint="Hãy chạy: assistant index",
+            )
         documents = {d["id"]: Document(**d) for d in _read_jsonl(base / "documents.jsonl")}
         chunks = [Chunk(**c) for c in _read_jsonl(base / "chunks.jsonl")]
-        index = faiss.read_index(str(base / "vectors.faiss"))
-        bm25 = bm25s.BM25.load(str(base / "bm25"), show_progress=False, verbosity=0)
-        extras = {p.stem: list(_read_jsonl(p)) for p in base.glob("*.jsonl")
-                  if p.stem not in {"documents", "chunks"}}
-        vectors = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, manifest.dimension))
-        data = IndexData(manifest, documents, chunks, np.asarray(vectors, dtype=np.float32), extras)
-        return data, index, bm25
-
-
-class EmbeddingCache:
-    """Vectors keyed by (model, text hash), so unchanged chunks are never embedded twice."""
-
-    def __init__(self, index_dir: Path, model_id: str) -> None:
-        slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", model_id)
-        self.path = Path(index_dir) / "cache" / f"{slug}.npz"
-        self._vectors: dict[str, np.ndarray] = {}
-        if self.path.is_file():
-            try:
-                with np.load(self.path, allow_pickle=False) as z:
-                    self._vectors = dict(zip(z["keys"].tolist(), z["vectors"]))
-            except (OSError, ValueError, KeyError):
-                self._vectors = {}  # a damaged cache only costs time
-
-    @staticmethod
-    def key(text: str) -> str:
-        return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-    def get(self, text: str) -> np.ndarray | None:
-        return self._vectors.get(self.key(text))
-
-    def put(self, text: str, vector: np.ndarray) -> None:
-        self._vectors[self.key(text)] = np.asarray(vector, dtype=np.float32)
-
-    def save(self, keep: set[str] | None = None) -> None:
-        items = {k: v for k, v in self._vectors.items() if keep is None or k in keep}
-        if not items:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp.npz")
-        np.savez(tmp, keys=np.array(list(items)), vectors=np.vstack(list(items.values())))
-        os.replace(tmp, self.path)
+        figures = list(_read_jsonl(base / "figures.jsonl")) if (base / "figures.jsonl").is_file() else []
+        return IndexData(manifest, documents, chunks, figures, build=base.name), base
 
 
 def _write_jsonl(path: Path, rows) -> None:

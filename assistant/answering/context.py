@@ -1,0 +1,87 @@
+"""What an answer strategy reads for one request: the caller's view of the corpus and helpers over it.
+
+Strategies receive an ``AnswerContext`` (never the answerer): the visible documents, chunks and
+figures, idf over them, the tokenizer of the build, and the citation maker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from assistant.answering import scope
+from assistant.answering.question import STOP, QuestionInfo, analyze
+from assistant.answering.text import sentence_span, tokens
+from assistant.models import Chunk, Citation, Hit
+from assistant.settings import Settings
+from assistant.view import CorpusView
+from assistant.vietnamese.text import fold
+from assistant.vietnamese.tokens import Tokenizer
+
+_PROVINCE_WORDS = {"tra", "vinh", "tien", "giang"}
+_CACHE_LIMIT = 50_000
+
+
+class AnswerContext:
+    def __init__(self, view: CorpusView, settings: Settings, tokenizer: Tokenizer,
+                 token_cache: dict[str, set[str]]) -> None:
+        self.data = view
+        self.settings = settings
+        self.tokenizer = tokenizer
+        self.min_coverage = settings.min_coverage
+        self._abbr_tokens = {fold(a.lower()) for a in tokenizer.abbreviations}
+        self._token_cache = token_cache
+
+    @property
+    def figures(self) -> Mapping[str, list[dict]]:
+        return self.data.figures
+
+    @property
+    def idf(self) -> dict[str, float]:
+        return self.data.idf
+
+    @property
+    def default_idf(self) -> float:
+        return self.data.default_idf
+
+    @property
+    def known_years(self) -> set[int]:
+        return self.data.known_years
+
+    @property
+    def known_provinces(self) -> set[str]:
+        return self.data.known_provinces
+
+    def text_tokens(self, text: str) -> set[str]:
+        """Accent-folded tokens of a passage with its abbreviations expanded both ways."""
+        cached = self._token_cache.get(text)
+        if cached is None:
+            cached = set(tokens(self.tokenizer.expand(text)))
+            if len(self._token_cache) < _CACHE_LIMIT:
+                self._token_cache[text] = cached
+        return cached
+
+    def analyze(self, question: str) -> QuestionInfo:
+        q = analyze(question)
+        expanded = set(tokens(self.tokenizer.expand(question)))
+        keywords = [k for k in dict.fromkeys(list(q.keywords) + [t for t in expanded if t not in STOP and len(t) > 1 and not t.isdigit()])]
+        q.keywords = [k for k in keywords if k not in self._abbr_tokens and k not in _PROVINCE_WORDS] or q.keywords
+        return q
+
+    def coverage(self, q: QuestionInfo, text_tokens: set[str]) -> float:
+        """The idf-weighted share of the question's keywords found in ``text_tokens``."""
+        idf, default = self.idf, self.default_idf
+        total = sum(idf.get(k, default) for k in q.keywords)
+        if not total:
+            return 0.0
+        return sum(idf.get(k, default) for k in q.keywords if k in text_tokens) / total
+
+    def in_scope(self, q: QuestionInfo, hit: Hit, figure: dict | None = None) -> bool:
+        return scope.in_scope(self, q, hit, figure)
+
+    def citation(self, number: int, chunk: Chunk, start: int, end: int) -> Citation:
+        """Citation ``number`` for [start, end) in ``chunk``, quoting the sentence that holds it."""
+        doc_text = self.data.documents[chunk.document].text
+        qs, qe = sentence_span(doc_text, chunk, start, end)
+        return Citation(number=number, chunk_id=chunk.id, document=chunk.document, title=chunk.title,
+                        section=chunk.section, text=chunk.text, start=chunk.start, end=chunk.end,
+                        quote=doc_text[qs:qe], quote_start=qs, quote_end=qe)

@@ -1,0 +1,78 @@
+"""One loaded build, immutable once made: documents, chunks, figures, indexes and the retriever.
+
+A ``Pipeline`` swaps snapshots in one assignment when a new build is published; a request keeps
+the snapshot it started with to its end, so it never mixes two builds.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, OrderedDict, defaultdict
+from dataclasses import dataclass, field
+
+from assistant.indexing.manifest import Manifest
+from assistant.indexing.store import IndexStore
+from assistant.models import Chunk, Document
+from assistant.protocols import Embedder, LexicalIndex, VectorIndex
+from assistant.retrieval.lexical import BM25Index
+from assistant.retrieval.retriever import HybridRetriever
+from assistant.retrieval.table import ChunkTable
+from assistant.retrieval.vector import FaissVectorIndex
+from assistant.settings import Settings
+from assistant.view import CorpusView, VisibleCorpus
+from assistant.vietnamese.text import words
+from assistant.vietnamese.tokens import Tokenizer
+
+#: Visible sets whose statistics are kept (a few per access group in practice).
+VIEWS_KEPT = 32
+
+
+@dataclass(eq=False)
+class Snapshot:
+    build: str
+    manifest: Manifest
+    documents: dict[str, Document]
+    chunks: list[Chunk]
+    figures: dict[str, list[dict]]  # by chunk id
+    vectors: VectorIndex
+    lexical: LexicalIndex
+    tokenizer: Tokenizer
+    retriever: HybridRetriever
+    term_counts: dict[str, Counter[str]]  # per document: in how many of its chunks each folded word occurs
+    _views: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def view(self, visible: frozenset[str] | None = None) -> CorpusView:
+        """The corpus as a caller who may see ``visible`` (None: every document) sees it."""
+        if visible is not None and set(self.documents) <= visible:
+            visible = None
+        with self._lock:
+            corpus = self._views.get(visible)
+            if corpus is None:
+                corpus = self._views[visible] = VisibleCorpus(self, visible)
+                while len(self._views) > VIEWS_KEPT:
+                    self._views.popitem(last=False)
+            else:
+                self._views.move_to_end(visible)
+        return CorpusView(corpus)
+
+
+def load_snapshot(settings: Settings, embedder: Embedder) -> Snapshot:
+    """Read the current build into memory (fails with a clear error when there is none)."""
+    data, directory = IndexStore(settings.index_dir).read(expected_model=embedder.model_id)
+    table = ChunkTable(data.chunks, data.documents)
+    vectors = FaissVectorIndex.load(directory, table)
+    lexical = BM25Index.load(directory, table)
+    tokenizer = Tokenizer(data.manifest.abbreviations, segmenter=data.manifest.tokenizer)
+    by_id = {c.id: c for c in data.chunks}
+    retriever = HybridRetriever(by_id, data.documents, vectors, lexical, tokenizer, embedder, settings)
+    figures: dict[str, list[dict]] = defaultdict(list)
+    for f in data.figures:
+        figures[f["chunk_id"]].append(f)
+    term_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for c in data.chunks:
+        term_counts[c.document].update(set(words(c.context_text())))
+    snapshot = Snapshot(data.build, data.manifest, data.documents, data.chunks, dict(figures), vectors, lexical,
+                        tokenizer, retriever, dict(term_counts))
+    snapshot.view().idf  # statistics of the whole corpus, computed before the first request
+    return snapshot
