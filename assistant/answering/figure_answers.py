@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -163,7 +164,7 @@ def _precision(ans: AnswerContext, spec: set[str], asked: set[str]) -> float:
     if not words:
         return 0.5
     weight = {w: ans.idf.get(w, ans.default_idf) for w in words}
-    return sum(v for w, v in weight.items() if w in asked) / sum(weight.values())
+    return math.fsum(v for w, v in weight.items() if w in asked) / math.fsum(weight.values())
 
 
 def _specifier_fit(ans: AnswerContext, spec: set[str], context: set[str], asked: set[str]) -> float:
@@ -173,7 +174,7 @@ def _specifier_fit(ans: AnswerContext, spec: set[str], context: set[str], asked:
     if not context or not novel:
         return 0.0
     weight = {w: ans.idf.get(w, ans.default_idf) for w in novel}
-    share = sum(v for w, v in weight.items() if w in asked) / sum(weight.values())
+    share = math.fsum(v for w, v in weight.items() if w in asked) / math.fsum(weight.values())
     return 0.6 * share - 0.3
 
 

@@ -9,6 +9,7 @@ separator — and its sentence fit the question.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -74,5 +75,5 @@ def _fit(ans: AnswerContext, q: QuestionInfo, hit: Hit, m: re.Match[str]) -> flo
         return 0.0
     asked = set(q.keywords) | ans.text_tokens(q.text)
     weight = {w: ans.idf.get(w, ans.default_idf) for w in words}
-    precision = sum(v for w, v in weight.items() if w in asked) / sum(weight.values())
+    precision = math.fsum(v for w, v in weight.items() if w in asked) / math.fsum(weight.values())
     return ans.coverage(q, item) + precision

@@ -7,6 +7,7 @@ the nearer the phrase stands before the number, the better.
 
 from __future__ import annotations
 
+import math
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -166,7 +167,7 @@ def label_match(ans: AnswerContext, words: list[str], c: Candidate, asked: set[s
     idf = lambda w: ans.idf.get(w, ans.default_idf)
     own = label(ans, c)
     unit = tokens(effective_unit(ans, c))
-    extra = sum(idf(w) for w in set(own) - set(unit) if asked and w not in asked and w not in _STOP
+    extra = math.fsum(idf(w) for w in set(own) - set(unit) if asked and w not in asked and w not in _STOP
                 and w != "#")  # "mức 3" the question does not name
     own += unit
     pairs = set(itertools.pairwise(own))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from assistant.vietnamese.text import fold
@@ -106,7 +107,7 @@ def window(text: str, weights: dict[str, float], limit: int = ANSWER_LIMIT) -> s
     words = [(m.start(), m.end(), set(tokens(m.group(0)))) for m in re.finditer(r"\S+", text)]
     everything = set().union(*(w[2] for w in words))
     score, i, j, seen = _best_stretch(words, weights, limit - 2)
-    if sum(weights.get(t, 0.0) for t in everything - seen) > 0:
+    if math.fsum(weights.get(t, 0.0) for t in everything - seen) > 0:
         half = (limit - 5) // 2
         _, i1, j1, seen1 = _best_stretch(words, weights, half)
         rest = {t: w for t, w in weights.items() if t not in seen1}
@@ -127,7 +128,7 @@ def _best_stretch(words: list, weights: dict[str, float], limit: int) -> tuple[f
         while j < len(words) and words[j][1] - words[i][0] <= limit:
             seen |= words[j][2]
             j += 1
-        score = sum(weights.get(t, 0.0) for t in seen)
+        score = math.fsum(weights.get(t, 0.0) for t in seen)
         if score > best[0]:
             best = (score, i, j, seen)
         if j == len(words):
