@@ -44,13 +44,18 @@ def index(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Không hiện thanh tiến trình.")] = False,
 ) -> None:
     """Xây hoặc cập nhật chỉ mục từ thư mục documents/.  Ví dụ: assistant index --rebuild"""
-    from assistant.retrieval.embeddings import make_embedder
     from assistant.indexing.builder import build_index
+    from assistant.retrieval.embeddings import make_embedder
 
     settings = _settings()
     try:
-        report = build_index(settings, make_embedder(settings), rebuild=rebuild, progress=not quiet,
-                             log=lambda m: typer.echo(m, err=True))
+        report = build_index(
+            settings,
+            make_embedder(settings),
+            rebuild=rebuild,
+            progress=not quiet,
+            log=lambda m: typer.echo(m, err=True),
+        )
     except AssistantError as exc:
         _fail(exc)
     if report.status == "up-to-date":
@@ -61,8 +66,11 @@ def index(
             f"({report.embedded} đoạn nhúng mới, {report.reused} dùng lại) trong {report.seconds:.1f} giây."
         )
     if report.skipped:
-        typer.secho(f"Đã bỏ qua {len(report.skipped)} tệp không đọc được (xem thông báo ở trên).",
-                    fg=typer.colors.YELLOW, err=True)
+        typer.secho(
+            f"Đã bỏ qua {len(report.skipped)} tệp không đọc được (xem thông báo ở trên).",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
 
 
 @app.command()
@@ -70,7 +78,9 @@ def search(
     query: Annotated[str, typer.Argument(help="Câu hỏi hoặc từ khóa.")],
     k: Annotated[int, typer.Option("-k", help="Số đoạn trả về.", min=1, max=100)] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
-    doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Chỉ tìm trong tài liệu này (lặp lại được).")] = None,
+    doc: Annotated[
+        Optional[list[str]], typer.Option("--doc", help="Chỉ tìm trong tài liệu này (lặp lại được).")
+    ] = None,
     province: Annotated[Optional[str], typer.Option("--province", help="Lọc theo tỉnh, ví dụ: 'Trà Vinh'.")] = None,
     year: Annotated[Optional[int], typer.Option("--year", help="Lọc theo năm, ví dụ: 2023.")] = None,
 ) -> None:
@@ -83,9 +93,18 @@ def search(
     except AssistantError as exc:
         _fail(exc)
     if as_json:
-        rows = [{"rank": h.rank, "score": round(h.score, 4), "document": h.chunk.document,
-                 "section": h.chunk.section, "start": h.chunk.start, "end": h.chunk.end,
-                 "text": h.chunk.text} for h in hits]
+        rows = [
+            {
+                "rank": h.rank,
+                "score": round(h.score, 4),
+                "document": h.chunk.document,
+                "section": h.chunk.section,
+                "start": h.chunk.start,
+                "end": h.chunk.end,
+                "text": h.chunk.text,
+            }
+            for h in hits
+        ]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not hits:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.vietnamese.text import fold
-from assistant.models import Answer
 from assistant.answering.question import YEAR as _YEAR
+from assistant.models import Answer
+from assistant.vietnamese.text import fold
 
 _FOLLOW_UP = re.compile(
     r"^(còn|thế còn|vậy còn|con|the con|vay con)\b|(thì sao|thi sao|sao\?*$)|^(tỉnh nào|tinh nao|năm nào|nam nao)\??$",

@@ -21,13 +21,19 @@ class Filters:
     years: frozenset[int] | None = None
 
     @classmethod
-    def of(cls, documents: Iterable[str] | None = None, province: str | None = None,
-           years: Iterable[int] | int | None = None) -> "Filters":
+    def of(
+        cls,
+        documents: Iterable[str] | None = None,
+        province: str | None = None,
+        years: Iterable[int] | int | None = None,
+    ) -> "Filters":
         if isinstance(years, int):
             years = [years]
-        return cls(frozenset(documents) if documents else None,
-                   province.strip() if province and province.strip() else None,
-                   frozenset(years) if years else None)
+        return cls(
+            frozenset(documents) if documents else None,
+            province.strip() if province and province.strip() else None,
+            frozenset(years) if years else None,
+        )
 
     def __bool__(self) -> bool:
         return bool(self.documents or self.province or self.years)

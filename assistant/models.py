@@ -59,13 +59,16 @@ class Chunk(BaseModel):
 
 
 def _pair_cells(header: str, row: str) -> str:
-    """"Tổng mức đầu tư: 47.803; Kinh phí đã giải ngân: 33.223" from a header and a row."""
+    """ "Tổng mức đầu tư: 47.803; Kinh phí đã giải ngân: 33.223" from a header and a row."""
     names = header.split("\t")
     cells = row.split("\t")
     if len(cells) < 2:
         return row
-    pairs = [f"{names[i].strip()}: {cell.strip()}" if i < len(names) and names[i].strip() else cell.strip()
-             for i, cell in enumerate(cells) if cell.strip()]
+    pairs = [
+        f"{names[i].strip()}: {cell.strip()}" if i < len(names) and names[i].strip() else cell.strip()
+        for i, cell in enumerate(cells)
+        if cell.strip()
+    ]
     return "; ".join(pairs)
 
 
@@ -97,8 +100,16 @@ class RetrievedPassage(BaseModel):
     @classmethod
     def from_hit(cls, hit: Hit) -> "RetrievedPassage":
         c = hit.chunk
-        return cls(chunk_id=c.id, document=c.document, title=c.title, section=c.section,
-                   text=c.text, start=c.start, end=c.end, score=hit.score)
+        return cls(
+            chunk_id=c.id,
+            document=c.document,
+            title=c.title,
+            section=c.section,
+            text=c.text,
+            start=c.start,
+            end=c.end,
+            score=hit.score,
+        )
 
 
 class Citation(BaseModel):

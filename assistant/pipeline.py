@@ -86,13 +86,21 @@ class Pipeline:
 
         raise ConfigurationError(f"Không có chế độ trả lời '{mode}'.", hint="Chọn: default hoặc llm.")
 
-    def search(self, query: str, k: int = 10, *, filters: Filters | None = None,
-               visible_documents: Iterable[str] | None = None) -> list[Hit]:
+    def search(
+        self, query: str, k: int = 10, *, filters: Filters | None = None, visible_documents: Iterable[str] | None = None
+    ) -> list[Hit]:
         view = self.snapshot().view(_frozen(visible_documents)).narrowed(filters)
         return view.search(query, k)
 
-    def ask(self, question: str, *, history: list[str] | None = None, mode: Mode | None = None,
-            filters: Filters | None = None, visible_documents: Iterable[str] | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        history: list[str] | None = None,
+        mode: Mode | None = None,
+        filters: Filters | None = None,
+        visible_documents: Iterable[str] | None = None,
+    ) -> Answer:
         t0 = time.perf_counter()
         asked = check_question(question, self.settings.max_question_chars)
         standalone = standalone_question(asked, list(history or []))
@@ -103,8 +111,11 @@ class Pipeline:
         answer = self.answerer(mode).answer(standalone, hits, view)
         answer.question = asked
         answer.build = snapshot.build
-        answer.timings = {"retrieval_ms": (t1 - t0) * 1000, "answer_ms": (time.perf_counter() - t1) * 1000,
-                          "total_ms": (time.perf_counter() - t0) * 1000}
+        answer.timings = {
+            "retrieval_ms": (t1 - t0) * 1000,
+            "answer_ms": (time.perf_counter() - t1) * 1000,
+            "total_ms": (time.perf_counter() - t0) * 1000,
+        }
         return answer
 
 

@@ -10,18 +10,19 @@ import threading
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
+from assistant.filters import Where
 from assistant.indexing.manifest import Manifest
 from assistant.indexing.store import IndexStore
-from assistant.models import Chunk, Document
+from assistant.models import Chunk, Document, Hit
 from assistant.protocols import Embedder, LexicalIndex, VectorIndex
 from assistant.retrieval.lexical import BM25Index
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.retrieval.table import ChunkTable
 from assistant.retrieval.vector import FaissVectorIndex
 from assistant.settings import Settings
-from assistant.view import CorpusView, VisibleCorpus
 from assistant.vietnamese.text import words
 from assistant.vietnamese.tokens import Tokenizer
+from assistant.view import CorpusView, VisibleCorpus
 
 #: Visible sets whose statistics are kept (a few per access group in practice).
 VIEWS_KEPT = 32
@@ -41,6 +42,9 @@ class Snapshot:
     term_counts: dict[str, Counter[str]]  # per document: in how many of its chunks each folded word occurs
     _views: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def search(self, query: str, k: int, where: Where) -> list[Hit]:
+        return self.retriever.search(query, k, where)
 
     def view(self, visible: frozenset[str] | None = None) -> CorpusView:
         """The corpus as a caller who may see ``visible`` (None: every document) sees it."""
@@ -72,7 +76,17 @@ def load_snapshot(settings: Settings, embedder: Embedder) -> Snapshot:
     term_counts: dict[str, Counter[str]] = defaultdict(Counter)
     for c in data.chunks:
         term_counts[c.document].update(set(words(c.context_text())))
-    snapshot = Snapshot(data.build, data.manifest, data.documents, data.chunks, dict(figures), vectors, lexical,
-                        tokenizer, retriever, dict(term_counts))
+    snapshot = Snapshot(
+        data.build,
+        data.manifest,
+        data.documents,
+        data.chunks,
+        dict(figures),
+        vectors,
+        lexical,
+        tokenizer,
+        retriever,
+        dict(term_counts),
+    )
     snapshot.view().idf  # statistics of the whole corpus, computed before the first request
     return snapshot

@@ -8,7 +8,9 @@ from assistant.errors import InvalidQuestionError
 def check_question(text: str, max_chars: int) -> str:
     """The question stripped, or a clear error for an empty or oversized one."""
     if text is None or not str(text).strip():
-        raise InvalidQuestionError("Câu hỏi đang trống.", hint="Hãy nhập câu hỏi, ví dụ: “Năm 2023 tỉnh có bao nhiêu trạm BTS?”")
+        raise InvalidQuestionError(
+            "Câu hỏi đang trống.", hint="Hãy nhập câu hỏi, ví dụ: “Năm 2023 tỉnh có bao nhiêu trạm BTS?”"
+        )
     text = " ".join(str(text).split())
     if len(text) > max_chars:
         raise InvalidQuestionError(

@@ -12,20 +12,29 @@ import math
 from collections import Counter
 from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from assistant.filters import NO_FILTERS, Filters, Where
 from assistant.models import Chunk, Document, Hit
 from assistant.vietnamese.text import fold
 
-if TYPE_CHECKING:
-    from assistant.snapshot import Snapshot
+
+class Build(Protocol):
+    """What a view reads from a loaded build (a :class:`assistant.snapshot.Snapshot`)."""
+
+    build: str
+    documents: dict[str, Document]
+    chunks: list[Chunk]
+    figures: dict[str, list[dict]]
+    term_counts: dict[str, Counter[str]]
+
+    def search(self, query: str, k: int, where: Where) -> list[Hit]: ...
 
 
 class VisibleCorpus:
     """One visible set of documents of a build and the statistics over it (computed once, lazily)."""
 
-    def __init__(self, snapshot: "Snapshot", visible: frozenset[str] | None) -> None:
+    def __init__(self, snapshot: Build, visible: frozenset[str] | None) -> None:
         self.snapshot = snapshot
         self.visible = visible
 
@@ -94,7 +103,7 @@ class CorpusView:
         return Where(self.corpus.visible, self.filters)
 
     def search(self, query: str, k: int = 10) -> list[Hit]:
-        return self.corpus.snapshot.retriever.search(query, k, self.where)
+        return self.corpus.snapshot.search(query, k, self.where)
 
     def text(self, document: str) -> str:
         return self.corpus.documents[document].text

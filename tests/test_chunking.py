@@ -1,8 +1,8 @@
 import pytest
 
 from assistant.ingest.chunking import chunk_document, heading_level
-from assistant.models import Document
 from assistant.ingest.normalize import normalize_text
+from assistant.models import Document
 from tests.conftest import DOCUMENTS
 
 
@@ -16,12 +16,22 @@ def all_chunks():
     return {p.name: (_doc(p.name), chunk_document(_doc(p.name))) for p in sorted(DOCUMENTS.glob("*.txt"))}
 
 
-@pytest.mark.parametrize("line,level", [
-    ("PHẦN I", 0), ("Phần thứ nhất KẾT QUẢ THỰC HIỆN", 0), ("PHỤ LỤC 02", 0),
-    ("I. KẾT QUẢ ĐẠT ĐƯỢC", 1), ("II- NHIỆM VỤ, GIẢI PHÁP", 1), ("Điều 1. Ban hành", 1),
-    ("1. Nhận thức số", 2), ("1.1. Về cải thiện điểm chỉ số", 3), ("a) Lĩnh vực y tế", 6),
-    ("- Tổ chức hội nghị", None), ("Toàn tỉnh có 1.222 trạm", None),
-])
+@pytest.mark.parametrize(
+    "line,level",
+    [
+        ("PHẦN I", 0),
+        ("Phần thứ nhất KẾT QUẢ THỰC HIỆN", 0),
+        ("PHỤ LỤC 02", 0),
+        ("I. KẾT QUẢ ĐẠT ĐƯỢC", 1),
+        ("II- NHIỆM VỤ, GIẢI PHÁP", 1),
+        ("Điều 1. Ban hành", 1),
+        ("1. Nhận thức số", 2),
+        ("1.1. Về cải thiện điểm chỉ số", 3),
+        ("a) Lĩnh vực y tế", 6),
+        ("- Tổ chức hội nghị", None),
+        ("Toàn tỉnh có 1.222 trạm", None),
+    ],
+)
 def test_heading_levels(line, level):
     assert heading_level(line) == level
 
@@ -30,7 +40,7 @@ def test_offsets_point_into_the_normalized_text(all_chunks):
     for doc, chunks in all_chunks.values():
         assert chunks
         for c in chunks:
-            assert doc.text[c.start:c.end] == c.text
+            assert doc.text[c.start : c.end] == c.text
             assert c.document == doc.id and len(c.id) == 16
 
 
@@ -45,10 +55,10 @@ def test_sentences_are_never_cut(all_chunks):
         for c in chunks:
             if c.kind != "text":
                 continue
-            after = doc.text[c.end:c.end + 1]
+            after = doc.text[c.end : c.end + 1]
             assert after in ("", "\n", " ") or after.isspace()
             if after == " ":  # split inside a paragraph: only after a sentence or clause end
-                assert c.text.rstrip()[-1] in ".;!?…:)\"”", c.text[-60:]
+                assert c.text.rstrip()[-1] in '.;!?…:)"”', c.text[-60:]
 
 
 def test_section_path_follows_structure(all_chunks):

@@ -21,8 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATASET = ROOT / "eval" / "datasets" / "dev.jsonl"
 DOCUMENTS = ROOT / "documents"
 
-FIELDS = ["id", "doc", "question", "type", "answer", "value", "unit", "evidence",
-          "calculation", "difficulty"]
+FIELDS = ["id", "doc", "question", "type", "answer", "value", "unit", "evidence", "calculation", "difficulty"]
 TYPES = {"number", "percent", "date", "entity", "list", "text", "computed", "unanswerable"}
 NUMERIC_TYPES = {"number", "percent", "computed"}
 DIFFICULTIES = {"easy", "medium", "hard"}
@@ -36,8 +35,7 @@ def nfc(s: str) -> str:
 
 # --- a tiny safe arithmetic evaluator: numbers, + - * /, unary minus, parentheses -----------
 
-_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub,
-           ast.Mult: operator.mul, ast.Div: operator.truediv}
+_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 
 
 def safe_eval(expr: str) -> float:
@@ -66,6 +64,7 @@ def test_safe_eval_itself():
 
 # --- loading ----------------------------------------------------------------------------------
 
+
 def _load() -> list[dict]:
     assert DATASET.is_file(), f"missing {DATASET}"
     records = []
@@ -88,11 +87,11 @@ def records() -> list[dict]:
 @pytest.fixture(scope="module")
 def doc_lines() -> dict[str, list[str]]:
     """NFC-normalised lines of every document in documents/."""
-    return {p.name: nfc(p.read_text(encoding="utf-8")).splitlines()
-            for p in DOCUMENTS.glob("*.txt")}
+    return {p.name: nfc(p.read_text(encoding="utf-8")).splitlines() for p in DOCUMENTS.glob("*.txt")}
 
 
 # --- tests ------------------------------------------------------------------------------------
+
 
 def test_file_is_utf8_without_bom():
     raw = DATASET.read_bytes()
@@ -108,8 +107,7 @@ def test_size_and_unanswerable_count(records):
 
 def test_field_set_exact(records):
     for r in records:
-        assert list(r.keys()) == FIELDS or set(r.keys()) == set(FIELDS), \
-            f"{r.get('id')}: fields {sorted(r.keys())}"
+        assert list(r.keys()) == FIELDS or set(r.keys()) == set(FIELDS), f"{r.get('id')}: fields {sorted(r.keys())}"
 
 
 def test_field_types(records):
@@ -121,11 +119,13 @@ def test_field_types(records):
         assert r["unit"] is None or isinstance(r["unit"], str), f"{rid}: unit"
         assert r["calculation"] is None or isinstance(r["calculation"], str), f"{rid}: calc"
         assert isinstance(r["evidence"], list), f"{rid}: evidence must be a list"
-        assert all(isinstance(e, str) and e.strip() for e in r["evidence"]), \
+        assert all(isinstance(e, str) and e.strip() for e in r["evidence"]), (
             f"{rid}: evidence items must be non-blank strings"
+        )
         v = r["value"]
-        assert v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)), \
+        assert v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)), (
             f"{rid}: value must be a number or null"
+        )
         if isinstance(v, float):
             assert math.isfinite(v), f"{rid}: value not finite"
 
@@ -164,8 +164,9 @@ def test_numeric_values(records):
     for r in records:
         if r["type"] in NUMERIC_TYPES:
             v = r["value"]
-            assert isinstance(v, (int, float)) and not isinstance(v, bool), \
+            assert isinstance(v, (int, float)) and not isinstance(v, bool), (
                 f"{r['id']}: {r['type']} needs a numeric value"
+            )
         else:
             assert r["value"] is None, f"{r['id']}: value must be null for {r['type']}"
 
@@ -184,8 +185,9 @@ def test_calculations_evaluate_to_value(records):
             continue
         result = safe_eval(r["calculation"])
         value = r["value"]
-        assert math.isclose(result, value, rel_tol=1e-6, abs_tol=1e-9), \
+        assert math.isclose(result, value, rel_tol=1e-6, abs_tol=1e-9), (
             f"{r['id']}: {r['calculation']} = {result}, value {value}"
+        )
 
 
 def test_unanswerable_shape(records):

@@ -22,7 +22,7 @@ def test_number_answer_is_cited_and_verified(real_pipeline):
     assert a.citations and "1.222 trạm" in a.citations[0].quote
     doc = real_pipeline.snapshot().documents[a.citations[0].document].text
     c = a.citations[0]
-    assert doc[c.quote_start:c.quote_end] == c.quote and doc[c.start:c.end] == c.text
+    assert doc[c.quote_start : c.quote_end] == c.quote and doc[c.start : c.end] == c.text
     assert a.figures and all(f.status == "verified" for f in a.figures)
 
 

@@ -15,8 +15,7 @@ import typer
 from typer.testing import CliRunner
 
 from assistant.errors import DatasetError, InvalidQuestionError
-from assistant.evaluation import (check_gate, compare_metrics, compute_metrics, load_questions,
-                                  run_eval)
+from assistant.evaluation import check_gate, compare_metrics, compute_metrics, load_questions, run_eval
 from assistant.evaluation.commands import bind_pipeline, compare_command, eval_command, gate_command
 from assistant.evaluation.compare import format_comparison, load_metrics
 from assistant.evaluation.dataset import Prediction, Question, prediction_from_answer
@@ -29,56 +28,149 @@ from assistant.models import Answer, Calculation, Chunk, Citation, Hit, Retrieve
 ROOT = Path(__file__).resolve().parents[1]
 DOC_ID = "tra-vinh-qd-2063-ung-dung-cntt-2020.txt"
 DOC_TEXT = unicodedata.normalize("NFC", (ROOT / "documents" / DOC_ID).read_text(encoding="utf-8"))
-PREDICTION_FIELDS = ["id", "question", "answer", "abstained", "value", "unit", "citations",
-                     "retrieved", "calculation", "latency_ms"]
+PREDICTION_FIELDS = [
+    "id",
+    "question",
+    "answer",
+    "abstained",
+    "value",
+    "unit",
+    "citations",
+    "retrieved",
+    "calculation",
+    "latency_ms",
+]
 
 # --- a small dataset written over the document -----------------------------------------------
 
-SCHEMA_EXAMPLE = {"id": "dev-0001", "doc": "ke-hoach-2030.txt",
-                  "question": "Năm 2025 tỉnh có bao nhiêu trạm 5G?", "type": "number",
-                  "answer": "35 trạm", "value": 35, "unit": "trạm",
-                  "evidence": ["toàn tỉnh có 35 trạm phát sóng 5G"], "calculation": None,
-                  "difficulty": "easy"}
+SCHEMA_EXAMPLE = {
+    "id": "dev-0001",
+    "doc": "ke-hoach-2030.txt",
+    "question": "Năm 2025 tỉnh có bao nhiêu trạm 5G?",
+    "type": "number",
+    "answer": "35 trạm",
+    "value": 35,
+    "unit": "trạm",
+    "evidence": ["toàn tỉnh có 35 trạm phát sóng 5G"],
+    "calculation": None,
+    "difficulty": "easy",
+}
 
 
-def q(id: str, question: str, type: str, answer: str, evidence: list[str], *,
-      value: float | None = None, unit: str | None = None, calculation: str | None = None,
-      difficulty: str = "medium") -> dict:
-    return {"id": id, "doc": DOC_ID, "question": question, "type": type, "answer": answer,
-            "value": value, "unit": unit, "evidence": evidence, "calculation": calculation,
-            "difficulty": difficulty}
+def q(
+    id: str,
+    question: str,
+    type: str,
+    answer: str,
+    evidence: list[str],
+    *,
+    value: float | None = None,
+    unit: str | None = None,
+    calculation: str | None = None,
+    difficulty: str = "medium",
+) -> dict:
+    return {
+        "id": id,
+        "doc": DOC_ID,
+        "question": question,
+        "type": type,
+        "answer": answer,
+        "value": value,
+        "unit": unit,
+        "evidence": evidence,
+        "calculation": calculation,
+        "difficulty": difficulty,
+    }
 
 
 DATASET = [
-    q("t-01", "Năm 2019 tỉnh cung cấp bao nhiêu dịch vụ công trực tuyến mức 4?", "number",
-      "390 dịch vụ công", ["390 dịch vụ công mức 4 (chiếm tỷ lệ 20,03%)"], value=390,
-      unit="dịch vụ công", difficulty="easy"),
-    q("t-02", "Tỷ lệ văn bản đi được ký số trong năm 2019 là bao nhiêu?", "percent", "60,7%",
-      ["ký số 53.577 văn bản (tỷ lệ 60,7%)"], value=60.7, unit="%", difficulty="easy"),
-    q("t-03", "QĐ 2063 của UBND tỉnh Trà Vinh ký ngày nào?", "date", "21/4/2020",
-      ["Trà Vinh, ngày 21 tháng 4 năm 2020"], difficulty="easy"),
-    q("t-04", "Phan mem quan ly van ban va dieu hanh cua tinh ten gi?", "entity", "iOffice",
-      ["Hệ thống Quản lý văn bản và điều hành (iOffice)"], difficulty="hard"),
-    q("t-05", "Hệ thống ISO điện tử được triển khai tại những cơ quan nào?", "list",
-      "18 cơ quan chuyên môn thuộc UBND tỉnh, 09 UBND cấp huyện, 106 UBND cấp xã",
-      ["Được triển khai sử dụng tại các 18 cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh, "
-       "09 Ủy ban nhân dân cấp huyện"]),
-    q("t-06", "Số người dùng thư điện tử công vụ nhiều hơn số người dùng iOffice bao nhiêu?",
-      "computed", "442 người", ["tổng số người sử dụng hệ thống là 6.448",
-                               "nâng tổng số người sử dụng hệ thống là 6.890 người"],
-      value=442, unit="người", calculation="6890 - 6448", difficulty="hard"),
-    q("t-07", "Năm 2020 tỉnh có bao nhiêu trạm phát sóng 5G?", "unanswerable", "", [],
-      difficulty="hard"),
-    q("t-08", "Tổng kinh phí đầu tư cho CĐS giai đoạn 2021-2025 là bao nhiêu?", "unanswerable",
-      "", [], difficulty="hard"),
-    q("t-09", "Có bao nhiêu cán bộ phụ trách lĩnh vực CNTT?", "number", "96 cán bộ",
-      ["có 96 cán bộ phụ trách lĩnh vực công nghệ thông tin"], value=96, unit="cán bộ"),
-    q("t-10", "Vì sao giao dịch bằng hồ sơ điện tử vẫn phải kèm hồ sơ giấy?", "text",
-      "Chưa có quy định cụ thể việc lưu trữ điện tử, quy định việc chấp nhận hồ sơ điện tử "
-      "trong các giao dịch hành chính",
-      ["Chưa có quy định cụ thể việc lưu trữ điện tử, quy định việc chấp nhận hồ sơ điện tử "
-       "trong các giao dịch hành chính nên các giao dịch bằng hồ sơ, văn bản điện tử vẫn phải "
-       "kèm hồ sơ, văn bản giấy."]),
+    q(
+        "t-01",
+        "Năm 2019 tỉnh cung cấp bao nhiêu dịch vụ công trực tuyến mức 4?",
+        "number",
+        "390 dịch vụ công",
+        ["390 dịch vụ công mức 4 (chiếm tỷ lệ 20,03%)"],
+        value=390,
+        unit="dịch vụ công",
+        difficulty="easy",
+    ),
+    q(
+        "t-02",
+        "Tỷ lệ văn bản đi được ký số trong năm 2019 là bao nhiêu?",
+        "percent",
+        "60,7%",
+        ["ký số 53.577 văn bản (tỷ lệ 60,7%)"],
+        value=60.7,
+        unit="%",
+        difficulty="easy",
+    ),
+    q(
+        "t-03",
+        "QĐ 2063 của UBND tỉnh Trà Vinh ký ngày nào?",
+        "date",
+        "21/4/2020",
+        ["Trà Vinh, ngày 21 tháng 4 năm 2020"],
+        difficulty="easy",
+    ),
+    q(
+        "t-04",
+        "Phan mem quan ly van ban va dieu hanh cua tinh ten gi?",
+        "entity",
+        "iOffice",
+        ["Hệ thống Quản lý văn bản và điều hành (iOffice)"],
+        difficulty="hard",
+    ),
+    q(
+        "t-05",
+        "Hệ thống ISO điện tử được triển khai tại những cơ quan nào?",
+        "list",
+        "18 cơ quan chuyên môn thuộc UBND tỉnh, 09 UBND cấp huyện, 106 UBND cấp xã",
+        [
+            "Được triển khai sử dụng tại các 18 cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh, "
+            "09 Ủy ban nhân dân cấp huyện"
+        ],
+    ),
+    q(
+        "t-06",
+        "Số người dùng thư điện tử công vụ nhiều hơn số người dùng iOffice bao nhiêu?",
+        "computed",
+        "442 người",
+        ["tổng số người sử dụng hệ thống là 6.448", "nâng tổng số người sử dụng hệ thống là 6.890 người"],
+        value=442,
+        unit="người",
+        calculation="6890 - 6448",
+        difficulty="hard",
+    ),
+    q("t-07", "Năm 2020 tỉnh có bao nhiêu trạm phát sóng 5G?", "unanswerable", "", [], difficulty="hard"),
+    q(
+        "t-08",
+        "Tổng kinh phí đầu tư cho CĐS giai đoạn 2021-2025 là bao nhiêu?",
+        "unanswerable",
+        "",
+        [],
+        difficulty="hard",
+    ),
+    q(
+        "t-09",
+        "Có bao nhiêu cán bộ phụ trách lĩnh vực CNTT?",
+        "number",
+        "96 cán bộ",
+        ["có 96 cán bộ phụ trách lĩnh vực công nghệ thông tin"],
+        value=96,
+        unit="cán bộ",
+    ),
+    q(
+        "t-10",
+        "Vì sao giao dịch bằng hồ sơ điện tử vẫn phải kèm hồ sơ giấy?",
+        "text",
+        "Chưa có quy định cụ thể việc lưu trữ điện tử, quy định việc chấp nhận hồ sơ điện tử "
+        "trong các giao dịch hành chính",
+        [
+            "Chưa có quy định cụ thể việc lưu trữ điện tử, quy định việc chấp nhận hồ sơ điện tử "
+            "trong các giao dịch hành chính nên các giao dịch bằng hồ sơ, văn bản điện tử vẫn phải "
+            "kèm hồ sơ, văn bản giấy."
+        ],
+    ),
 ]
 
 
@@ -116,22 +208,37 @@ class Canned:
 
 
 CANNED = {
-    "t-01": Canned("Năm 2019 có 390 dịch vụ công trực tuyến mức 4 [1].", 390, "dịch vụ công",
-                   cite="390 dịch vụ công mức 4"),
+    "t-01": Canned(
+        "Năm 2019 có 390 dịch vụ công trực tuyến mức 4 [1].", 390, "dịch vụ công", cite="390 dịch vụ công mức 4"
+    ),
     "t-02": Canned("Tỷ lệ văn bản đi được ký số là 61,5% [1].", cite="tỷ lệ 60,7%"),  # > 1 % off
     "t-03": Canned("Ngày 21 tháng 4 năm 2020 [1].", cite="ngày 21 tháng 4 năm 2020"),
     "t-04": Canned("Phần mềm iOffice [1]."),  # right answer, but cites the (wrong) top hit
-    "t-05": Canned(" ".join(["Được triển khai sử dụng tại các 18 cơ quan chuyên môn thuộc Ủy ban "
-                             "nhân dân tỉnh, 09 Ủy ban nhân dân cấp huyện, 106 Ủy ban nhân dân "
-                             "cấp xã phục vụ công tác quản lý [1]."] * 4),
-                   cite="Hệ thống ISO điện tử"),  # a pasted passage: too long
-    "t-06": Canned("Nhiều hơn 442 người (6.890 − 6.448) [1][2].", 442, "người",
-                   cite="6.890 người", calculation=("6890 - 6448", 442.0)),
+    "t-05": Canned(
+        " ".join(
+            [
+                "Được triển khai sử dụng tại các 18 cơ quan chuyên môn thuộc Ủy ban "
+                "nhân dân tỉnh, 09 Ủy ban nhân dân cấp huyện, 106 Ủy ban nhân dân "
+                "cấp xã phục vụ công tác quản lý [1]."
+            ]
+            * 4
+        ),
+        cite="Hệ thống ISO điện tử",
+    ),  # a pasted passage: too long
+    "t-06": Canned(
+        "Nhiều hơn 442 người (6.890 − 6.448) [1][2].",
+        442,
+        "người",
+        cite="6.890 người",
+        calculation=("6890 - 6448", 442.0),
+    ),
     "t-07": Canned("", abstain=True),
     "t-08": Canned("Tổng kinh phí là 72.524 triệu đồng [1].", 72524, "triệu đồng"),
     "t-09": Canned("", abstain=True),
-    "t-10": Canned("Do chưa có quy định cụ thể về lưu trữ điện tử và việc chấp nhận hồ sơ điện "
-                   "tử trong giao dịch hành chính [1].", cite="Chưa có quy định cụ thể"),
+    "t-10": Canned(
+        "Do chưa có quy định cụ thể về lưu trữ điện tử và việc chấp nhận hồ sơ điện tử trong giao dịch hành chính [1].",
+        cite="Chưa có quy định cụ thể",
+    ),
 }
 
 
@@ -149,9 +256,17 @@ class ParagraphPipeline:
         for i, m in enumerate(re.finditer(r"[^\n]+(?:\n[^\n]+)*", DOC_TEXT)):
             if re.match(r"[IVX]+\. ", m.group()):
                 section = m.group()[:60]
-            self.chunks.append(Chunk(id=f"{DOC_ID}#{i}", document=DOC_ID, title="QĐ 2063",
-                                     section=section, start=m.start(), end=m.end(),
-                                     text=m.group()))
+            self.chunks.append(
+                Chunk(
+                    id=f"{DOC_ID}#{i}",
+                    document=DOC_ID,
+                    title="QĐ 2063",
+                    section=section,
+                    start=m.start(),
+                    end=m.end(),
+                    text=m.group(),
+                )
+            )
         self.chunk_tokens = [_tokens(c.text) for c in self.chunks]
         self.asked: list[str] = []
         self.searched: list[str] = []
@@ -161,17 +276,25 @@ class ParagraphPipeline:
         wanted = _tokens(query)
         scores = [len(wanted & t) / math.sqrt(len(t) + 1) for t in self.chunk_tokens]
         order = sorted(range(len(self.chunks)), key=lambda i: (-scores[i], i))[:k]
-        return [Hit(chunk=self.chunks[i], score=scores[i], rank=r)
-                for r, i in enumerate(order, start=1)]
+        return [Hit(chunk=self.chunks[i], score=scores[i], rank=r) for r, i in enumerate(order, start=1)]
 
     def _citation(self, number: int, hit: Hit, phrase: str | None) -> Citation:
         c = hit.chunk
         at = c.text.find(phrase) if phrase else -1
-        q_start, q_end = (c.start + at, c.start + at + len(phrase)) if at >= 0 and phrase \
-            else (c.start, c.end)
-        return Citation(number=number, chunk_id=c.id, document=c.document, title=c.title,
-                        section=c.section, text=c.text, start=c.start, end=c.end,
-                        quote=DOC_TEXT[q_start:q_end], quote_start=q_start, quote_end=q_end)
+        q_start, q_end = (c.start + at, c.start + at + len(phrase)) if at >= 0 and phrase else (c.start, c.end)
+        return Citation(
+            number=number,
+            chunk_id=c.id,
+            document=c.document,
+            title=c.title,
+            section=c.section,
+            text=c.text,
+            start=c.start,
+            end=c.end,
+            quote=DOC_TEXT[q_start:q_end],
+            quote_start=q_start,
+            quote_end=q_end,
+        )
 
     def ask(self, question: str, *, history: list[str] | None = None) -> Answer:
         self.asked.append(question)
@@ -181,15 +304,22 @@ class ParagraphPipeline:
         if canned.fail:
             raise InvalidQuestionError("Câu hỏi quá dài.", hint="Hãy rút gọn câu hỏi.")
         if canned.abstain:
-            return Answer(question=question, answer="Tài liệu không có thông tin này.",
-                          abstained=True, retrieved=retrieved)
+            return Answer(
+                question=question, answer="Tài liệu không có thông tin này.", abstained=True, retrieved=retrieved
+            )
         cited = next((h for h in hits if canned.cite and canned.cite in h.chunk.text), hits[0])
         calc = None
         if canned.calculation:
             calc = Calculation(expression=canned.calculation[0], result=canned.calculation[1])
-        return Answer(question=question, answer=canned.text, value=canned.value,
-                      unit=canned.unit, citations=[self._citation(1, cited, canned.cite)],
-                      calculation=calc, retrieved=retrieved)
+        return Answer(
+            question=question,
+            answer=canned.text,
+            value=canned.value,
+            unit=canned.unit,
+            citations=[self._citation(1, cited, canned.cite)],
+            calculation=calc,
+            retrieved=retrieved,
+        )
 
 
 def make_pipeline() -> ParagraphPipeline:
@@ -201,25 +331,45 @@ def paragraph_with(phrase: str) -> str:
     return next(c.text for c in make_pipeline().chunks if phrase in c.text)
 
 
-def prediction(qid: str, *, answer: str = "", value: float | None = None, abstained: bool = False,
-               retrieved: list[str] = (), citations: list[str] = (), latency_ms: float = 1.0
-               ) -> Prediction:
+def prediction(
+    qid: str,
+    *,
+    answer: str = "",
+    value: float | None = None,
+    abstained: bool = False,
+    retrieved: list[str] = (),
+    citations: list[str] = (),
+    latency_ms: float = 1.0,
+) -> Prediction:
     return Prediction(
-        id=qid, question="?", answer=answer, abstained=abstained, value=value, unit=None,
-        citations=[{"document": DOC_ID, "section": "", "text": t, "start": 0, "end": len(t)}
-                   for t in citations],
-        retrieved=[{"document": DOC_ID, "text": t, "score": 1.0 / (i + 1)}
-                   for i, t in enumerate(retrieved)],
-        calculation=None, latency_ms=latency_ms)
+        id=qid,
+        question="?",
+        answer=answer,
+        abstained=abstained,
+        value=value,
+        unit=None,
+        citations=[{"document": DOC_ID, "section": "", "text": t, "start": 0, "end": len(t)} for t in citations],
+        retrieved=[{"document": DOC_ID, "text": t, "score": 1.0 / (i + 1)} for i, t in enumerate(retrieved)],
+        calculation=None,
+        latency_ms=latency_ms,
+    )
 
 
-def question(type: str, answer: str, *, value: float | None = None,
-             evidence: list[str] = ("x",)) -> Question:
-    return Question(id="s", doc=DOC_ID, question="?", type=type, answer=answer, value=value,
-                    evidence=list(evidence), difficulty="easy")
+def question(type: str, answer: str, *, value: float | None = None, evidence: list[str] = ("x",)) -> Question:
+    return Question(
+        id="s",
+        doc=DOC_ID,
+        question="?",
+        type=type,
+        answer=answer,
+        value=value,
+        evidence=list(evidence),
+        difficulty="easy",
+    )
 
 
 # --- scoring ---------------------------------------------------------------------------------
+
 
 def test_normalize_nfc_tabs_whitespace_case() -> None:
     decomposed = unicodedata.normalize("NFD", "Ủy ban\tnhân   dân\n TỈNH ")
@@ -229,8 +379,10 @@ def test_normalize_nfc_tabs_whitespace_case() -> None:
 
 def test_contains_substring_prefix_suffix_rule() -> None:
     passage = paragraph_with("Chưa có quy định cụ thể việc lưu trữ điện tử")
-    sentence = ("Chưa có quy định cụ thể việc lưu trữ điện tử, quy định việc chấp nhận hồ sơ "
-                "điện tử trong các giao dịch hành chính")
+    sentence = (
+        "Chưa có quy định cụ thể việc lưu trữ điện tử, quy định việc chấp nhận hồ sơ "
+        "điện tử trong các giao dịch hành chính"
+    )
     assert contains(passage, sentence)
     # case, NFD and tabs in the evidence do not matter
     assert contains(passage, unicodedata.normalize("NFD", sentence.upper().replace(" ", "\t")))
@@ -239,8 +391,7 @@ def test_contains_substring_prefix_suffix_rule() -> None:
     # only the last 50 are
     assert contains(passage, "Một đoạn đầu không có trong tài liệu này, " + sentence)
     # neither end (nor the whole) is there
-    assert not contains(passage, "Đầu lạ không có trong tài liệu. " + sentence
-                        + " Đuôi lạ không có trong tài liệu.")
+    assert not contains(passage, "Đầu lạ không có trong tài liệu. " + sentence + " Đuôi lạ không có trong tài liệu.")
     assert not contains(passage, "ký số 53.577 văn bản")
     assert not contains(passage, "   ")
 
@@ -311,12 +462,19 @@ def test_abstention_rules() -> None:
 
 # --- dataset ---------------------------------------------------------------------------------
 
+
 def test_load_questions_schema_example_extra_fields_bom(tmp_path: Path) -> None:
     extra = dict(SCHEMA_EXAMPLE, id="dev-0002", source_page=3, reviewer="an")
     del extra["calculation"]  # nullable fields may be left out
     path = tmp_path / "d.jsonl"
-    path.write_text("\ufeff" + json.dumps(SCHEMA_EXAMPLE, ensure_ascii=False) + "\n\n"
-                    + json.dumps(extra, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(
+        "\ufeff"
+        + json.dumps(SCHEMA_EXAMPLE, ensure_ascii=False)
+        + "\n\n"
+        + json.dumps(extra, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
     loaded = load_questions(path)
     assert [x.id for x in loaded] == ["dev-0001", "dev-0002"]
     assert loaded[0].value == 35 and loaded[0].evidence == ["toàn tỉnh có 35 trạm phát sóng 5G"]
@@ -368,12 +526,13 @@ def test_prediction_from_answer_maps_fields(questions: list[Question]) -> None:
     assert p.calculation == {"expression": "6890 - 6448", "result": 442.0}
     cite = p.citations[0]
     assert {"document", "section", "text", "start", "end", "number", "quote"} <= set(cite)
-    assert DOC_TEXT[cite["start"]:cite["end"]] == cite["text"]
+    assert DOC_TEXT[cite["start"] : cite["end"]] == cite["text"]
     assert cite["quote"] == "6.890 người"
     assert set(p.retrieved[0]) == {"document", "text", "score", "section", "start", "end"}
 
 
 # --- metrics on hand-built predictions ---------------------------------------------------------
+
 
 def test_metrics_by_hand() -> None:
     p_dvc = paragraph_with("390 dịch vụ công mức 4")
@@ -381,27 +540,52 @@ def test_metrics_by_hand() -> None:
     p_email = paragraph_with("6.890 người")
     other = [paragraph_with(s) for s in ("Điều 1.", "Điều 2.", "Nơi nhận:", "5. Về hạ tầng")]
     qs = [
-        Question(id="a", doc="d1.txt", question="?", type="number", answer="390", value=390,
-                 evidence=["390 dịch vụ công mức 4"], difficulty="easy"),
-        Question(id="b", doc="d1.txt", question="?", type="computed", answer="442", value=442,
-                 evidence=["6.448", "nâng tổng số người sử dụng hệ thống là 6.890 người"],
-                 difficulty="hard"),
-        Question(id="c", doc="d2.txt", question="?", type="entity", answer="iOffice",
-                 evidence=["Hệ thống Quản lý văn bản và điều hành (iOffice)"],
-                 difficulty="medium"),
-        Question(id="d", doc="d2.txt", question="?", type="unanswerable", answer="",
-                 evidence=[], difficulty="hard"),
-        Question(id="e", doc="d2.txt", question="?", type="unanswerable", answer="",
-                 evidence=[], difficulty="hard"),
+        Question(
+            id="a",
+            doc="d1.txt",
+            question="?",
+            type="number",
+            answer="390",
+            value=390,
+            evidence=["390 dịch vụ công mức 4"],
+            difficulty="easy",
+        ),
+        Question(
+            id="b",
+            doc="d1.txt",
+            question="?",
+            type="computed",
+            answer="442",
+            value=442,
+            evidence=["6.448", "nâng tổng số người sử dụng hệ thống là 6.890 người"],
+            difficulty="hard",
+        ),
+        Question(
+            id="c",
+            doc="d2.txt",
+            question="?",
+            type="entity",
+            answer="iOffice",
+            evidence=["Hệ thống Quản lý văn bản và điều hành (iOffice)"],
+            difficulty="medium",
+        ),
+        Question(id="d", doc="d2.txt", question="?", type="unanswerable", answer="", evidence=[], difficulty="hard"),
+        Question(id="e", doc="d2.txt", question="?", type="unanswerable", answer="", evidence=[], difficulty="hard"),
     ]
     preds = [
         # evidence at rank 2; right; cites it
-        prediction("a", answer="390", value=390, retrieved=[other[0], p_dvc, *other[1:]],
-                   citations=[p_dvc], latency_ms=10),
+        prediction(
+            "a", answer="390", value=390, retrieved=[other[0], p_dvc, *other[1:]], citations=[p_dvc], latency_ms=10
+        ),
         # one operand at rank 1, the other at rank 6; wrong value; cites evidence
-        prediction("b", answer="500", value=500,
-                   retrieved=[p_email, *other, p_dvc, p_ioffice], citations=[p_email],
-                   latency_ms=20),
+        prediction(
+            "b",
+            answer="500",
+            value=500,
+            retrieved=[p_email, *other, p_dvc, p_ioffice],
+            citations=[p_email],
+            latency_ms=20,
+        ),
         # evidence not retrieved; abstained (a false abstention)
         prediction("c", abstained=True, retrieved=other, latency_ms=30),
         prediction("d", abstained=True, latency_ms=40),
@@ -410,8 +594,7 @@ def test_metrics_by_hand() -> None:
     m = compute_metrics(qs, preds, label="tay")
     assert m["n"] == 5 and m["n_answerable"] == 3 and m["n_with_evidence"] == 3
     assert m["accuracy"] == 0.4  # a, d
-    assert m["accuracy_by_type"] == {"number": 1.0, "entity": 0.0, "computed": 0.0,
-                                     "unanswerable": 0.5}
+    assert m["accuracy_by_type"] == {"number": 1.0, "entity": 0.0, "computed": 0.0, "unanswerable": 0.5}
     assert m["accuracy_by_difficulty"] == {"easy": 1.0, "medium": 0.0, "hard": 0.3333}
     assert m["accuracy_by_doc"] == {"d1.txt": 0.5, "d2.txt": 0.3333}
     assert m["recall@1"] == 0.3333  # b
@@ -435,6 +618,7 @@ def test_metrics_by_hand() -> None:
 
 
 # --- a whole run through the pipeline --------------------------------------------------------
+
 
 def test_run_eval_full(questions: list[Question], tmp_path: Path) -> None:
     pipeline = make_pipeline()
@@ -462,12 +646,29 @@ def test_run_eval_full(questions: list[Question], tmp_path: Path) -> None:
     # right: t-01, t-03 (date written out), t-04, t-06, t-07 (abstained), t-10
     # wrong: t-02 (1.3 % off), t-05 (too long), t-08 (not abstained), t-09 (abstained)
     assert m["accuracy"] == 0.6
-    assert m["accuracy_by_type"] == {"number": 0.5, "percent": 0.0, "date": 1.0, "entity": 1.0,
-                                     "list": 0.0, "text": 1.0, "computed": 1.0,
-                                     "unanswerable": 0.5}
+    assert m["accuracy_by_type"] == {
+        "number": 0.5,
+        "percent": 0.0,
+        "date": 1.0,
+        "entity": 1.0,
+        "list": 0.0,
+        "text": 1.0,
+        "computed": 1.0,
+        "unanswerable": 0.5,
+    }
     ranks = {r.question.id: r.retrieved_rank for r in result.rows}
-    assert ranks == {"t-01": 2, "t-02": 1, "t-03": 9, "t-04": None, "t-05": 1, "t-06": 1,
-                     "t-07": None, "t-08": None, "t-09": 2, "t-10": 1}
+    assert ranks == {
+        "t-01": 2,
+        "t-02": 1,
+        "t-03": 9,
+        "t-04": None,
+        "t-05": 1,
+        "t-06": 1,
+        "t-07": None,
+        "t-08": None,
+        "t-09": 2,
+        "t-10": 1,
+    }
     assert m["recall@1"] == 0.5 and m["recall@5"] == 0.75 and m["recall@10"] == 0.875
     assert m["mrr@10"] == round((0.5 + 1 + 1 / 9 + 0 + 1 + 1 + 0.5 + 1) / 8, 4)
     assert m["recall_all@5"] == 0.625  # t-06's second operand is at rank 9
@@ -522,19 +723,36 @@ def test_pipeline_errors_are_recorded(questions: list[Question], tmp_path: Path)
 
 # --- compare and gate ------------------------------------------------------------------------
 
+
 def test_compare_metrics_and_format(tmp_path: Path) -> None:
-    a = {"label": "a", "retrieval_only": False, "n": 10, "accuracy": 0.6,
-         "accuracy_by_type": {"number": 0.5, "date": 1.0}, "recall@5": 0.75,
-         "latency_p50_ms": 12.0}
-    b = {"label": "b", "retrieval_only": False, "n": 10, "accuracy": 0.7,
-         "accuracy_by_type": {"number": 0.75, "list": 0.0}, "recall@5": 0.7,
-         "latency_p50_ms": 10.5}
+    a = {
+        "label": "a",
+        "retrieval_only": False,
+        "n": 10,
+        "accuracy": 0.6,
+        "accuracy_by_type": {"number": 0.5, "date": 1.0},
+        "recall@5": 0.75,
+        "latency_p50_ms": 12.0,
+    }
+    b = {
+        "label": "b",
+        "retrieval_only": False,
+        "n": 10,
+        "accuracy": 0.7,
+        "accuracy_by_type": {"number": 0.75, "list": 0.0},
+        "recall@5": 0.7,
+        "latency_p50_ms": 10.5,
+    }
     rows = compare_metrics(a, b)
-    assert rows == [("n", 10, 10, 0), ("accuracy", 0.6, 0.7, 0.1),
-                    ("accuracy_by_type.number", 0.5, 0.75, 0.25),
-                    ("accuracy_by_type.date", 1.0, None, None),
-                    ("recall@5", 0.75, 0.7, -0.05), ("latency_p50_ms", 12.0, 10.5, -1.5),
-                    ("accuracy_by_type.list", None, 0.0, None)]
+    assert rows == [
+        ("n", 10, 10, 0),
+        ("accuracy", 0.6, 0.7, 0.1),
+        ("accuracy_by_type.number", 0.5, 0.75, 0.25),
+        ("accuracy_by_type.date", 1.0, None, None),
+        ("recall@5", 0.75, 0.7, -0.05),
+        ("latency_p50_ms", 12.0, 10.5, -1.5),
+        ("accuracy_by_type.list", None, 0.0, None),
+    ]
     table = format_comparison(rows, "gốc", "mới")
     lines = table.splitlines()
     assert "gốc" in lines[0] and "mới" in lines[0] and "Δ" in lines[0]
@@ -550,8 +768,13 @@ def test_compare_metrics_and_format(tmp_path: Path) -> None:
 
 
 def test_gate() -> None:
-    baseline = {"accuracy": 0.80, "recall@5": 0.90, "mrr@10": 0.7,
-                "dataset": "eval/datasets/dev.jsonl", "updated": "2025-01-01"}
+    baseline = {
+        "accuracy": 0.80,
+        "recall@5": 0.90,
+        "mrr@10": 0.7,
+        "dataset": "eval/datasets/dev.jsonl",
+        "updated": "2025-01-01",
+    }
     assert check_gate({"accuracy": 0.785, "recall@5": 0.95}, baseline) == []
     assert check_gate({"accuracy": 0.78, "recall@5": 0.88}, baseline) == []  # exactly 2 points
     failures = check_gate({"accuracy": 0.75, "recall@5": 0.87, "mrr@10": 0.1}, baseline)
@@ -561,13 +784,15 @@ def test_gate() -> None:
     assert check_gate({"accuracy": 0.75, "recall@5": 0.9}, baseline, tolerance_points=6) == []
     retrieval_only = check_gate({"accuracy": None, "recall@5": 0.9}, baseline)
     assert len(retrieval_only) == 1 and "--retrieval-only" in retrieval_only[0]
-    made = baseline_from_metrics({"accuracy": 0.6, "recall@5": 0.75, "mrr@10": 0.64, "n": 10},
-                                 "eval/datasets/dev.jsonl")
+    made = baseline_from_metrics(
+        {"accuracy": 0.6, "recall@5": 0.75, "mrr@10": 0.64, "n": 10}, "eval/datasets/dev.jsonl"
+    )
     assert made["accuracy"] == 0.6 and made["dataset"] == "eval/datasets/dev.jsonl"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", made["updated"])
 
 
 # --- wiring into a typer app -----------------------------------------------------------------
+
 
 def test_commands_in_a_typer_app(dataset_path: Path, tmp_path: Path) -> None:
     app = typer.Typer()
@@ -580,8 +805,7 @@ def test_commands_in_a_typer_app(dataset_path: Path, tmp_path: Path) -> None:
     res = cli.invoke(app, ["eval", str(dataset_path), "--out", str(first), "--retrieval-only"])
     assert res.exit_code == 0, res.output
     assert "recall@5 75.0%" in res.output
-    res = cli.invoke(app, ["eval", str(dataset_path), "-o", str(second),
-                           "--compare-to", str(first)])
+    res = cli.invoke(app, ["eval", str(dataset_path), "-o", str(second), "--compare-to", str(first)])
     assert res.exit_code == 0, res.output
     assert "độ chính xác 60.0%" in res.output and "accuracy_by_type.number" in res.output
 
@@ -589,13 +813,13 @@ def test_commands_in_a_typer_app(dataset_path: Path, tmp_path: Path) -> None:
     assert res.exit_code == 0 and "recall@5" in res.output
 
     baseline = tmp_path / "baseline.json"
-    baseline.write_text(json.dumps({"accuracy": 0.7, "recall@5": 0.75,
-                                    "dataset": "eval/datasets/dev.jsonl",
-                                    "updated": "2025-01-01"}), encoding="utf-8")
+    baseline.write_text(
+        json.dumps({"accuracy": 0.7, "recall@5": 0.75, "dataset": "eval/datasets/dev.jsonl", "updated": "2025-01-01"}),
+        encoding="utf-8",
+    )
     res = cli.invoke(app, ["gate", str(second), "--baseline", str(baseline)])
     assert res.exit_code == 1 and "KHÔNG ĐẠT" in res.output
-    res = cli.invoke(app, ["gate", str(second), "--baseline", str(baseline),
-                           "--tolerance", "10"])
+    res = cli.invoke(app, ["gate", str(second), "--baseline", str(baseline), "--tolerance", "10"])
     assert res.exit_code == 0, res.output
 
     res = cli.invoke(app, ["eval", "--help"])

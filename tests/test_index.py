@@ -5,12 +5,12 @@ import shutil
 
 import pytest
 
-from assistant.retrieval.embeddings import HashingEmbeddings
 from assistant.errors import IndexMismatchError, IndexMissingError, InvalidQuestionError
-from assistant.indexing.builder import build_index
-from assistant.pipeline import Pipeline
 from assistant.filters import Filters
+from assistant.indexing.builder import build_index
 from assistant.indexing.store import IndexStore
+from assistant.pipeline import Pipeline
+from assistant.retrieval.embeddings import HashingEmbeddings
 
 
 def _build(settings, embedder, **kw):
@@ -46,8 +46,9 @@ def test_unchanged_corpus_is_not_rebuilt(corpus_dir, settings, embedder):
 def test_changed_document_reuses_cached_embeddings(corpus_dir, settings, embedder):
     _build(settings, embedder)
     path = corpus_dir / "documents" / "tra-vinh-ke-hoach-ktxh-tttt-2021.txt"
-    path.write_text(path.read_text(encoding="utf-8") + "\n\nĐoạn mới: tỉnh có 77 điểm wifi công cộng.\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n\nĐoạn mới: tỉnh có 77 điểm wifi công cộng.\n", encoding="utf-8"
+    )
     report = _build(settings, embedder)
     assert report.status == "built"
     assert 0 < report.embedded < 5 and report.reused > 300
@@ -104,8 +105,13 @@ def test_filters_by_document_province_and_year(corpus_dir, settings, embedder):
     _build(settings, embedder)
     p = Pipeline(settings, embedder)
     doc = "tra-vinh-ke-hoach-chuyen-doi-so-2023.txt"
-    assert {h.chunk.document for h in p.search("hạ tầng viễn thông", k=10, filters=Filters.of(documents=[doc]))} == {doc}
-    assert {h.chunk.province for h in p.search("ứng dụng công nghệ thông tin", k=10, filters=Filters.of(province="Tiền Giang"))} == {"Tiền Giang"}
+    assert {h.chunk.document for h in p.search("hạ tầng viễn thông", k=10, filters=Filters.of(documents=[doc]))} == {
+        doc
+    }
+    assert {
+        h.chunk.province
+        for h in p.search("ứng dụng công nghệ thông tin", k=10, filters=Filters.of(province="Tiền Giang"))
+    } == {"Tiền Giang"}
     hits = p.search("dịch vụ công trực tuyến", k=10, filters=Filters.of(years=2020))
     assert hits and all(2020 in h.chunk.years or not h.chunk.years for h in hits)
 

@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 
 from assistant.answering import NOT_FOUND
-from assistant.retrieval.embeddings import HashingEmbeddings
+from assistant.answering.llm import LLMAnswerer
+from assistant.answering.prompts import Prompt, load_prompt
 from assistant.errors import ConfigurationError
 from assistant.indexing.builder import build_index
-from assistant.answering.llm import LLMAnswerer
 from assistant.pipeline import Pipeline
-from assistant.answering.prompts import Prompt, load_prompt
+from assistant.retrieval.embeddings import HashingEmbeddings
 from assistant.settings import Settings
 from tests.passages import BoundAnswerer
 
@@ -96,15 +96,28 @@ class StubLLM:
 
 def _completion(item, n: int) -> dict:
     if isinstance(item, Call):
-        message = {"role": "assistant", "content": None, "tool_calls": [{
-            "id": f"call_{n}", "type": "function",
-            "function": {"name": item.name, "arguments": json.dumps(item.args, ensure_ascii=False)}}]}
+        message = {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": f"call_{n}",
+                    "type": "function",
+                    "function": {"name": item.name, "arguments": json.dumps(item.args, ensure_ascii=False)},
+                }
+            ],
+        }
         finish = "tool_calls"
     else:
         message, finish = {"role": "assistant", "content": item}, "stop"
-    return {"id": f"chatcmpl-{n}", "object": "chat.completion", "created": 0, "model": "stub",
-            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+    return {
+        "id": f"chatcmpl-{n}",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "stub",
+        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
 
 
 def user_text(request: dict) -> str:
@@ -148,8 +161,9 @@ def indexed(tmp_path_factory):
 
 @pytest.fixture
 def llm_settings(indexed, stub) -> Settings:
-    return indexed.settings.model_copy(update={"answer_mode": "llm", "llm_base_url": stub.url,
-                                               "llm_model": "stub-model", "llm_timeout_s": 5.0})
+    return indexed.settings.model_copy(
+        update={"answer_mode": "llm", "llm_base_url": stub.url, "llm_model": "stub-model", "llm_timeout_s": 5.0}
+    )
 
 
 class BoundLLMAnswerer:
@@ -178,7 +192,7 @@ def test_verified_answer_through_the_pipeline(indexed, llm_settings, stub):
     c = a.citations[0]
     assert a.figures[0].citation == c.number and "1.222 trạm" in c.quote
     doc = indexed.snapshot().documents[c.document].text
-    assert doc[c.quote_start:c.quote_end] == c.quote and doc[c.start:c.end] == c.text
+    assert doc[c.quote_start : c.quote_end] == c.quote and doc[c.start : c.end] == c.text
     assert "timings" not in a.answer and a.timings["total_ms"] > 0
 
     (request,) = stub.requests
@@ -224,8 +238,10 @@ def test_calculator_round_trip(indexed, llm_settings, stub):
 
 
 def test_search_tool_adds_numbered_passages(indexed, llm_settings, stub):
-    stub.reply(Call("search", {"query": "điểm wifi công cộng miễn phí tại các chợ"}),
-               lambda req: f"Năm 2024 tỉnh thử nghiệm 77 điểm wifi công cộng [{block_with(req, '77 điểm wifi')}].")
+    stub.reply(
+        Call("search", {"query": "điểm wifi công cộng miễn phí tại các chợ"}),
+        lambda req: f"Năm 2024 tỉnh thử nghiệm 77 điểm wifi công cộng [{block_with(req, '77 điểm wifi')}].",
+    )
     a = answerer(indexed, llm_settings).answer("Tỉnh có bao nhiêu trạm BTS?", indexed.search("trạm BTS", k=3))
     assert a.mode == "llm" and [f.status for f in a.figures] == ["verified"]
     assert a.citations[0].document == "zz-thu-nghiem-wifi.txt" and a.citations[0].number > 3

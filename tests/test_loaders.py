@@ -32,13 +32,14 @@ def make_pdf(pages: list[str]) -> bytes:
     """A minimal valid PDF, written by hand: one Helvetica text line per page."""
     count = len(pages)
     kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(count))
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>",
-               f"<< /Type /Pages /Kids [{kids}] /Count {count} >>"]
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", f"<< /Type /Pages /Kids [{kids}] /Count {count} >>"]
     font = 3 + 2 * count
     for i, text in enumerate(pages):
         stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-                       f"/Resources << /Font << /F1 {font} 0 R >> >> /Contents {4 + 2 * i} 0 R >>")
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            f"/Resources << /Font << /F1 {font} 0 R >> >> /Contents {4 + 2 * i} 0 R >>"
+        )
         objects.append(f"<< /Length {len(stream)} >>\nstream\n{stream.decode('latin-1')}\nendstream")
     objects.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     out = bytearray(b"%PDF-1.4\n")
@@ -150,10 +151,12 @@ def build_docx(path: Path) -> None:
     document.add_paragraph("Phát triển kinh tế - xã hội ngành thông tin và truyền thông năm 2024")
     document.add_paragraph("")  # empty paragraphs are dropped
     table = document.add_table(rows=4, cols=3)
-    rows = [("TT", "Nhiệm vụ", "Đơn vị chủ trì"),
-            ("1", "Nâng cấp Trung tâm dữ liệu\ncủa tỉnh", "Sở Thông tin và Truyền thông"),
-            ("2", "Số hóa hồ sơ thủ tục hành chính", "Văn phòng UBND tỉnh"),
-            ("", "", "")]
+    rows = [
+        ("TT", "Nhiệm vụ", "Đơn vị chủ trì"),
+        ("1", "Nâng cấp Trung tâm dữ liệu\ncủa tỉnh", "Sở Thông tin và Truyền thông"),
+        ("2", "Số hóa hồ sơ thủ tục hành chính", "Văn phòng UBND tỉnh"),
+        ("", "", ""),
+    ]
     for row, values in zip(table.rows, rows):
         for cell, value in zip(row.cells, values):
             cell.text = value
@@ -288,20 +291,23 @@ def test_resolve_accepts_plain_names(corpus_dir):
     assert new == (corpus_dir / "moi.docx").resolve()
 
 
-@pytest.mark.parametrize("name", [
-    "../../etc/passwd",
-    "/etc/passwd",
-    "a/../../x.txt",
-    "..\\..\\x.txt",
-    "C:\\Windows\\win.ini",
-    "../secret.txt",
-    "ra-ngoai.txt",  # a symlink inside documents/ that points outside
-    ".an.txt",
-    "~$c.docx",
-    "b-ke-hoach.txt.meta.yaml",
-    "so-lieu.xlsx",
-    "",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../etc/passwd",
+        "/etc/passwd",
+        "a/../../x.txt",
+        "..\\..\\x.txt",
+        "C:\\Windows\\win.ini",
+        "../secret.txt",
+        "ra-ngoai.txt",  # a symlink inside documents/ that points outside
+        ".an.txt",
+        "~$c.docx",
+        "b-ke-hoach.txt.meta.yaml",
+        "so-lieu.xlsx",
+        "",
+    ],
+)
 def test_resolve_rejects_escapes_and_unsupported(corpus_dir, name):
     with pytest.raises(DocumentError) as error:
         resolve_document_path(corpus_dir, name)

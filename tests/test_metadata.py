@@ -21,8 +21,8 @@ CDS = "tra-vinh-ke-hoach-chuyen-doi-so-2023.txt"
 EXPECTED = {
     "tien-giang-bao-cao-10-nam-nghi-quyet-36.txt": DocumentMetadata(
         title="Báo cáo tổng kết 10 năm thực hiện Nghị quyết 36-NQ/TW ngày 01/7/2014 của Bộ Chính trị "
-              "về đẩy mạnh ứng dụng, phát triển công nghệ thông tin đáp ứng yêu cầu phát triển bền "
-              "vững và hội nhập quốc tế",
+        "về đẩy mạnh ứng dụng, phát triển công nghệ thông tin đáp ứng yêu cầu phát triển bền "
+        "vững và hội nhập quốc tế",
         doc_type="Báo cáo",
         number=None,  # the text has no "Số:" line
         issuer="Ban Thường vụ Tỉnh ủy",  # "… Ban Thường vụ Tỉnh ủy báo cáo kết quả như sau:"
@@ -64,7 +64,7 @@ EXPECTED = {
     ),
     "tra-vinh-qd-2063-ung-dung-cntt-2020.txt": DocumentMetadata(
         title="Quyết định Ban hành Kế hoạch Ứng dụng công nghệ thông tin trong hoạt động của cơ quan "
-              "nhà nước tại tỉnh Trà Vinh năm 2020",
+        "nhà nước tại tỉnh Trà Vinh năm 2020",
         doc_type="Quyết định",  # it issues a Kế hoạch, but it is a Quyết định
         number="2063/QĐ-UBND",
         issuer="Ủy ban nhân dân tỉnh Trà Vinh",

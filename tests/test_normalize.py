@@ -15,8 +15,10 @@ def test_nfc_applied_to_decomposed_document():
 def test_line_wraps_joined_inside_sentences():
     text = normalize_text(read_doc("tra-vinh-ke-hoach-ktxh-tttt-2021.txt"))
     # broken across "\n \n" in the file; one sentence after repair
-    assert ("Thực hiện Công văn số 1369/SKHĐT-THKTKG ngày 27/7/2020 của Sở Kế hoạch và Đầu tư "
-            "về việc xây dựng kế hoạch phát triển kinh tế - xã hội năm 2021") in text
+    assert (
+        "Thực hiện Công văn số 1369/SKHĐT-THKTKG ngày 27/7/2020 của Sở Kế hoạch và Đầu tư "
+        "về việc xây dựng kế hoạch phát triển kinh tế - xã hội năm 2021"
+    ) in text
 
 
 def test_headings_and_bullets_keep_their_own_lines():

@@ -5,13 +5,16 @@ import pytest
 from assistant.answering.question import analyze
 
 
-@pytest.mark.parametrize("question, kind", [
-    # "máy tính" (computer) is not "mấy" (how many); "Sở" (department) is not "số" (number).
-    ("Đơn vị nào chủ trì tập huấn cho đội ứng cứu sự cố máy tính tỉnh Trà Vinh?", "entity"),
-    ("Sở TT&TT Trà Vinh hợp tác với đơn vị nào để thực hiện phóng sự?", "entity"),
-    ("Số trạm BTS của Trà Vinh năm 2023 là bao nhiêu?", "number"),
-    ("Có mấy doanh nghiệp viễn thông?", "number"),
-])
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        # "máy tính" (computer) is not "mấy" (how many); "Sở" (department) is not "số" (number).
+        ("Đơn vị nào chủ trì tập huấn cho đội ứng cứu sự cố máy tính tỉnh Trà Vinh?", "entity"),
+        ("Sở TT&TT Trà Vinh hợp tác với đơn vị nào để thực hiện phóng sự?", "entity"),
+        ("Số trạm BTS của Trà Vinh năm 2023 là bao nhiêu?", "number"),
+        ("Có mấy doanh nghiệp viễn thông?", "number"),
+    ],
+)
 def test_accent_only_homographs(question, kind):
     assert analyze(question).kind == kind
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.retrieval.embeddings import HashingEmbeddings, SentenceTransformerEmbeddings, make_embedder
 from assistant.errors import ConfigurationError
 from assistant.indexing.builder import build_index
-from assistant.pipeline import Pipeline
-from assistant.settings import Settings
 from assistant.indexing.store import IndexStore
+from assistant.pipeline import Pipeline
+from assistant.retrieval.embeddings import HashingEmbeddings, SentenceTransformerEmbeddings, make_embedder
+from assistant.settings import Settings
 
 SOURCE = Path(__file__).resolve().parents[1] / "documents" / "tra-vinh-ke-hoach-ktxh-tttt-2024.txt"
 
@@ -73,14 +73,21 @@ def st_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         vocab = SPECIAL + sorted(set(words) - set(SPECIAL))
         (bert_dir / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
         # strip_accents=False: lower-casing must not strip Vietnamese diacritics.
-        tokenizer = BertTokenizerFast.from_pretrained(str(bert_dir), do_lower_case=True, strip_accents=False,
-                                                      local_files_only=True)
+        tokenizer = BertTokenizerFast.from_pretrained(
+            str(bert_dir), do_lower_case=True, strip_accents=False, local_files_only=True
+        )
         assert tokenizer.vocab_size == len(vocab)
         assert tokenizer.unk_token_id not in tokenizer(EXCERPTS[3])["input_ids"]
 
         torch.manual_seed(0)
-        config = BertConfig(vocab_size=len(vocab), hidden_size=DIM, num_hidden_layers=2,
-                            num_attention_heads=2, intermediate_size=64, max_position_embeddings=128)
+        config = BertConfig(
+            vocab_size=len(vocab),
+            hidden_size=DIM,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=64,
+            max_position_embeddings=128,
+        )
         BertModel(config).eval().save_pretrained(bert_dir)
         tokenizer.save_pretrained(bert_dir)
 
@@ -95,8 +102,7 @@ def vi_data_dir(tmp_path: Path) -> Path:
     """A data dir whose documents/ holds one small .txt of real excerpts."""
     docs = tmp_path / "documents"
     docs.mkdir()
-    body = "\n\n".join(["KẾ HOẠCH", EXCERPTS[0], "I. KẾT QUẢ ĐẠT ĐƯỢC",
-                        *(f"- {e}" for e in EXCERPTS[1:])])
+    body = "\n\n".join(["KẾ HOẠCH", EXCERPTS[0], "I. KẾT QUẢ ĐẠT ĐƯỢC", *(f"- {e}" for e in EXCERPTS[1:])])
     (docs / "tra-vinh-trich-doan.txt").write_text(body + "\n", encoding="utf-8")
     return tmp_path
 
@@ -136,8 +142,9 @@ def test_embeddings_shape_norm_determinism_and_prompts(st_model_dir: Path) -> No
 
 
 def test_make_embedder_builds_the_st_backend(st_model_dir: Path, tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, embedder="sentence-transformers",
-                        embedding_model=str(st_model_dir), _env_file=None)
+    settings = Settings(
+        data_dir=tmp_path, embedder="sentence-transformers", embedding_model=str(st_model_dir), _env_file=None
+    )
     emb = make_embedder(settings)
     assert isinstance(emb, SentenceTransformerEmbeddings)
     assert emb.query_prompt == "query: " and emb.passage_prompt == "passage: "
@@ -145,8 +152,7 @@ def test_make_embedder_builds_the_st_backend(st_model_dir: Path, tmp_path: Path)
     assert len(emb.embed_query("trạm BTS")) == DIM
 
 
-def test_make_embedder_without_model_is_a_configuration_error(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_make_embedder_without_model_is_a_configuration_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ASSISTANT_EMBEDDING_MODEL", raising=False)
     settings = Settings(data_dir=tmp_path, embedder="sentence-transformers", _env_file=None)
     with pytest.raises(ConfigurationError) as err:
@@ -156,8 +162,9 @@ def test_make_embedder_without_model_is_a_configuration_error(tmp_path: Path,
 
 def test_missing_model_dir_fails_on_first_use(tmp_path: Path) -> None:
     missing = tmp_path / "khong-co-mo-hinh"
-    settings = Settings(data_dir=tmp_path, embedder="sentence-transformers",
-                        embedding_model=str(missing), _env_file=None)
+    settings = Settings(
+        data_dir=tmp_path, embedder="sentence-transformers", embedding_model=str(missing), _env_file=None
+    )
     emb = make_embedder(settings)  # lazy: constructing does not load
     assert str(missing) in emb.model_id
     with pytest.raises(ConfigurationError) as err:
@@ -171,8 +178,13 @@ def test_missing_model_dir_fails_on_first_use(tmp_path: Path) -> None:
 
 
 def test_index_search_and_rebuild_on_model_change(st_model_dir: Path, vi_data_dir: Path) -> None:
-    settings = Settings(data_dir=vi_data_dir, embedder="sentence-transformers",
-                        embedding_model=str(st_model_dir), chunk_max_chars=200, _env_file=None)
+    settings = Settings(
+        data_dir=vi_data_dir,
+        embedder="sentence-transformers",
+        embedding_model=str(st_model_dir),
+        chunk_max_chars=200,
+        _env_file=None,
+    )
     emb = make_embedder(settings)
     logs: list[str] = []
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from assistant.vietnamese.text import fold
+from assistant.answering.calculator import calculate
 from assistant.answering.figure_answers import candidates, figure_answer
 from assistant.answering.gaps import (
     plan_point_gap,
@@ -28,14 +28,14 @@ from assistant.answering.operands import (
     unit_of,
 )
 from assistant.answering.plans import Op, Plan, plan_unit, ranked
+from assistant.answering.question import QuestionInfo
 from assistant.answering.shares import plan_estimate, plan_share, share_follows
 from assistant.answering.sums import plan_carry_sum, plan_group_sum, plan_parts_sum, plan_table_sum
 from assistant.answering.text import figure_text, plain, vn_expression
-from assistant.answering.calculator import calculate
 from assistant.errors import CalculationError
 from assistant.models import Answer, Calculation, Operand
 from assistant.vietnamese.numbers import format_number
-from assistant.answering.question import QuestionInfo
+from assistant.vietnamese.text import fold
 
 if TYPE_CHECKING:
     from assistant.answering.context import AnswerContext
@@ -73,9 +73,14 @@ def render(ans: AnswerContext, q: QuestionInfo, plan: Plan) -> Answer | None:
                 citations.append(ans.citation(numbers[key], c.hit.chunk, c.f["start"], c.f["end"]))
                 shown_ops.append(f"{figure_text(c.f)} [{numbers[key]}]")
             number = numbers[key]
-        operands.append(Operand(value=op.value, raw=op.cand.f["raw"] if op.cand else plain(op.value),
-                                label=op.label or (op.cand.f.get("indicator", "") if op.cand else ""),
-                                citation=number))
+        operands.append(
+            Operand(
+                value=op.value,
+                raw=op.cand.f["raw"] if op.cand else plain(op.value),
+                label=op.label or (op.cand.f.get("indicator", "") if op.cand else ""),
+                citation=number,
+            )
+        )
     if not citations:
         return None
     result = round(calc.result, 2)
@@ -84,8 +89,7 @@ def render(ans: AnswerContext, q: QuestionInfo, plan: Plan) -> Answer | None:
     sources = shown_ops[0] if len(shown_ops) == 1 else f"{', '.join(shown_ops[:-1])} và {shown_ops[-1]}"
     text = f"{shown} (tính từ {sources}: {vn_expression(calc.expression)} = {format_number(result)})."
     calculation = Calculation(expression=calc.expression, result=calc.result, operands=operands)
-    return Answer(question=q.text, answer=text, value=result, unit=unit, citations=citations,
-                  calculation=calculation)
+    return Answer(question=q.text, answer=text, value=result, unit=unit, citations=citations, calculation=calculation)
 
 
 # --- planners of any operation ---------------------------------------------------------------
@@ -102,22 +106,32 @@ def plan_average(ans, q, cands, top) -> Plan | None:
         for _, c in ranked(ans, words, cands, k=5):
             unit = fold((c.f.get("unit") or "").lower())
             if unit.endswith(f"/{per}"):
-                new_unit = (c.f.get("unit") or "").rsplit("/", 1)[0] + "/" + m.group(1).replace("ngay", "ngày") \
-                    .replace("thang", "tháng").replace("tuan", "tuần")
-                return Plan([Op(c.value, c), Op(days, None, "số ngày" if days == 365 else "")],
-                            f"{plain(c.value)} / {days}", new_unit)
+                new_unit = (
+                    (c.f.get("unit") or "").rsplit("/", 1)[0]
+                    + "/"
+                    + m.group(1).replace("ngay", "ngày").replace("thang", "tháng").replace("tuan", "tuần")
+                )
+                return Plan(
+                    [Op(c.value, c), Op(days, None, "số ngày" if days == 365 else "")],
+                    f"{plain(c.value)} / {days}",
+                    new_unit,
+                )
         return None
     m = re.search(r"\bmoi (\w+(?: \w+)?)", q.folded)
     if not m:
         return None
     item = phrase(ans, m.group(1))
     for _, total in ranked(ans, words, [c for c in cands if c.f.get("kind") == "money"], k=3):
-        counts = [c for c in cands if same_sentence(c, total) and c.f.get("kind") == "quantity"
-                  and near(ans, item, c) >= 0.6]
+        counts = [
+            c for c in cands if same_sentence(c, total) and c.f.get("kind") == "quantity" and near(ans, item, c) >= 0.6
+        ]
         if counts:
             n = counts[0]
-            return Plan([Op(total.value, total), Op(n.value, n)], f"{plain(total.value)} / {plain(n.value)}",
-                        total.f.get("unit"))
+            return Plan(
+                [Op(total.value, total), Op(n.value, n)],
+                f"{plain(total.value)} / {plain(n.value)}",
+                total.f.get("unit"),
+            )
     return None
 
 
@@ -132,10 +146,14 @@ def plan_pair(ans, q, cands, top) -> Plan | None:
             sub.keywords = [k for k in sub.keywords if k in q.keywords] or q.keywords
             picks.append([(f, h) for _, f, h in candidates(ans, sub, top)[:3]])
         by_key = {c.key: c for c in cands}
-        pairs = [(by_key.get((ha.chunk.document, fa["start"])), by_key.get((hb.chunk.document, fb["start"])))
-                 for fa, ha in picks[0] for fb, hb in picks[1]]
-        chosen = next(([a, b] for a, b in pairs if a and b and a.key != b.key and a.value != b.value
-                       and compatible(a, b)), None)
+        pairs = [
+            (by_key.get((ha.chunk.document, fa["start"])), by_key.get((hb.chunk.document, fb["start"])))
+            for fa, ha in picks[0]
+            for fb, hb in picks[1]
+        ]
+        chosen = next(
+            ([a, b] for a, b in pairs if a and b and a.key != b.key and a.value != b.value and compatible(a, b)), None
+        )
     if chosen is None:
         first = cands[0]
         other = next((c for c in cands[1:8] if c.value != first.value and compatible(first, c)), None)
@@ -143,11 +161,17 @@ def plan_pair(ans, q, cands, top) -> Plan | None:
             return None
         chosen = [first, other]
     a, b = chosen
-    if q.operation == "percent_of" and (a.hit.chunk.id != b.hit.chunk.id or unit_of(a) == "%"
-                                        or share_follows(ans, min(a, b, key=lambda c: c.value), cands)):
+    if q.operation == "percent_of" and (
+        a.hit.chunk.id != b.hit.chunk.id
+        or unit_of(a) == "%"
+        or share_follows(ans, min(a, b, key=lambda c: c.value), cands)
+    ):
         return None
-    if unit_of(a) == "%" and q.operation in ("difference", "remainder", "sum") \
-            and not re.search(r"diem phan tram|chenh lech", q.folded):
+    if (
+        unit_of(a) == "%"
+        and q.operation in ("difference", "remainder", "sum")
+        and not re.search(r"diem phan tram|chenh lech", q.folded)
+    ):
         return None  # "giảm bao nhiêu % phí": a stated percentage, not a gap
     hi, lo = (a, b) if a.value >= b.value else (b, a)
     op = q.operation

@@ -91,8 +91,8 @@ def _times(a: float, b: float) -> float:
 def _round(x: float, digits: float = 0) -> float:
     if digits != int(digits) or not 0 <= digits <= MAX_ROUND_DIGITS:
         raise CalculationError(
-            f"Số chữ số làm tròn phải là số nguyên từ 0 đến {MAX_ROUND_DIGITS}.",
-            hint="Ví dụ: round(57.956, 2).")
+            f"Số chữ số làm tròn phải là số nguyên từ 0 đến {MAX_ROUND_DIGITS}.", hint="Ví dụ: round(57.956, 2)."
+        )
     return _round_half_up(x, int(digits))
 
 
@@ -110,14 +110,19 @@ FUNCTIONS: dict[str, tuple[Callable[..., float], int, int | None, str]] = {
 }
 
 _OPERATORS: dict[type[ast.operator], str] = {
-    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**",
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.Pow: "**",
 }
 
 
 def _unsupported(what: str) -> CalculationError:
     return CalculationError(
         f"Phép toán không được hỗ trợ: {what}.",
-        hint="Chỉ dùng số, + - * / ** , dấu ngoặc và các hàm: " + ", ".join(FUNCTIONS) + ".")
+        hint="Chỉ dùng số, + - * / ** , dấu ngoặc và các hàm: " + ", ".join(FUNCTIONS) + ".",
+    )
 
 
 def evaluate(expression: str) -> float:
@@ -125,17 +130,20 @@ def evaluate(expression: str) -> float:
     if not isinstance(expression, str) or not expression.strip():
         raise CalculationError("Biểu thức trống.", hint="Hãy nhập một phép tính, ví dụ: 72524 - 39217.236.")
     if len(expression) > MAX_LENGTH:
-        raise CalculationError(f"Biểu thức quá dài (tối đa {MAX_LENGTH} ký tự).",
-                               hint="Hãy chia thành nhiều phép tính nhỏ hơn.")
+        raise CalculationError(
+            f"Biểu thức quá dài (tối đa {MAX_LENGTH} ký tự).", hint="Hãy chia thành nhiều phép tính nhỏ hơn."
+        )
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        raise CalculationError("Biểu thức không hợp lệ.",
-                               hint="Hãy dùng số thập phân kiểu 72524.5 và các phép + - * /.") from exc
+        raise CalculationError(
+            "Biểu thức không hợp lệ.", hint="Hãy dùng số thập phân kiểu 72524.5 và các phép + - * /."
+        ) from exc
     nodes = sum(1 for n in ast.walk(tree) if isinstance(n, ast.expr))
     if nodes > MAX_NODES:
-        raise CalculationError(f"Biểu thức quá phức tạp (tối đa {MAX_NODES} thành phần).",
-                               hint="Hãy chia thành nhiều phép tính nhỏ hơn.")
+        raise CalculationError(
+            f"Biểu thức quá phức tạp (tối đa {MAX_NODES} thành phần).", hint="Hãy chia thành nhiều phép tính nhỏ hơn."
+        )
     return _checked(_eval(tree.body))
 
 
@@ -147,13 +155,13 @@ def _refuse_grouped_literals(expression: str) -> None:
         raise CalculationError(
             f"Số {raw} không rõ nghĩa: theo cách viết Việt Nam đó là {raw.replace('.', '')}.",
             hint=f"Hãy viết {raw.replace('.', '')} (không dùng dấu phân cách hàng nghìn); nếu "
-                 f"đó là số thập phân, viết thêm chữ số 0: {raw}0.")
+            f"đó là số thập phân, viết thêm chữ số 0: {raw}0.",
+        )
 
 
 def _checked(x: float) -> float:
     if not math.isfinite(x) or abs(x) > MAX_MAGNITUDE:
-        raise CalculationError("Kết quả quá lớn hoặc không xác định.",
-                               hint="Hãy kiểm tra lại các số và phép tính.")
+        raise CalculationError("Kết quả quá lớn hoặc không xác định.", hint="Hãy kiểm tra lại các số và phép tính.")
     return x
 
 
@@ -188,13 +196,15 @@ def _power(base: float, exponent: float) -> float:
     if abs(exponent) > MAX_EXPONENT or abs(base) > MAX_BASE:
         raise CalculationError(
             f"Lũy thừa quá lớn (số mũ tối đa {MAX_EXPONENT}, cơ số tối đa {MAX_BASE:g}).",
-            hint="Hãy dùng số mũ nhỏ hơn.")
+            hint="Hãy dùng số mũ nhỏ hơn.",
+        )
     if base == 0 and exponent < 0:
         raise CalculationError("Không thể chia cho 0.", hint="0 không có lũy thừa âm.")
     if base < 0 and exponent != int(exponent):
-        raise CalculationError("Không lấy được lũy thừa không nguyên của số âm.",
-                               hint="Hãy kiểm tra lại cơ số và số mũ.")
-    return float(base ** exponent)
+        raise CalculationError(
+            "Không lấy được lũy thừa không nguyên của số âm.", hint="Hãy kiểm tra lại cơ số và số mũ."
+        )
+    return float(base**exponent)
 
 
 def _call(node: ast.Call) -> float:
@@ -205,16 +215,22 @@ def _call(node: ast.Call) -> float:
     fn, least, most, meaning = FUNCTIONS[node.func.id]
     if len(node.args) < least or (most is not None and len(node.args) > most):
         count = str(least) if least == most else (f"{least}–{most}" if most else f"ít nhất {least}")
-        raise CalculationError(f"Hàm {node.func.id} cần {count} số ({meaning}).",
-                               hint=f"Ví dụ: {_EXAMPLES[node.func.id]}.")
+        raise CalculationError(
+            f"Hàm {node.func.id} cần {count} số ({meaning}).", hint=f"Ví dụ: {_EXAMPLES[node.func.id]}."
+        )
     return float(fn(*(_eval(a) for a in node.args)))
 
 
 _EXAMPLES = {
-    "sum": "sum(551, 1057, 250)", "diff": "diff(72524, 39217.236)", "ratio": "ratio(1057, 1858)",
-    "percent": "percent(1057, 1858)", "share": "share(1057, 1858)",
-    "percent_change": "percent_change(1208, 1222)", "remainder": "remainder(100, 59.25)",
-    "times": "times(47803, 14969)", "round": "round(56.889, 2)",
+    "sum": "sum(551, 1057, 250)",
+    "diff": "diff(72524, 39217.236)",
+    "ratio": "ratio(1057, 1858)",
+    "percent": "percent(1057, 1858)",
+    "share": "share(1057, 1858)",
+    "percent_change": "percent_change(1208, 1222)",
+    "remainder": "remainder(100, 59.25)",
+    "times": "times(47803, 14969)",
+    "round": "round(56.889, 2)",
 }
 
 
@@ -238,8 +254,7 @@ def round_vn(x: float, decimals: int = 2) -> str:
 
 def calculate(expression: str, operands: list[Operand] | None = None) -> Calculation:
     """Evaluate ``expression`` and record it with the operands it was built from."""
-    return Calculation(expression=expression.strip(), operands=list(operands or []),
-                       result=evaluate(expression))
+    return Calculation(expression=expression.strip(), operands=list(operands or []), result=evaluate(expression))
 
 
 TOOL_DESCRIPTION = (
@@ -249,7 +264,7 @@ TOOL_DESCRIPTION = (
     "percent_change(old,new), remainder(target,current), times(a,b), round(x,n). Kết quả viết "
     "theo kiểu Việt Nam (59,25). | Calculator for figures from the documents: plain decimals "
     "(dot = decimal point, no thousands separators), + - * / ** and the functions above; the "
-    "result is written the Vietnamese way (\"1.222\" = 1222, \"59,25\" = 59.25)."
+    'result is written the Vietnamese way ("1.222" = 1222, "59,25" = 59.25).'
 )
 
 

@@ -8,22 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from assistant.answering import scope
 from assistant.answering.question import STOP, QuestionInfo, analyze
 from assistant.answering.text import sentence_span, tokens
 from assistant.models import Chunk, Citation, Hit
 from assistant.settings import Settings
-from assistant.view import CorpusView
 from assistant.vietnamese.text import fold
 from assistant.vietnamese.tokens import Tokenizer
+from assistant.view import CorpusView
 
 _PROVINCE_WORDS = {"tra", "vinh", "tien", "giang"}
 _CACHE_LIMIT = 50_000
 
 
 class AnswerContext:
-    def __init__(self, view: CorpusView, settings: Settings, tokenizer: Tokenizer,
-                 token_cache: dict[str, set[str]]) -> None:
+    def __init__(
+        self, view: CorpusView, settings: Settings, tokenizer: Tokenizer, token_cache: dict[str, set[str]]
+    ) -> None:
         self.data = view
         self.settings = settings
         self.tokenizer = tokenizer
@@ -63,7 +63,12 @@ class AnswerContext:
     def analyze(self, question: str) -> QuestionInfo:
         q = analyze(question)
         expanded = set(tokens(self.tokenizer.expand(question)))
-        keywords = [k for k in dict.fromkeys(list(q.keywords) + [t for t in expanded if t not in STOP and len(t) > 1 and not t.isdigit()])]
+        keywords = [
+            k
+            for k in dict.fromkeys(
+                list(q.keywords) + [t for t in expanded if t not in STOP and len(t) > 1 and not t.isdigit()]
+            )
+        ]
         q.keywords = [k for k in keywords if k not in self._abbr_tokens and k not in _PROVINCE_WORDS] or q.keywords
         return q
 
@@ -76,12 +81,32 @@ class AnswerContext:
         return sum(idf.get(k, default) for k in q.keywords if k in text_tokens) / total
 
     def in_scope(self, q: QuestionInfo, hit: Hit, figure: dict | None = None) -> bool:
-        return scope.in_scope(self, q, hit, figure)
+        """Does this passage speak of the province and year the question names?"""
+        meta = self.data.documents[hit.chunk.document].metadata
+        if q.provinces and meta.province and fold(meta.province.lower()) not in {fold(p) for p in q.provinces}:
+            return False
+        if q.years:
+            covered = set(hit.chunk.years) | set(meta.years_reported) | set(meta.years_planned)
+            if figure is not None and figure.get("year"):
+                covered.add(figure["year"])
+            if not covered & set(q.years):
+                return False
+        return True
 
     def citation(self, number: int, chunk: Chunk, start: int, end: int) -> Citation:
         """Citation ``number`` for [start, end) in ``chunk``, quoting the sentence that holds it."""
         doc_text = self.data.documents[chunk.document].text
         qs, qe = sentence_span(doc_text, chunk, start, end)
-        return Citation(number=number, chunk_id=chunk.id, document=chunk.document, title=chunk.title,
-                        section=chunk.section, text=chunk.text, start=chunk.start, end=chunk.end,
-                        quote=doc_text[qs:qe], quote_start=qs, quote_end=qe)
+        return Citation(
+            number=number,
+            chunk_id=chunk.id,
+            document=chunk.document,
+            title=chunk.title,
+            section=chunk.section,
+            text=chunk.text,
+            start=chunk.start,
+            end=chunk.end,
+            quote=doc_text[qs:qe],
+            quote_start=qs,
+            quote_end=qe,
+        )

@@ -7,8 +7,9 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from assistant.vietnamese.text import fold
+from assistant.answering.calculator import calculate
 from assistant.answering.levels import level_answer
+from assistant.answering.question import STOP, QuestionInfo
 from assistant.answering.support import doc_refs
 from assistant.answering.text import (
     figure_text,
@@ -18,17 +19,32 @@ from assistant.answering.text import (
     tokens,
     vn_expression,
 )
-from assistant.answering.calculator import calculate
 from assistant.errors import CalculationError
 from assistant.models import Answer, Calculation, Hit, Operand
 from assistant.vietnamese.numbers import format_number
-from assistant.answering.question import STOP, QuestionInfo
+from assistant.vietnamese.text import fold
 
 if TYPE_CHECKING:
     from assistant.answering.context import AnswerContext
 
 #: Words after "bao nhiêu" that do not name a unit.
-GENERIC_UNITS = {"phan", "lan", "nam", "ty", "ti", "trieu", "so", "muc", "cap", "nguoi", "don", "co", "la", "tren", "dat"}
+GENERIC_UNITS = {
+    "phan",
+    "lan",
+    "nam",
+    "ty",
+    "ti",
+    "trieu",
+    "so",
+    "muc",
+    "cap",
+    "nguoi",
+    "don",
+    "co",
+    "la",
+    "tren",
+    "dat",
+}
 
 
 #: Words every rate shares: they do not tell one percentage from another.
@@ -38,7 +54,9 @@ _TOTAL_ASKED = r"\btong (cong|so)\b|\btat ca\b|\btoan bo\b"
 #: Words that say a target is asked; the target-section signal weighs them, not the coverage.
 TARGET_WORDS = frozenset(("muc", "tieu", "chi", "dat", "phan", "dau"))
 #: Words too common in a figure's own phrase to count against it.
-_FILLER = frozenset(STOP | {"duoc", "tai", "cac", "va", "cua", "voi", "dat", "chiem", "trong", "tong", "so", "le", "ty"})
+_FILLER = frozenset(
+    STOP | {"duoc", "tai", "cac", "va", "cua", "voi", "dat", "chiem", "trong", "tong", "so", "le", "ty"}
+)
 _LABEL = re.compile(r"\b([a-z]+)(?: do)? (\d{1,2})\b")
 
 
@@ -61,8 +79,12 @@ def candidates(ans: AnswerContext, q: QuestionInfo, top: list[Hit]) -> list[tupl
         for f in ans.figures.get(hit.chunk.id, []):
             if f["raw"] in q.numbers or format_number(f["value"]) in q.numbers:
                 continue
-            score = (_match(ans, qh, asked, labels, f, hit) + 0.3 * hit.score + 0.1 / (rank + 1)
-                     + (_NAMED_DOCUMENT if in_named else 0.0))
+            score = (
+                _match(ans, qh, asked, labels, f, hit)
+                + 0.3 * hit.score
+                + 0.1 / (rank + 1)
+                + (_NAMED_DOCUMENT if in_named else 0.0)
+            )
             scored.append((score, f, hit))
     scored.sort(key=lambda s: -s[0])
     return scored
@@ -80,8 +102,7 @@ def _prepare(ans: AnswerContext, q: QuestionInfo) -> tuple[QuestionInfo, set[str
     return q, set(q.keywords) | ans.text_tokens(q.text), _labels(q.folded)
 
 
-def _match(ans: AnswerContext, q: QuestionInfo, asked: set[str], labels: dict[str, str],
-           f: dict, hit: Hit) -> float:
+def _match(ans: AnswerContext, q: QuestionInfo, asked: set[str], labels: dict[str, str], f: dict, hit: Hit) -> float:
     """How well one figure's phrase, unit, kind and year fit the question."""
     chunk = hit.chunk
     doc_text = ans.data.documents[chunk.document].text
@@ -99,17 +120,21 @@ def _match(ans: AnswerContext, q: QuestionInfo, asked: set[str], labels: dict[st
     heading = chunk.section.rsplit("›", 1)[-1]
     subject = ans.text_tokens(f"{_previous_sentence(doc_text, f, chunk)} {heading}")
     local_fit = max(ans.coverage(q, local), 0.8 * ans.coverage(q, local | subject))
-    score += (1.0 * local_fit + 0.4 * ans.coverage(q, sentence) + 0.6 * ans.coverage(q, own)
-              + 0.2 * ans.coverage(q, ans.text_tokens(f"{chunk.title} {chunk.section}")))
+    score += (
+        1.0 * local_fit
+        + 0.4 * ans.coverage(q, sentence)
+        + 0.6 * ans.coverage(q, own)
+        + 0.2 * ans.coverage(q, ans.text_tokens(f"{chunk.title} {chunk.section}"))
+    )
     score += 0.8 * _precision(ans, spec, asked)
     score += _specifier_fit(ans, spec, ans.text_tokens(f.get("context") or ""), asked)
     if f.get("part") and re.search(_TOTAL_ASKED, q.folded):
         score -= 0.3  # a total is asked, this is one of its parts
     score += _label_fit(labels, fold(f"{spec_text} {f.get('lead') or ''} {f.get('context') or ''}".lower()))
-    after = fold(doc_text[f["end"]:f["end"] + 25].lower())
-    before = fold(doc_text[max(0, f["start"] - 12):f["start"]].lower())
+    after = fold(doc_text[f["end"] : f["end"] + 25].lower())
+    before = fold(doc_text[max(0, f["start"] - 12) : f["start"]].lower())
     versus_target = bool(re.match(r"\s*(muc tieu|so voi|ke hoach)", after)) or "so voi" in before
-    lead_in = fold(doc_text[max(f.get("sentence_start", 0), f["start"] - 30):f["start"]].lower())
+    lead_in = fold(doc_text[max(f.get("sentence_start", 0), f["start"] - 30) : f["start"]].lower())
     if versus_target:  # "(đạt 79% mục tiêu)": a share of the target, not the value itself
         score += 0.5 if _against_target(q) else -0.7
     if _names_target(lead_in, f):  # "phấn đấu 30% …", "… chưa đạt 30%": the target, not the result
@@ -118,8 +143,11 @@ def _match(ans: AnswerContext, q: QuestionInfo, asked: set[str], labels: dict[st
         column = fold((f.get("column_header") or "").lower())
         section = fold(chunk.section.lower())
         reviews = re.search(r"danh gia|ket qua|tinh hinh thuc hien", section)  # "thực hiện mục tiêu 2022"
-        in_targets = bool(re.search(r"muc tieu|chi tieu|phan dau", section) and not reviews
-                          or re.search(r"muc tieu|chi tieu|ke hoach", column))
+        in_targets = bool(
+            re.search(r"muc tieu|chi tieu|phan dau", section)
+            and not reviews
+            or re.search(r"muc tieu|chi tieu|ke hoach", column)
+        )
         score += 0.45 if in_targets else -0.3
     if q.kind == "percent" and not q.asks_target and f.get("kind") in ("ratio", "percent"):
         stated = _stated_share(ans, f, chunk)
@@ -149,7 +177,7 @@ def _clause(doc_text: str, f: dict) -> str:
     lo = doc_text.rfind(";", s0, f["start"])
     hi = doc_text.find(";", f["end"], s1)
     extra = " ".join(x for x in (f.get("indicator"), f.get("unit")) if x)
-    return f"{doc_text[lo + 1 if lo >= 0 else s0:hi if hi >= 0 else s1]} {extra}"
+    return f"{doc_text[lo + 1 if lo >= 0 else s0 : hi if hi >= 0 else s1]} {extra}"
 
 
 def _head_phrase(indicator: str) -> str:
@@ -184,7 +212,7 @@ def _labels(folded: str) -> dict[str, str]:
 
 
 def _label_fit(labels: dict[str, str], own: str) -> float:
-    """"mức 4" asked and "mức 4" in the figure's phrase: it fits; "mức 3" there: it does not;
+    """ "mức 4" asked and "mức 4" in the figure's phrase: it fits; "mức 3" there: it does not;
     "mức 3" there and no "mức" asked: a part, when the question likely wants the whole."""
     score = 0.0
     for word, n in _LABEL.findall(own):
@@ -196,19 +224,21 @@ def _label_fit(labels: dict[str, str], own: str) -> float:
 
 
 def _against_target(q: QuestionInfo) -> bool:
-    """"đạt bao nhiêu % (so với) mục tiêu": the question asks for the share of a target."""
+    """ "đạt bao nhiêu % (so với) mục tiêu": the question asks for the share of a target."""
     text = fold(q.text.lower())
     return q.against_target or bool(re.search(r"(dat|bang) (bao nhieu|may) (%|phan tram)", text))
 
 
-_MONEY_ASKED = re.compile(r"kinh phi|\bvon\b|ngan sach|muc dau tu|\b(trieu|ty|nghin) dong\b|chi phi|du toan"
-                          r"|giai ngan|\b(cap|phan bo|bo tri) bao nhieu\W*$")
+_MONEY_ASKED = re.compile(
+    r"kinh phi|\bvon\b|ngan sach|muc dau tu|\b(trieu|ty|nghin) dong\b|chi phi|du toan"
+    r"|giai ngan|\b(cap|phan bo|bo tri) bao nhieu\W*$"
+)
 #: Words after "bao nhiêu" that name money, not a counted thing.
 _MONEY_UNITS = frozenset(("kinh", "tien", "von", "trieu", "ty", "dong", "nghin", "chi", "ngan"))
 
 
 def _asks_money(q: QuestionInfo) -> bool:
-    """"… được cấp bao nhiêu kinh phí?", "… dự kiến bao nhiêu tiền?": an amount of money is asked."""
+    """ "… được cấp bao nhiêu kinh phí?", "… dự kiến bao nhiêu tiền?": an amount of money is asked."""
     if q.unit_hint and q.unit_hint not in _MONEY_UNITS:
         return False  # "đầu tư bao nhiêu dự án"
     written = " ".join(tokens(q.text))  # the question as written: expansions come after its end
@@ -218,8 +248,9 @@ def _asks_money(q: QuestionInfo) -> bool:
 def _names_target(lead_in: str, f: dict) -> bool:
     """The figure is a target named next to a result: "phấn đấu 30% hồ sơ …", "2,82% chưa đạt 30%"."""
     lead = fold((f.get("lead") or "").lower())
-    return bool(re.search(r"\b(chua|khong|van chua) (dat|hoan thanh)\s*(muc\s*)?$", lead_in)
-                or re.search(r"\bphan dau\b", lead))
+    return bool(
+        re.search(r"\b(chua|khong|van chua) (dat|hoan thanh)\s*(muc\s*)?$", lead_in) or re.search(r"\bphan dau\b", lead)
+    )
 
 
 def _stated_share(ans: AnswerContext, f: dict, chunk) -> dict | None:
@@ -229,8 +260,12 @@ def _stated_share(ans: AnswerContext, f: dict, chunk) -> dict | None:
         if g is f or g.get("sentence_start") != f.get("sentence_start") or abs(g["start"] - f["start"]) > 80:
             continue
         ratio, share = (f, g) if f.get("kind") == "ratio" else (g, f)
-        if ratio.get("kind") == "ratio" and share.get("is_percent") and ratio.get("total") \
-                and abs(ratio["value"] / ratio["total"] * 100 - share["value"]) <= 1.5:
+        if (
+            ratio.get("kind") == "ratio"
+            and share.get("is_percent")
+            and ratio.get("total")
+            and abs(ratio["value"] / ratio["total"] * 100 - share["value"]) <= 1.5
+        ):
             return g
     return None
 
@@ -245,6 +280,7 @@ def _year_fit(ans: AnswerContext, q: QuestionInfo, f: dict, chunk) -> float:
     if facts & set(q.years):
         return 0.15
     return -0.25 if facts else 0.0  # the passage reports other years
+
 
 def figure_answer(ans: AnswerContext, q: QuestionInfo, top: list[Hit]) -> Answer | None:
     if q.kind == "number":
@@ -275,23 +311,35 @@ def figure_answer(ans: AnswerContext, q: QuestionInfo, top: list[Hit]) -> Answer
     shown = _with_range(doc_text, best)
     text = f"{shown}"
     conflicts = [
-        (s, f, h) for s, f, h in scored[1:6]
-        if s >= best_score - 0.25 and f["value"] != best["value"] and same_indicator(f, best)
-        and f.get("sentence") != best.get("sentence") and (best.get("part") or not f.get("part"))
+        (s, f, h)
+        for s, f, h in scored[1:6]
+        if s >= best_score - 0.25
+        and f["value"] != best["value"]
+        and same_indicator(f, best)
+        and f.get("sentence") != best.get("sentence")
+        and (best.get("part") or not f.get("part"))
         and bool(f.get("is_percent")) == bool(best.get("is_percent"))
     ]
-    answer = Answer(question=q.text, answer="", value=best["value"],
-                    unit="%" if best.get("is_percent") else best.get("unit"), citations=citations)
+    answer = Answer(
+        question=q.text,
+        answer="",
+        value=best["value"],
+        unit="%" if best.get("is_percent") else best.get("unit"),
+        citations=citations,
+    )
     if conflicts:
         _, other, other_hit = conflicts[0]
         answer.citations.append(ans.citation(2, other_hit.chunk, other["start"], other["end"]))
         answer.conflict = True
-        text = (f"{shown} [1]; lưu ý: tài liệu cũng ghi {figure_text(other)} [2] cho cùng chỉ tiêu "
-                f"— các số liệu không thống nhất, cần đối chiếu.")
+        text = (
+            f"{shown} [1]; lưu ý: tài liệu cũng ghi {figure_text(other)} [2] cho cùng chỉ tiêu "
+            f"— các số liệu không thống nhất, cần đối chiếu."
+        )
         answer.answer = f"Theo {hit.chunk.title}: {text}"
         return answer
     answer.answer = f"{text} (theo {hit.chunk.title}) [1]."
     return answer
+
 
 #: "30% - 50%", "300 - 500m", "từ 5 đến 7 ngày": the second bound right after a figure.
 _RANGE_END = re.compile(r"\s*(?:-|–|đến|tới)\s*\d[\d.,]*(?:\s*%|[^\W\d_]{1,3}\b)?")
@@ -302,7 +350,7 @@ def _with_range(doc_text: str, f: dict) -> str:
     m = _RANGE_END.match(doc_text, f["end"])
     if not m or "\n" in m.group(0):
         return figure_text(f)
-    span = doc_text[f["start"]:m.end()]
+    span = doc_text[f["start"] : m.end()]
     unit = f.get("unit") or ""
     return span if f.get("is_percent") or not unit or unit in span else f"{span} {unit}"
 
@@ -313,9 +361,14 @@ def _head_first(scored: list[tuple[float, dict, Hit]]) -> list[tuple[float, dict
     _, best, hit = scored[0]
     if not best.get("part") or not re.match(r"(trong đó|cụ thể)\b", best.get("sentence", ""), re.IGNORECASE):
         return scored
-    heads = [s for s in scored if s[2].chunk.id == hit.chunk.id and not s[1].get("part")
-             and s[1].get("unit") == best.get("unit")
-             and 0 <= best.get("sentence_start", 0) - s[1].get("sentence_end", 0) <= 3]
+    heads = [
+        s
+        for s in scored
+        if s[2].chunk.id == hit.chunk.id
+        and not s[1].get("part")
+        and s[1].get("unit") == best.get("unit")
+        and 0 <= best.get("sentence_start", 0) - s[1].get("sentence_end", 0) <= 3
+    ]
     return [heads[0], *(s for s in scored if s is not heads[0])] if heads else scored
 
 
@@ -340,7 +393,7 @@ def _previous_sentence(doc_text: str, f: dict, chunk) -> str:
         return ""
     lo = max(chunk.start, s0 - 400)
     stops = [m.end() for m in _SENTENCE_STOP.finditer(doc_text, lo, max(lo, s0 - 2))]
-    return doc_text[stops[-1] if stops else lo:s0]
+    return doc_text[stops[-1] if stops else lo : s0]
 
 
 def ratio_percent(ans: AnswerContext, q: QuestionInfo, f: dict, hit: Hit) -> Answer | None:
@@ -349,13 +402,26 @@ def ratio_percent(ans: AnswerContext, q: QuestionInfo, f: dict, hit: Hit) -> Ans
     except CalculationError:
         return None
     result = round(calc.result, 2)
-    calc = Calculation(expression=calc.expression, result=calc.result, operands=[
-        Operand(value=f["value"], raw=f["raw"], label=f.get("indicator", ""), citation=1),
-        Operand(value=f["total"], raw=f["raw"], label="tổng số", citation=1),
-    ])
-    text = (f"{format_number(result)}% (tính từ {f['raw']} {f.get('unit') or ''} [1]: "
-            f"{vn_expression(calc.expression)} = {format_number(result)}%).").replace(" ]", "]")
-    return Answer(question=q.text, answer=text, value=result, unit="%", calculation=calc,
-                  citations=[ans.citation(1, hit.chunk, f["start"], f["end"])])
+    calc = Calculation(
+        expression=calc.expression,
+        result=calc.result,
+        operands=[
+            Operand(value=f["value"], raw=f["raw"], label=f.get("indicator", ""), citation=1),
+            Operand(value=f["total"], raw=f["raw"], label="tổng số", citation=1),
+        ],
+    )
+    text = (
+        f"{format_number(result)}% (tính từ {f['raw']} {f.get('unit') or ''} [1]: "
+        f"{vn_expression(calc.expression)} = {format_number(result)}%)."
+    ).replace(" ]", "]")
+    return Answer(
+        question=q.text,
+        answer=text,
+        value=result,
+        unit="%",
+        calculation=calc,
+        citations=[ans.citation(1, hit.chunk, f["start"], f["end"])],
+    )
+
 
 # --- calculations ------------------------------------------------------

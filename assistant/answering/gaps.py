@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from assistant.vietnamese.text import fold
 from assistant.answering.operands import (
     Candidate,
     compatible,
@@ -18,12 +17,13 @@ from assistant.answering.operands import (
 from assistant.answering.phrases import _cut, _text
 from assistant.answering.plans import Op, Plan, plan_unit, ranked
 from assistant.answering.text import plain
+from assistant.vietnamese.text import fold
 
 _NEGATION = r"\b(?:chua|khong duoc|khong tinh|con thieu|con lai)\b"
 
 
 def plan_ratio_gap(ans, q, cands, top) -> Plan | None:
-    """"Còn bao nhiêu … chưa …" from "14/23 dịch vụ": total − value."""
+    """ "Còn bao nhiêu … chưa …" from "14/23 dịch vụ": total − value."""
     if not re.search(_NEGATION + r"|\bcon bao nhieu\b", q.folded):
         return None
     words = phrase(ans, q.text)
@@ -33,8 +33,11 @@ def plan_ratio_gap(ans, q, cands, top) -> Plan | None:
         if negated and near(ans, negated, c) < 0.6:
             continue
         if c.f.get("kind") == "ratio" and c.f.get("total") and c.f["total"] > c.value:
-            return Plan([Op(c.f["total"], c, "tổng số"), Op(c.value, c)],
-                        f"{plain(c.f['total'])} - {plain(c.value)}", c.f.get("unit"))
+            return Plan(
+                [Op(c.f["total"], c, "tổng số"), Op(c.value, c)],
+                f"{plain(c.f['total'])} - {plain(c.value)}",
+                c.f.get("unit"),
+            )
     return None
 
 
@@ -49,9 +52,14 @@ def plan_point_gap(ans, q, cands, top) -> Plan | None:
     if not targets:
         return None
     target = max(targets, key=lambda c: near(ans, words, c))
-    actual = [c for c in ranked(ans, words, shares, k=8, least=0.2) if c[1].value not in asked
-              and c[1].f.get("sentence") != target.f.get("sentence") and not _is_target(ans, c[1])
-              and not _is_attainment(ans, c[1])]
+    actual = [
+        c
+        for c in ranked(ans, words, shares, k=8, least=0.2)
+        if c[1].value not in asked
+        and c[1].f.get("sentence") != target.f.get("sentence")
+        and not _is_target(ans, c[1])
+        and not _is_attainment(ans, c[1])
+    ]
     if not actual:
         return None
     a = actual[0][1]
@@ -63,25 +71,28 @@ def _is_target(ans, c: Candidate) -> bool:
     """A share set as a goal: "tối thiểu 70%", "phấn đấu đạt 80%", or under a "Mục tiêu" heading."""
     qualifier = fold((c.f.get("qualifier") or "").lower())
     section = fold(c.hit.chunk.section.lower())
-    before = fold(doc_text(ans, c)[max(0, c.f["start"] - 25):c.f["start"]].lower())
+    before = fold(doc_text(ans, c)[max(0, c.f["start"] - 25) : c.f["start"]].lower())
     heading = re.search(r"(^|›)\s*([\w.]+\s+)?(muc tieu|chi tieu)", section)  # not "thực hiện mục tiêu"
-    return bool(re.search(r"toi thieu|phan dau|it nhat|tren", qualifier) or heading
-                or re.search(r"(toi thieu|phan dau( dat)?|it nhat|dat tren|dat tu)\s*$", before))
+    return bool(
+        re.search(r"toi thieu|phan dau|it nhat|tren", qualifier)
+        or heading
+        or re.search(r"(toi thieu|phan dau( dat)?|it nhat|dat tren|dat tu)\s*$", before)
+    )
 
 
 def _is_attainment(ans, c: Candidate) -> bool:
-    """"đạt 31,32% so với mục tiêu kế hoạch": how much of a target is reached, not a share."""
-    after = fold(doc_text(ans, c)[c.f["end"]:c.f["end"] + 40].lower())
+    """ "đạt 31,32% so với mục tiêu kế hoạch": how much of a target is reached, not a share."""
+    after = fold(doc_text(ans, c)[c.f["end"] : c.f["end"] + 40].lower())
     return bool(re.match(r"\W*(so voi|cua) (muc tieu|ke hoach|chi tieu)", after))
 
 
 def plan_whole_minus_part(ans, q, cands, top) -> Plan | None:
-    """"… không được ký số": the whole in the same passage minus the part that is named."""
+    """ "… không được ký số": the whole in the same passage minus the part that is named."""
     m = re.search(_NEGATION + r"\s*(?:duoc\s+)?([^,?]*)", _text(q))
     if not m:
         return None
     part_words = phrase(ans, " ".join(_cut(re.findall(r"\w+", m.group(1)))))
-    subject = phrase(ans, " ".join(q.measured)) or phrase(ans, q.folded[:m.start()])
+    subject = phrase(ans, " ".join(q.measured)) or phrase(ans, q.folded[: m.start()])
     best, best_score = None, float("-inf")
     for sp, p in ranked(ans, part_words, cands, k=6):
         for w in cands:

@@ -13,9 +13,9 @@ import math
 import re
 from typing import TYPE_CHECKING
 
+from assistant.answering.question import QuestionInfo
 from assistant.answering.text import tokens
 from assistant.models import Answer, Hit
-from assistant.answering.question import QuestionInfo
 
 if TYPE_CHECKING:
     from assistant.answering.context import AnswerContext
@@ -46,22 +46,26 @@ def level_answer(ans: AnswerContext, q: QuestionInfo, top: list[Hit]) -> Answer 
         return None
     _, _, hit, m = best
     text = hit.chunk.text
-    line = text[text.rfind("\n", 0, m.start()) + 1:text.find("\n", m.end()) % (len(text) + 1)]
+    line = text[text.rfind("\n", 0, m.start()) + 1 : text.find("\n", m.end()) % (len(text) + 1)]
     if ans.coverage(q, ans.text_tokens(f"{line} {hit.chunk.section}")) < ans.min_coverage:
         return None  # the paragraph the label stands in is about something else
     start, end = hit.chunk.start + m.start(), hit.chunk.start + m.end()
     item = _item(hit.chunk.text, m.start())
     shown = f"{label} {m.group(1)}"
     about = f"{item} — " if item else ""
-    return Answer(question=q.text, answer=f"{shown} ({about}theo {hit.chunk.title}) [1].",
-                  value=float(m.group(1)), unit=label,
-                  citations=[ans.citation(1, hit.chunk, start, end)])
+    return Answer(
+        question=q.text,
+        answer=f"{shown} ({about}theo {hit.chunk.title}) [1].",
+        value=float(m.group(1)),
+        unit=label,
+        citations=[ans.citation(1, hit.chunk, start, end)],
+    )
 
 
 def _item(text: str, at: int) -> str:
     """The item a label follows: "hệ thống Công dịch vụ công" in "…, hệ thống Công dịch vụ
     công (cấp độ 3), …" (the words back to the previous list separator)."""
-    head = text[max(0, at - 160):at].rstrip(" (")
+    head = text[max(0, at - 160) : at].rstrip(" (")
     pieces = _ITEM_STOP.split(head)
     return " ".join(pieces[-1].split()) if pieces else ""
 

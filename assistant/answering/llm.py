@@ -27,8 +27,8 @@ from assistant.errors import ConfigurationError
 from assistant.models import Answer, Calculation, Citation, Hit, Operand, RetrievedPassage
 from assistant.protocols import Answerer
 from assistant.settings import Settings
-from assistant.view import CorpusView
 from assistant.vietnamese.number_finder import find_numbers
+from assistant.view import CorpusView
 
 __all__ = ["LLMAnswerer", "MAX_TOOL_ROUNDS", "calculator_tool", "make_chat_model"]
 
@@ -54,14 +54,22 @@ def make_chat_model(settings: Settings):
         raise ConfigurationError(
             "Chế độ LLM cần địa chỉ máy chủ mô hình (chuẩn OpenAI).",
             hint="Hãy đặt ASSISTANT_LLM_BASE_URL, ví dụ http://127.0.0.1:8080/v1 "
-                 "(vLLM, llama.cpp server, Ollama /v1), hoặc dùng --mode default.")
+            "(vLLM, llama.cpp server, Ollama /v1), hoặc dùng --mode default.",
+        )
     try:
         from langchain_openai import ChatOpenAI
     except ImportError as exc:
-        raise ConfigurationError("Chưa cài langchain-openai cho chế độ LLM.",
-                                 hint="Hãy chạy: pip install -e '.[llm]'") from exc
-    return ChatOpenAI(base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key,
-                      timeout=settings.llm_timeout_s, temperature=0, max_retries=1)
+        raise ConfigurationError(
+            "Chưa cài langchain-openai cho chế độ LLM.", hint="Hãy chạy: pip install -e '.[llm]'"
+        ) from exc
+    return ChatOpenAI(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        api_key=settings.llm_api_key,
+        timeout=settings.llm_timeout_s,
+        temperature=0,
+        max_retries=1,
+    )
 
 
 class LLMAnswerer:
@@ -121,9 +129,12 @@ class LLMAnswerer:
         model = self.chat_model.bind_tools(list(tools.values()))
         messages = [
             SystemMessage(self.system_prompt.render(not_found=NOT_FOUND)),
-            HumanMessage(self.user_prompt.render(
-                question=_neutralize(question),
-                passages="\n\n".join(_passage_block(i, h) for i, h in enumerate(passages, 1)))),
+            HumanMessage(
+                self.user_prompt.render(
+                    question=_neutralize(question),
+                    passages="\n\n".join(_passage_block(i, h) for i, h in enumerate(passages, 1)),
+                )
+            ),
         ]
         for _ in range(MAX_TOOL_ROUNDS + 1):
             reply = model.invoke(messages)
@@ -138,8 +149,9 @@ class LLMAnswerer:
         raise LLMToolLoopError(f"still calling tools after {MAX_TOOL_ROUNDS} rounds")
 
     # --- the checks --------------------------------------------------------
-    def _checked(self, question: str, text: str, passages: list[Hit], calculations: list[Calculation],
-                 context: AnswerContext) -> Answer:
+    def _checked(
+        self, question: str, text: str, passages: list[Hit], calculations: list[Calculation], context: AnswerContext
+    ) -> Answer:
         retrieved = [RetrievedPassage.from_hit(h) for h in passages]
         if " ".join(text.split()).strip("\"'“” ") == NOT_FOUND:
             return Answer(question=question, answer=NOT_FOUND, abstained=True, retrieved=retrieved, mode="llm")
@@ -168,7 +180,6 @@ class LLMAnswerer:
         return answer
 
 
-
 # --- helpers -------------------------------------------------------------------------------
 
 
@@ -185,8 +196,9 @@ def _with_operands(context: AnswerContext, calc: Calculation, citations: list[Ci
     operands = []
     for literal in _LITERAL.findall(calc.expression):
         value = float(literal)
-        where = next(((c, f) for c in citations for f in context.figures.get(c.chunk_id, [])
-                      if f["value"] == value), None)
+        where = next(
+            ((c, f) for c in citations for f in context.figures.get(c.chunk_id, []) if f["value"] == value), None
+        )
         if where:
             c, f = where
             operands.append(Operand(value=value, raw=f["raw"], label=f.get("indicator", ""), citation=c.number))
@@ -198,8 +210,10 @@ def _with_operands(context: AnswerContext, calc: Calculation, citations: list[Ci
 def _passage_block(number: int, hit: Hit) -> str:
     c = hit.chunk
     body = f"{c.header}\n{c.text}" if c.kind == "table" and c.header else c.text
-    return (f'<tai_lieu id="{number}" nguon="{html.escape(c.title)}" muc="{html.escape(c.section)}">\n'
-            f"{_neutralize(body)}\n</tai_lieu>")
+    return (
+        f'<tai_lieu id="{number}" nguon="{html.escape(c.title)}" muc="{html.escape(c.section)}">\n'
+        f"{_neutralize(body)}\n</tai_lieu>"
+    )
 
 
 def _neutralize(text: str) -> str:

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
+from assistant.answering.question import QuestionInfo
 from assistant.answering.text import REF, sentences, tokens, window
 from assistant.models import Answer, Chunk, Citation, Hit
-from assistant.answering.question import QuestionInfo
 
 if TYPE_CHECKING:
     from assistant.answering.context import AnswerContext
@@ -64,7 +64,7 @@ def signature(chunk: Chunk) -> Signature | None:
         if not _is_name(line):
             continue
         titles = []
-        for _, above in reversed(lines[max(0, n - _MAX_TITLES):n]):
+        for _, above in reversed(lines[max(0, n - _MAX_TITLES) : n]):
             if not _is_title(above):
                 break
             titles.insert(0, above.strip("* "))
@@ -85,7 +85,7 @@ def _is_title(line: str) -> bool:
 
 
 def _title_case(title: str) -> str:
-    """"KT. CHỦ TỊCH" -> "KT. Chủ tịch": a leading abbreviation stays, the rest reads as a title."""
+    """ "KT. CHỦ TỊCH" -> "KT. Chủ tịch": a leading abbreviation stays, the rest reads as a title."""
     head, _, rest = title.partition(" ")
     if head.endswith(".") and rest:
         return f"{head} {rest.capitalize()}"
@@ -93,8 +93,10 @@ def _title_case(title: str) -> str:
 
 
 #: "X còn có tên gọi khác là gì", "X còn được gọi là gì", "tên viết tắt của X" (folded).
-_ASKS_ALIAS = re.compile(r"^(?P<before>.*?)\s+(?:con\s+)?(?:co\s+|duoc\s+)?(?:ten\s+goi\s+khac|ten\s+khac|goi\s+la\s+gi"
-                         r"|ten\s+viet\s+tat)|^ten\s+(?:goi\s+khac|khac|viet\s+tat)\s+cua\s+(?P<after>.+?)\s+la\s+gi")
+_ASKS_ALIAS = re.compile(
+    r"^(?P<before>.*?)\s+(?:con\s+)?(?:co\s+|duoc\s+)?(?:ten\s+goi\s+khac|ten\s+khac|goi\s+la\s+gi"
+    r"|ten\s+viet\s+tat)|^ten\s+(?:goi\s+khac|khac|viet\s+tat)\s+cua\s+(?P<after>.+?)\s+la\s+gi"
+)
 
 #: "VNFISHBASE là cơ sở dữ liệu gì": a name, then the kind of thing it is (folded).
 _ASKS_KIND = re.compile(r"^(?P<name>\w+(?:\s\w+)?)\s+la\s+(?P<category>(?:\w+\s){1,4}?)gi$")
@@ -117,10 +119,13 @@ def alias_answer(ans: "AnswerContext", q: QuestionInfo, top: list[Hit]) -> Answe
             continue
         for start, end, text in sentences(hit.chunk):
             for paren in re.finditer(r"\(([^()]{2,80})\)", text):
-                before = tokens(text[:paren.start()])
+                before = tokens(text[: paren.start()])
                 inside = tokens(paren.group(1))
-                if (before[-len(name):] == name and not set(inside) <= set(name)
-                        and " ".join(category) in " ".join(inside)):
+                if (
+                    before[-len(name) :] == name
+                    and not set(inside) <= set(name)
+                    and " ".join(category) in " ".join(inside)
+                ):
                     alias = paren.group(1).strip()
                     citation = ans.citation(1, hit.chunk, start, end)
                     return Answer(question=q.text, answer=f"{alias} — {text.strip()} [1]", citations=[citation])
@@ -130,16 +135,21 @@ def alias_answer(ans: "AnswerContext", q: QuestionInfo, top: list[Hit]) -> Answe
 # --- document references -------------------------------------------------------------------
 
 #: "… theo QĐ nào", "văn bản nào", "quyết định số mấy", "số hiệu" (folded).
-_ASKS_REF = re.compile(r"\b(?:qd|quyet dinh|van ban|nghi quyet|nq|thong tu|nghi dinh|chi thi|cong van)"
-                       r"\s+(?:so\s+)?(?:nao|may|bao nhieu|gi)\b|\bso hieu\b")
-_DOC_TYPE = (r"(?:Quyết định|Kế hoạch|Nghị quyết|Nghị định|Thông tư|Chỉ thị|Công văn|Chương trình|Luật|Văn bản"
-             r"|Quy định|Hướng dẫn|Đề án|Báo cáo)")
+_ASKS_REF = re.compile(
+    r"\b(?:qd|quyet dinh|van ban|nghi quyet|nq|thong tu|nghi dinh|chi thi|cong van)"
+    r"\s+(?:so\s+)?(?:nao|may|bao nhieu|gi)\b|\bso hieu\b"
+)
+_DOC_TYPE = (
+    r"(?:Quyết định|Kế hoạch|Nghị quyết|Nghị định|Thông tư|Chỉ thị|Công văn|Chương trình|Luật|Văn bản"
+    r"|Quy định|Hướng dẫn|Đề án|Báo cáo)"
+)
 _DAY = r"ngày\s+(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})"
 #: "Quyết định số 2774/QĐ-UBND ngày 29/11/2021 của UBND tỉnh" (up to what the document is about).
 _REF_PHRASE = re.compile(
     rf"{_DOC_TYPE}\s+(?:số\s+)?{REF.pattern}(?:\s+{_DAY})?"
     r"(?:\s+của\s+[^,;.:()\n]{1,60}?(?=\s+(?:về|ban hành|phê duyệt|quy định|triển khai|thực hiện|hướng dẫn)\b|[,;.:()\n]|$))?",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 #: A document named by title and dated: "Luật Công nghệ thông tin ngày 29/6/2006".
 _TITLED = re.compile(rf"({_DOC_TYPE}\s+[^\d;,()\n]{{3,80}}?)\s+(?:\(\S+\)\s+)?({_DAY})")
 
@@ -160,7 +170,7 @@ def reference_answer(ans: "AnswerContext", q: QuestionInfo, top: list[Hit]) -> A
             for n, m in enumerate(found):
                 lo = found[n - 1].end() if n else 0
                 hi = found[n + 1].start() if n + 1 < len(found) else len(text)
-                segment = text[lo:m.start()] + " " + text[m.end():hi]
+                segment = text[lo : m.start()] + " " + text[m.end() : hi]
                 score = ans.coverage(q, ans.text_tokens(segment)) + 0.3 * hit.score + 0.05 / (rank + 1)
                 if best is None or score > best[0]:
                     best = (score, hit, start, end, text, m.group(0))

@@ -7,23 +7,53 @@ the nearer the phrase stands before the number, the better.
 
 from __future__ import annotations
 
-import math
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from assistant.vietnamese.text import fold
 from assistant.answering.figure_answers import candidates
+from assistant.answering.question import STOP, QuestionInfo
 from assistant.answering.text import tokens
 from assistant.models import Hit
-from assistant.answering.question import STOP, QuestionInfo
+from assistant.vietnamese.text import fold
 
 if TYPE_CHECKING:
     from assistant.answering.context import AnswerContext
 
 #: Words of a question that say how to compute, not what is counted.
-CALC_WORDS = frozenset(["chiem", "ty", "ti", "le", "phan", "tram", "bao", "nhieu", "hay", "tinh", "uoc", "khoang", "luong", "tat", "ca", "lai", "cong", "tong", "so", "con", "thieu", "chua", "khong", "duoc", "dat", "tren", "trong"])
+CALC_WORDS = frozenset(
+    [
+        "chiem",
+        "ty",
+        "ti",
+        "le",
+        "phan",
+        "tram",
+        "bao",
+        "nhieu",
+        "hay",
+        "tinh",
+        "uoc",
+        "khoang",
+        "luong",
+        "tat",
+        "ca",
+        "lai",
+        "cong",
+        "tong",
+        "so",
+        "con",
+        "thieu",
+        "chua",
+        "khong",
+        "duoc",
+        "dat",
+        "tren",
+        "trong",
+    ]
+)
 _STOP = (STOP | CALC_WORDS | {"tra", "vinh", "tien", "giang"}) - {"so", "minh", "chi", "tinh"}
 _BACK = 260  # how far back (characters) the clause before a figure is read
 
@@ -87,17 +117,17 @@ def own_label(ans: AnswerContext, c: Candidate) -> set[str]:
 def clause_before(ans: AnswerContext, c: Candidate) -> str:
     text, start = doc_text(ans, c), c.f["start"]
     lo = max(text.rfind(ch, max(0, start - _BACK), start) for ch in (";", ". ", "\n"))
-    return text[(lo + 1 if lo >= 0 else max(0, start - _BACK)):start]
+    return text[(lo + 1 if lo >= 0 else max(0, start - _BACK)) : start]
 
 
 def clause_after(ans: AnswerContext, c: Candidate) -> str:
     """The words after a figure up to the end of its clause or the next number."""
     text, end = doc_text(ans, c), c.f["end"]
-    tail = text[end:end + 120]
+    tail = text[end : end + 120]
     cut = min([i for i in (tail.find(ch) for ch in (";", ". ", "\n", "(")) if i != -1], default=len(tail))
     tail = tail[:cut]
     digit = re.search(r"\d", tail)
-    return tail[:digit.start()] if digit else tail
+    return tail[: digit.start()] if digit else tail
 
 
 def near(ans: AnswerContext, words: list[str], c: Candidate) -> float:
@@ -116,12 +146,12 @@ def near(ans: AnswerContext, words: list[str], c: Candidate) -> float:
         if before[e - 1] not in wanted:
             continue
         gap = before[e:]
-        spans.append((set(before[max(0, e - size):e]), len(gap) + 4 * gap.count(",") + 8 * gap.count("#")))
+        spans.append((set(before[max(0, e - size) : e]), len(gap) + 4 * gap.count(",") + 8 * gap.count("#")))
     for s in range(len(after)):
         if after[s] not in wanted:
             continue
         gap = after[:s]
-        spans.append((set(after[s:s + size]), len(gap) + 4 * gap.count(",")))
+        spans.append((set(after[s : s + size]), len(gap) + 4 * gap.count(",")))
     for found, distance in sorted(spans, key=lambda x: x[1]):
         decay = 1.0 / (1.0 + 0.06 * distance)
         if decay <= best:
@@ -144,12 +174,12 @@ def label(ans: AnswerContext, c: Candidate) -> list[str]:
     if c.f.get("row_header") or c.f.get("column_header"):
         return tokens(" ".join(x for x in (c.f.get("row_header"), c.f.get("column_header")) if x))
     text = doc_text(ans, c)
-    before = _label_words(text[max(c.f.get("sentence_start", 0), c.f["start"] - _BACK):c.f["start"]].rstrip(" :"))
+    before = _label_words(text[max(c.f.get("sentence_start", 0), c.f["start"] - _BACK) : c.f["start"]].rstrip(" :"))
     cut = max((i for i, w in enumerate(before) if w in (",", "#")), default=-1)
     after = fold(clause_after(ans, c).lower())
     m = re.search(r"[,:;)]|\btrong do\b|\bgom\b", after)
-    after = after[:m.start()] if m and m.group() != ":" else ("" if m else after)  # "…: 336,6" names the next
-    return [w for w in before[cut + 1:] if w != ","] + tokens(after)
+    after = after[: m.start()] if m and m.group() != ":" else ("" if m else after)  # "…: 336,6" names the next
+    return [w for w in before[cut + 1 :] if w != ","] + tokens(after)
 
 
 def _label_words(text: str) -> list[str]:
@@ -164,11 +194,15 @@ def label_match(ans: AnswerContext, words: list[str], c: Candidate, asked: set[s
     ("tiếp nhận" for "nộp")."""
     if not words:
         return 0.0
-    idf = lambda w: ans.idf.get(w, ans.default_idf)
+
+    def idf(w):
+        return ans.idf.get(w, ans.default_idf)
+
     own = label(ans, c)
     unit = tokens(effective_unit(ans, c))
-    extra = math.fsum(idf(w) for w in set(own) - set(unit) if asked and w not in asked and w not in _STOP
-                and w != "#")  # "mức 3" the question does not name
+    extra = math.fsum(
+        idf(w) for w in set(own) - set(unit) if asked and w not in asked and w not in _STOP and w != "#"
+    )  # "mức 3" the question does not name
     own += unit
     pairs = set(itertools.pairwise(own))
     total = sum(idf(w) for w in words)
@@ -184,7 +218,7 @@ def label_match(ans: AnswerContext, words: list[str], c: Candidate, asked: set[s
 def unasked_level(ans: AnswerContext, q: QuestionInfo, c: Candidate) -> bool:
     """The sentence puts ``c`` under a level the question does not name ("dịch vụ công mức 3
     tiếp nhận 107.550 hồ sơ (…, 16.191 trực tuyến)" for a question about all the records)."""
-    before = fold(doc_text(ans, c)[c.f.get("sentence_start", c.f["start"]):c.f["start"]].lower())
+    before = fold(doc_text(ans, c)[c.f.get("sentence_start", c.f["start"]) : c.f["start"]].lower())
     levels = set(re.findall(r"\bmuc (?:do )?(\d)\b", before))
     return bool(levels) and not levels & set(q.numbers)
 
@@ -192,13 +226,13 @@ def unasked_level(ans: AnswerContext, q: QuestionInfo, c: Candidate) -> bool:
 def scope_owner(ans: AnswerContext, c: Candidate, parts: list[list[str]]) -> int | None:
     """Which of ``parts`` the sentence names last before ``c`` ("mức độ 3 tiếp nhận …, 87 …;
     mức độ 4 …": 87 belongs to "mức 3")."""
-    words = _marked(doc_text(ans, c)[c.f.get("sentence_start", max(0, c.f["start"] - _BACK)):c.f["start"]])
+    words = _marked(doc_text(ans, c)[c.f.get("sentence_start", max(0, c.f["start"] - _BACK)) : c.f["start"]])
     best, best_at = None, -1
     for k, part in enumerate(parts):
         if not part:
             continue
         for i in range(len(words)):
-            window = words[i:i + len(part) + 2]
+            window = words[i : i + len(part) + 2]
             if window and window[0] == part[0] and set(part) <= set(window) and i > best_at:
                 best, best_at = k, i
     return best
@@ -216,9 +250,14 @@ def effective_unit(ans: AnswerContext, c: Candidate) -> str:
     unit = unit_of(c)
     if unit or c.f.get("kind") == "ratio":
         return unit
-    before = [f for f in ans.figures.get(c.hit.chunk.id, [])
-              if f["start"] < c.f["start"] and f.get("sentence") == c.f.get("sentence") and f.get("unit")
-              and not f.get("is_percent")]
+    before = [
+        f
+        for f in ans.figures.get(c.hit.chunk.id, [])
+        if f["start"] < c.f["start"]
+        and f.get("sentence") == c.f.get("sentence")
+        and f.get("unit")
+        and not f.get("is_percent")
+    ]
     return fold(max(before, key=lambda f: f["start"])["unit"].lower()) if before else ""
 
 
@@ -239,7 +278,7 @@ def compatible(a: Candidate, b: Candidate) -> bool:
 
 
 def preceded_by_total(ans: AnswerContext, c: Candidate) -> bool:
-    before = fold(doc_text(ans, c)[max(0, c.f["start"] - 30):c.f["start"]].lower())
+    before = fold(doc_text(ans, c)[max(0, c.f["start"] - 30) : c.f["start"]].lower())
     return bool(re.search(r"\btong(\s+so)?\b[^,;()]*$", before))
 
 

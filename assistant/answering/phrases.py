@@ -4,11 +4,30 @@ from __future__ import annotations
 
 import re
 
-from assistant.vietnamese.text import fold
 from assistant.answering.question import QuestionInfo
+from assistant.vietnamese.text import fold
 
-_BOUNDARY = {"nam", "o", "cua", "la", "theo", "tai", "trong", "thi", "bao", "co", "duoc", "tu", "den",
-             "hien", "khoang", "vao", "dat", "tren", "nhu"}
+_BOUNDARY = {
+    "nam",
+    "o",
+    "cua",
+    "la",
+    "theo",
+    "tai",
+    "trong",
+    "thi",
+    "bao",
+    "co",
+    "duoc",
+    "tu",
+    "den",
+    "hien",
+    "khoang",
+    "vao",
+    "dat",
+    "tren",
+    "nhu",
+}
 
 
 def _text(q: QuestionInfo) -> str:
@@ -32,13 +51,13 @@ def named_parts(q: QuestionInfo) -> tuple[list[str], str] | None:
     m = re.search(r"\(([^()]*(?:\+|\bva\b)[^()]*)\)", text)
     if m:
         items = [re.sub(r"^\s*(cong )?ca\s+", "", i).strip(" ,") for i in re.split(r"\+|\bva\b", m.group(1))]
-        return ([i for i in items if i], text[:m.start()]) if len([i for i in items if i]) >= 2 else None
+        return ([i for i in items if i], text[: m.start()]) if len([i for i in items if i]) >= 2 else None
     words = re.findall(r"\w+|\+", text)
     for joint in ("+", "va"):
         if joint not in words:
             continue
         i = words.index(joint)
-        right = _cut([w for w in words[i + 1:] if w != "ca"])
+        right = _cut([w for w in words[i + 1 :] if w != "ca"])
         if not right:
             return None
         left = words[:i]

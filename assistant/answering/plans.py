@@ -30,12 +30,10 @@ def sum_plan(chosen: list[Candidate]) -> Plan:
     return Plan([Op(c.value, c) for c in chosen], " + ".join(plain(c.value) for c in chosen), plan_unit(chosen))
 
 
-def ranked(ans, words: list[str], cands: list[Candidate], head: list[str] = (), k: int = 5,
-            least: float = MIN_MATCH):
+def ranked(ans, words: list[str], cands: list[Candidate], head: list[str] = (), k: int = 5, least: float = MIN_MATCH):
     scored = [(near(ans, words, c) + 0.8 * near(ans, list(head), c) + 0.3 * c.base, c) for c in cands]
     scored = [s for s in scored if near(ans, words, s[1]) >= least]
     return sorted(scored, key=lambda s: -s[0])[:k]
-
 
 
 def plan_unit(cands: list[Candidate]) -> str | None:

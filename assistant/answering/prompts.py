@@ -33,7 +33,8 @@ class Prompt:
         if not m:
             raise ConfigurationError(
                 f"Prompt '{name}' thiếu dòng khai báo biến ở đầu tệp.",
-                hint="Dòng đầu tiên phải có dạng: # variables: question, passages")
+                hint="Dòng đầu tiên phải có dạng: # variables: question, passages",
+            )
         declared = tuple(v.strip() for v in m.group(1).split(",") if v.strip())
         used = set(_PLACEHOLDER.findall(body))
         undeclared = sorted(used - set(declared))
@@ -42,18 +43,23 @@ class Prompt:
             raise ConfigurationError(
                 f"Prompt '{name}' không khớp khai báo biến: dùng mà chưa khai báo {undeclared}, "
                 f"khai báo mà không dùng {unused}.",
-                hint=f"Hãy sửa dòng đầu thành: # variables: {', '.join(sorted(used))}")
+                hint=f"Hãy sửa dòng đầu thành: # variables: {', '.join(sorted(used))}",
+            )
         return cls(name, declared, body)
 
     def render(self, **values: object) -> str:
         missing = [v for v in self.variables if v not in values]
         extra = sorted(set(values) - set(self.variables))
         if missing or extra:
-            problem = (f"thiếu biến {missing}" if missing else "") + ("; " if missing and extra else "") \
+            problem = (
+                (f"thiếu biến {missing}" if missing else "")
+                + ("; " if missing and extra else "")
                 + (f"biến không khai báo {extra}" if extra else "")
+            )
             raise ConfigurationError(
                 f"Không điền được prompt '{self.name}': {problem}.",
-                hint=f"Cần: {list(self.variables)}; đã truyền: {sorted(values)}.")
+                hint=f"Cần: {list(self.variables)}; đã truyền: {sorted(values)}.",
+            )
         return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), self.template)
 
 
@@ -63,6 +69,7 @@ def load_prompt(name: str, prompts_dir: Path) -> Prompt:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigurationError(f"Không đọc được tệp prompt {path}.",
-                                 hint="Hãy kiểm tra thư mục prompts/ của dự án.") from exc
+        raise ConfigurationError(
+            f"Không đọc được tệp prompt {path}.", hint="Hãy kiểm tra thư mục prompts/ của dự án."
+        ) from exc
     return Prompt.parse(name, text)

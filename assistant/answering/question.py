@@ -7,15 +7,16 @@ from dataclasses import dataclass, field
 
 from assistant.vietnamese.abbreviations import CURATED
 from assistant.vietnamese.places import PROVINCES
-
 from assistant.vietnamese.text import fold
 
 #: Question words and glue that say nothing about the topic (accent-folded).
-STOP = frozenset("""
+STOP = frozenset(
+    """
 bao nhieu may la gi nao cua va cac nhung trong nam cho biet hay duoc co khong the nhu thi o tai
 voi ve den theo tu mot so luong tong hien da se dang ra sao vay a nhe oi ban toi minh ta de
 tren duoi bang nay do kia ay thuoc con chi neu tinh hoi
-""".split())
+""".split()
+)
 
 
 _CALC = [  # (operation, folded patterns) — the first match wins
@@ -24,19 +25,40 @@ _CALC = [  # (operation, folded patterns) — the first match wins
     ("percent_change", r"(tang|giam) (bao nhieu|may) (phan tram|%)|tang truong bao nhieu"),
     ("times", r"gap (may|bao nhieu) lan"),
     ("remainder", r"con thieu|de dat (muc tieu|chi tieu)|con (phai|can) bao nhieu"),
-    ("percent_of", r"chiem (ty le|ti le|bao nhieu|may)|(bao nhieu|may) (phan tram|%) (so voi )?(tong|cua tong|tren tong)"
-                   r"|ty le giai ngan|tinh ty le|ty le .* tren tong|(phan tram|%) tong so"),
-    ("difference", r"chenh lech|tang (them |rong )?bao nhieu|giam (di )?bao nhieu|nhieu hon bao nhieu|it hon bao nhieu"
-                   r"|hon kem|khac nhau bao nhieu|\bchua\b|khong (duoc|tinh)|con bao nhieu|con lai|tang rong|truoc khi"),
-    ("sum", r"tong cong .* va |cong (ca|lai|tat ca)|tinh ca .*chuyen sang|\btong\b.*\bva\b|ca (truc tuyen|hai|ba) va|\btong\b.* cua (\d+|hai|ba|cac)"),
+    (
+        "percent_of",
+        r"chiem (ty le|ti le|bao nhieu|may)|(bao nhieu|may) (phan tram|%) (so voi )?(tong|cua tong|tren tong)"
+        r"|ty le giai ngan|tinh ty le|ty le .* tren tong|(phan tram|%) tong so",
+    ),
+    (
+        "difference",
+        r"chenh lech|tang (them |rong )?bao nhieu|giam (di )?bao nhieu|nhieu hon bao nhieu|it hon bao nhieu"
+        r"|hon kem|khac nhau bao nhieu|\bchua\b|khong (duoc|tinh)|con bao nhieu|con lai|tang rong|truoc khi",
+    ),
+    (
+        "sum",
+        r"tong cong .* va |cong (ca|lai|tat ca)|tinh ca .*chuyen sang|\btong\b.*\bva\b|ca (truc tuyen|hai|ba) va|\btong\b.* cua (\d+|hai|ba|cac)",
+    ),
 ]
 _KIND = [
-    ("date", r"khi nao|ngay nao|ngay bao nhieu|ngay may|thoi gian nao|bao gio|thoi han|nam nao|thang nao|quy nao|thoi diem|ngay thang|hoan thanh truoc|trong thoi gian|thoi gian (thuc hien|hoan thanh)"),
+    (
+        "date",
+        r"khi nao|ngay nao|ngay bao nhieu|ngay may|thoi gian nao|bao gio|thoi han|nam nao|thang nao|quy nao|thoi diem|ngay thang|hoan thanh truoc|trong thoi gian|thoi gian (thuc hien|hoan thanh)",
+    ),
     ("percent", r"ty le|ti le|phan tram|%"),
     ("number", r"bao nhieu|\bmay\b|so luong|tong so|con so|^so "),
-    ("list", r"nhung (gi|ai|noi dung|nhiem vu|giai phap|linh vuc|don vi|co quan|he thong|doanh nghiep)|gom (nhung|cac|co)|ke ten|liet ke|cac .* nao|nhung .* nao|bao gom"),
-    ("entity", r"don vi nao|co quan nao|\bai\b|la ai|ten (la|goi)|chu tri|phoi hop|tinh nao|huyen nao|doanh nghiep nao|he thong nao|nen tang nao|ung dung nao|nao\b|la gi"),
-    ("text", r"tai sao|vi sao|nhu the nao|the nao|nguyen nhan|muc tieu|giai phap|han che|kho khan|ra sao|de lam gi|nham"),
+    (
+        "list",
+        r"nhung (gi|ai|noi dung|nhiem vu|giai phap|linh vuc|don vi|co quan|he thong|doanh nghiep)|gom (nhung|cac|co)|ke ten|liet ke|cac .* nao|nhung .* nao|bao gom",
+    ),
+    (
+        "entity",
+        r"don vi nao|co quan nao|\bai\b|la ai|ten (la|goi)|chu tri|phoi hop|tinh nao|huyen nao|doanh nghiep nao|he thong nao|nen tang nao|ung dung nao|nao\b|la gi",
+    ),
+    (
+        "text",
+        r"tai sao|vi sao|nhu the nao|the nao|nguyen nhan|muc tieu|giai phap|han che|kho khan|ra sao|de lam gi|nham",
+    ),
 ]
 _UNIT_AFTER = re.compile(r"(?:bao nhieu|may)\s+(\w+(?:\s\w+)?)")
 YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
@@ -81,7 +103,9 @@ def analyze(question: str) -> QuestionInfo:
         operation = "percent_of" if re.search(r"\bty le\b|phan tram", pattern) else "sum"
     if re.search(r"\b(tai sao|vi sao|nguyen nhan)\b", pattern):
         operation = None  # "vì sao mục tiêu 50% … chưa đạt?" asks for a reason
-    if operation and not re.search(r"bao nhieu|\bmay\b|ty le|ti le|phan tram|hay tinh|uoc tinh|tinh toan|\btong\b", pattern):
+    if operation and not re.search(
+        r"bao nhieu|\bmay\b|ty le|ti le|phan tram|hay tinh|uoc tinh|tinh toan|\btong\b", pattern
+    ):
         operation = None  # "vì sao … chưa …" asks for an explanation, not arithmetic
     kind = "computed" if operation else next((k for k, pat in _KIND if re.search(pat, pattern)), "text")
     m = _UNIT_AFTER.search(plain)
@@ -101,8 +125,20 @@ def analyze(question: str) -> QuestionInfo:
     against_target = bool(re.search(r"so voi (muc tieu|ke hoach|chi tieu)|(dat|bang) bao nhieu phan tram", pattern))
     if against_target and operation == "percent_of":
         operation, kind = None, "percent"  # the document states the share of the target
-    return QuestionInfo(question, folded, kind, operation, years, provinces, unit_hint, keywords, numbers,
-                        measured, asks_target and not against_target, against_target)
+    return QuestionInfo(
+        question,
+        folded,
+        kind,
+        operation,
+        years,
+        provinces,
+        unit_hint,
+        keywords,
+        numbers,
+        measured,
+        asks_target and not against_target,
+        against_target,
+    )
 
 
 def _pattern_text(question: str) -> str:
@@ -113,11 +149,13 @@ def _pattern_text(question: str) -> str:
 def _names_place(question: str, province: str) -> bool:
     """Whether the question names ``province`` as a place (not inside "VTV Cần Thơ")."""
     for m in re.finditer(re.escape(province), question.lower()):
-        if not _ORG_BEFORE.search(question[:m.start()]):
+        if not _ORG_BEFORE.search(question[: m.start()]):
             return True
     folded = fold(question)  # a question typed without accents
-    return any(not _ORG_BEFORE.search(folded[:m.start()])
-               for m in re.finditer(re.escape(fold(province)), folded, re.IGNORECASE))
+    return any(
+        not _ORG_BEFORE.search(folded[: m.start()])
+        for m in re.finditer(re.escape(fold(province)), folded, re.IGNORECASE)
+    )
 
 
 def _expand_abbreviations(text: str) -> str:

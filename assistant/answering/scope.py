@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assistant.vietnamese.text import fold
 from assistant.answering import support
-from assistant.models import Answer, Hit
 from assistant.answering.question import QuestionInfo
+from assistant.models import Answer, Hit
+from assistant.vietnamese.text import fold
 
 if TYPE_CHECKING:
     from assistant.answering.context import AnswerContext
@@ -22,20 +22,6 @@ def out_of_scope(ans: "AnswerContext", q: QuestionInfo) -> str | None:
     if unknown:
         return f"năm {unknown[0]}"
     return None
-
-
-def in_scope(ans: "AnswerContext", q: QuestionInfo, hit: Hit, figure: dict | None = None) -> bool:
-    """Does this passage speak of the province and year the question names?"""
-    meta = ans.data.documents[hit.chunk.document].metadata
-    if q.provinces and meta.province and fold(meta.province.lower()) not in {fold(p) for p in q.provinces}:
-        return False
-    if q.years:
-        covered = set(hit.chunk.years) | set(meta.years_reported) | set(meta.years_planned)
-        if figure is not None and figure.get("year"):
-            covered.add(figure["year"])
-        if not covered & set(q.years):
-            return False
-    return True
 
 
 def supports(ans: "AnswerContext", q: QuestionInfo, result: Answer, top: list[Hit]) -> bool:

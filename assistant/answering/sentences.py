@@ -12,12 +12,18 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
-from assistant.answering.lookups import (alias_answer, asks_reference, asks_signer, reference_answer, signer_answer,
-                                         titled_dates)
+from assistant.answering.lookups import (
+    alias_answer,
+    asks_reference,
+    asks_signer,
+    reference_answer,
+    signer_answer,
+    titled_dates,
+)
+from assistant.answering.question import YEAR, QuestionInfo
 from assistant.answering.support import DOC_REF
 from assistant.answering.text import REF, clip, sentences, tokens, window
 from assistant.models import Answer, Chunk, Citation, Hit
-from assistant.answering.question import YEAR, QuestionInfo
 
 if TYPE_CHECKING:
     from assistant.answering.context import AnswerContext
@@ -35,7 +41,8 @@ DATE = re.compile(
 #: "QĐ 2063", "Nghị quyết 36", "Thông tư số 137" as a question names a document.
 _NAMED_REF = re.compile(
     r"\b(?:qđ|quyết định|kh|kế hoạch|nq|nghị quyết|công văn|cv|thông tư|tt|chỉ thị|nghị định|nđ)\s+(?:số\s+)?(\d{2,5})\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
 #: The place-and-date line under a document's number: "Trà Vinh, ngày 21 tháng 4 năm 2020".
 _ISSUE_LINE = re.compile(r"[^\W\d][^\d,\n]{1,30},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}")
@@ -44,8 +51,10 @@ _OWN_NUMBER = re.compile(r"Số:\s*\**(\d+)")
 _ASKS_ISSUE = re.compile(r"\b(ky|ban hanh|lap|phe duyet)\b")
 _ASKS_BODY = re.compile(r"\b(co quan|don vi|ai|so nao|chu tri|phoi hop|trach nhiem)\b")
 #: Questions whose answer runs over several clauses even when phrased "… là gì?".
-_EXPLAIN = re.compile(r"\b(vi sao|tai sao|nguyen nhan|han che|ton tai|kho khan|vuong mac|giai phap|nhiem vu|noi dung"
-                      r"|nhung gi|gom|bao gom|ke ten|liet ke)\b")
+_EXPLAIN = re.compile(
+    r"\b(vi sao|tai sao|nguyen nhan|han che|ton tai|kho khan|vuong mac|giai phap|nhiem vu|noi dung"
+    r"|nhung gi|gom|bao gom|ke ten|liet ke)\b"
+)
 _ASKS_ADDRESS = re.compile(r"\b(dia chi|website|trang web|duong dan|duong link|email)\b")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\],;]+[^\s<>()\[\],;.]|[\w.-]+@[\w-]+(?:\.[\w-]+)+")
 #: A clause that opens a new numbered section ("3. …", "b) …", "II. …"): a list stops before it.
@@ -65,6 +74,7 @@ class Clause(NamedTuple):
 class Asked(NamedTuple):
     """What a clause is scored against: the question, the documents and phrases it names, and
     the keywords that only name the document it cites (left out: scope already picks it)."""
+
     q: QuestionInfo
     refs: set[str]
     quotes: list[str]
@@ -72,13 +82,16 @@ class Asked(NamedTuple):
 
 
 def sentence_answer(ans: "AnswerContext", q: QuestionInfo, top: list[Hit]) -> Answer | None:
-    found = ((signer_answer(ans, q, top) if asks_signer(q) else None)
-             or (reference_answer(ans, q, top) if q.kind != "date" and asks_reference(q) else None)
-             or alias_answer(ans, q, top))
+    found = (
+        (signer_answer(ans, q, top) if asks_signer(q) else None)
+        or (reference_answer(ans, q, top) if q.kind != "date" and asks_reference(q) else None)
+        or alias_answer(ans, q, top)
+    )
     if found:
         return found
-    asked = Asked(q, question_refs(q.text), [" ".join(tokens(m)) for m in _QUOTED.findall(q.text)],
-                  doc_name_words(ans, q))
+    asked = Asked(
+        q, question_refs(q.text), [" ".join(tokens(m)) for m in _QUOTED.findall(q.text)], doc_name_words(ans, q)
+    )
     refs = asked.refs
     best = None
     for rank, hit in enumerate(top):
@@ -98,8 +111,12 @@ def sentence_answer(ans: "AnswerContext", q: QuestionInfo, top: list[Hit]) -> An
     coverage = ans.coverage(q, ans.text_tokens(clause.text) | ans.text_tokens(hit.chunk.section))
     announces = coverage >= ans.min_coverage / 2 and _count_bonus(q, clause.text) > _NAMES_NOUN
     dated_ref = q.kind == "date" and bool(refs & {m.group(1) for m in REF.finditer(clause.text)})
-    if (coverage < ans.min_coverage and not (q.kind == "date" and _issue_date(q, clause.text)) and not announces
-            and not dated_ref):
+    if (
+        coverage < ans.min_coverage
+        and not (q.kind == "date" and _issue_date(q, clause.text))
+        and not announces
+        and not dated_ref
+    ):
         return None
     if hit.chunk.kind == "table":
         body = table_answer(q, hit.chunk, clause.text)
@@ -131,9 +148,9 @@ def doc_name_words(ans: "AnswerContext", q: QuestionInfo) -> set[str]:
     inside: set[str] = set()
     spans = []
     for m in DOC_REF.finditer(text):
-        first, last = text[:m.start()].count(" "), text[:m.end()].count(" ")
+        first, last = text[: m.start()].count(" "), text[: m.end()].count(" ")
         spans.append((first, last))
-        inside |= ans.text_tokens(q.text[words[first].start():words[last].end()])
+        inside |= ans.text_tokens(q.text[words[first].start() : words[last].end()])
     if not spans:
         return set()
     outside = " ".join(w.group(0) for n, w in enumerate(words) if not any(a <= n <= b for a, b in spans))
@@ -157,8 +174,12 @@ def _row_tokens(ans: "AnswerContext", q: QuestionInfo, chunk: Chunk) -> set[str]
     column name (a long header like "… các Bộ, ngành liên quan khác" matches any question)."""
     names = chunk.header.split("\t")
     header = {n.strip() for n in names}
-    cells = [c for line in chunk.text.split("\n") for c in line.split("\t")
-             if c.strip() and not {x.strip() for x in line.split("\t") if x.strip()} <= header]
+    cells = [
+        c
+        for line in chunk.text.split("\n")
+        for c in line.split("\t")
+        if c.strip() and not {x.strip() for x in line.split("\t") if x.strip()} <= header
+    ]
     wanted = [names[i] for i in _wanted_columns(q, names)]
     return ans.text_tokens(" ".join(cells + wanted))
 
@@ -174,12 +195,13 @@ def _count_bonus(q: QuestionInfo, text: str) -> float:
         noun = re.search(rf"(?<![\d.,/]){re.escape(n)}\s+(\w+)", q.text)
         for m in re.finditer(rf"(?<![\d.,/])0*{re.escape(n.lstrip('0') or '0')}(?![\d/]|[.,]\d)\s*(\w*)", text):
             same = noun and not specific and tokens(noun.group(1)) == tokens(m.group(1))
-            bonus = max(bonus, (_NAMES_NOUN + 0.15 * (":" in text[m.end():])) if same else 0.15)
+            bonus = max(bonus, (_NAMES_NOUN + 0.15 * (":" in text[m.end() :])) if same else 0.15)
     return bonus
 
 
-def _score(ans: "AnswerContext", asked: Asked, text: str, section: set[str], hit: Hit, rank: int,
-           row: set[str] | None = None) -> float:
+def _score(
+    ans: "AnswerContext", asked: Asked, text: str, section: set[str], hit: Hit, rank: int, row: set[str] | None = None
+) -> float:
     q, refs = asked.q, asked.refs
     toks = row if row is not None else ans.text_tokens(text)
     score = _coverage(ans, asked, toks) + 0.3 * _coverage(ans, asked, section) + 0.3 * hit.score + 0.1 / (rank + 1)
@@ -197,8 +219,13 @@ def _score(ans: "AnswerContext", asked: Asked, text: str, section: set[str], hit
         if _issue_date(q, text):
             chunk_text = hit.chunk.context_text()
             own = set(_OWN_NUMBER.findall(chunk_text))
-            score = (_coverage(ans, asked, ans.text_tokens(chunk_text)) + 0.3 * hit.score + 0.1 / (rank + 1) + 0.2
-                     + (0.4 if refs & own else -0.3 if refs else 0.0))
+            score = (
+                _coverage(ans, asked, ans.text_tokens(chunk_text))
+                + 0.3 * hit.score
+                + 0.1 / (rank + 1)
+                + 0.2
+                + (0.4 if refs & own else -0.3 if refs else 0.0)
+            )
         elif not DATE.search(text):
             score -= 0.5
         elif titled_dates(q, text):
@@ -222,8 +249,9 @@ def _answer(q: QuestionInfo, text: str, citations: list[Citation]) -> Answer:
 # --- dates -------------------------------------------------------------------------------
 
 
-def _date_answer(ans: "AnswerContext", q: QuestionInfo, hit: Hit, clauses: list[Clause], i: int,
-                 refs: set[str]) -> Answer:
+def _date_answer(
+    ans: "AnswerContext", q: QuestionInfo, hit: Hit, clauses: list[Clause], i: int, refs: set[str]
+) -> Answer:
     clause = clauses[i]
     dates = ranked_dates(clause.text, q, refs)
     if not dates and i + 1 < len(clauses) and DATE.search(clauses[i + 1].text):
@@ -250,7 +278,7 @@ def ranked_dates(text: str, q: QuestionInfo, refs: set[str]) -> list[str]:
         if digits and all(d in q.numbers for d in digits) or not _plausible(date):
             continue
         score = -0.01 * n
-        before = text[max(0, m.start() - 60):m.start()]
+        before = text[max(0, m.start() - 60) : m.start()]
         attached = re.search(REF.pattern + r"[*\s]*(?:của\s+\S+\s+)?$", before.replace("**", ""))
         if attached:
             score += 0.5 if attached.group(1) in refs else -0.5
@@ -261,7 +289,7 @@ def ranked_dates(text: str, q: QuestionInfo, refs: set[str]) -> list[str]:
 
 
 def _plausible(date: str) -> bool:
-    """"10/10" or "21/4/2020" name a real day and month; "85/85" does not."""
+    """ "10/10" or "21/4/2020" name a real day and month; "85/85" does not."""
     m = re.search(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?!\d)", date)
     return not m or (1 <= int(m.group(1)) <= 31 and 1 <= int(m.group(2)) <= 12)
 
@@ -283,8 +311,12 @@ def _text_answer(ans: "AnswerContext", q: QuestionInfo, hit: Hit, clauses: list[
     heading = _heading(hit.chunk, first) if q.kind == "entity" and _ASKS_BODY.search(q.folded) else None
     if heading and len(heading.text) + len(first.text) + 10 <= _BUDGET:
         picked.insert(0, heading)
-    if (q.kind in ("list", "text") or _EXPLAIN.search(q.folded) or first.text.rstrip().endswith(":")
-            or _is_heading(first.text)):
+    if (
+        q.kind in ("list", "text")
+        or _EXPLAIN.search(q.folded)
+        or first.text.rstrip().endswith(":")
+        or _is_heading(first.text)
+    ):
         budget = _BUDGET - sum(len(c.text) + 5 for c in picked)
         picked += _continuation(clauses, i, budget, through_headings=_is_heading(first.text))
     return _cite(ans, q, hit.chunk, picked)
@@ -295,15 +327,18 @@ def _is_heading(text: str) -> bool:
     punctuation, and numbered or written in capitals."""
     text = text.strip()
     letters = [ch for ch in text if ch.isalpha()]
-    return (bool(letters) and text[-1] not in ".;:,"
-            and (bool(_HEADING.match(text)) or sum(ch.isupper() for ch in letters) > 0.8 * len(letters)))
+    return (
+        bool(letters)
+        and text[-1] not in ".;:,"
+        and (bool(_HEADING.match(text)) or sum(ch.isupper() for ch in letters) > 0.8 * len(letters))
+    )
 
 
 def _continuation(clauses: list[Clause], i: int, budget: int, through_headings: bool = False) -> list[Clause]:
     """The clauses after ``i`` that fit in ``budget`` characters, up to the next numbered heading
     (or past it, when clause ``i`` is itself the heading the question names)."""
     out = []
-    for clause in clauses[i + 1:]:
+    for clause in clauses[i + 1 :]:
         if _HEADING.match(clause.text) and not through_headings:
             break
         if len(clause.text) + 5 > budget:
@@ -345,12 +380,21 @@ def _cite(ans: "AnswerContext", q: QuestionInfo, chunk: Chunk, picked: list[Clau
 # --- tables --------------------------------------------------------------------------------
 
 COLUMN_HINTS = [
-    (r"kho khan|vuong mac|han che", "khó khăn"), (r"de xuat|kien nghi", "đề xuất"),
-    (r"ket qua", "kết quả"), (r"hien trang|ket noi", "hiện trạng"),
-    (r"chu tri", "chủ trì"), (r"phoi hop", "phối hợp"),
-    (r"lo trinh", "lộ trình"), (r"thoi gian|khi nao|thoi han|bao gio|nam nao|tu nam", "thời gian"),
-    (r"nguon von|nguon kinh phi", "nguồn"), (r"giai ngan", "giải ngân"), (r"tong muc|muc dau tu", "tổng mức"),
-    (r"linh vuc", "lĩnh vực"), (r"muc tieu", "mục tiêu"), (r"pham vi", "phạm vi"), (r"don vi tinh", "đơn vị tính"),
+    (r"kho khan|vuong mac|han che", "khó khăn"),
+    (r"de xuat|kien nghi", "đề xuất"),
+    (r"ket qua", "kết quả"),
+    (r"hien trang|ket noi", "hiện trạng"),
+    (r"chu tri", "chủ trì"),
+    (r"phoi hop", "phối hợp"),
+    (r"lo trinh", "lộ trình"),
+    (r"thoi gian|khi nao|thoi han|bao gio|nam nao|tu nam", "thời gian"),
+    (r"nguon von|nguon kinh phi", "nguồn"),
+    (r"giai ngan", "giải ngân"),
+    (r"tong muc|muc dau tu", "tổng mức"),
+    (r"linh vuc", "lĩnh vực"),
+    (r"muc tieu", "mục tiêu"),
+    (r"pham vi", "phạm vi"),
+    (r"don vi tinh", "đơn vị tính"),
     (r"noi dung", "nội dung"),
 ]
 _TIME_COLUMNS = ("thời gian", "lộ trình", "thời hạn", "tiến độ")

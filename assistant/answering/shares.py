@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from assistant.vietnamese.text import fold
 from assistant.answering.operands import (
     Candidate,
     compatible,
@@ -19,6 +18,7 @@ from assistant.answering.phrases import named_parts, share_phrases
 from assistant.answering.plans import Op, Plan, ranked
 from assistant.answering.sums import pick_parts
 from assistant.answering.text import plain
+from assistant.vietnamese.text import fold
 
 
 def plan_share(ans, q, cands, top) -> Plan | None:
@@ -30,8 +30,11 @@ def plan_share(ans, q, cands, top) -> Plan | None:
         if not chosen:
             return None
         whole_words = phrase(ans, part)
-        wholes = [c for s, c in ranked(ans, whole_words, cands)
-                  if c.value > sum(x.value for x in chosen) and all(compatible(c, x) for x in chosen)]
+        wholes = [
+            c
+            for s, c in ranked(ans, whole_words, cands)
+            if c.value > sum(x.value for x in chosen) and all(compatible(c, x) for x in chosen)
+        ]
         if not wholes:
             return None
         w = wholes[0]
@@ -68,26 +71,41 @@ def plan_share(ans, q, cands, top) -> Plan | None:
         return None
     p, w = best
     if w is None:
-        return Plan([Op(p.value, p), Op(p.f["total"], p, "tổng số")],
-                    f"{plain(p.value)} / {plain(p.f['total'])} * 100", "%", percent=True)
+        return Plan(
+            [Op(p.value, p), Op(p.f["total"], p, "tổng số")],
+            f"{plain(p.value)} / {plain(p.f['total'])} * 100",
+            "%",
+            percent=True,
+        )
     return Plan([Op(p.value, p), Op(w.value, w)], f"{plain(p.value)} / {plain(w.value)} * 100", "%", percent=True)
 
 
 def share_follows(ans, c: Candidate, cands: list[Candidate]) -> bool:
-    """"1.057 dịch vụ (chiếm tỷ lệ 57,96%)": the share of ``c`` is written right after it."""
+    """ "1.057 dịch vụ (chiếm tỷ lệ 57,96%)": the share of ``c`` is written right after it."""
     text = ans.data.documents[c.hit.chunk.document].text
-    return any(o.f.get("is_percent") and same_sentence(o, c) and 0 < o.f["start"] - c.f["end"] < 90
-               and re.search(r"\bchiem\b|\bty le\b", fold(text[c.f["end"]:o.f["start"]].lower()))
-               and not re.search(r"\d", text[c.f["end"]:o.f["start"]]) for o in cands)
+    return any(
+        o.f.get("is_percent")
+        and same_sentence(o, c)
+        and 0 < o.f["start"] - c.f["end"] < 90
+        and re.search(r"\bchiem\b|\bty le\b", fold(text[c.f["end"] : o.f["start"]].lower()))
+        and not re.search(r"\d", text[c.f["end"] : o.f["start"]])
+        for o in cands
+    )
 
 
 def plan_estimate(ans, q, cands, top) -> Plan | None:
-    """"Ước tính … dựa trên tỷ lệ": a count × its share; "tỷ lệ tương ứng trên tổng": count ÷ share."""
+    """ "Ước tính … dựa trên tỷ lệ": a count × its share; "tỷ lệ tương ứng trên tổng": count ÷ share."""
     words = phrase(ans, q.text)
     shares = ranked(ans, words, [c for c in cands if c.f.get("is_percent") and 0 < c.value < 100], k=3)
     for _, p in shares:
-        counts = [c for c in cands if same_sentence(c, p) and not c.f.get("is_percent")
-                  and c.f.get("kind") != "ratio" and c.f["start"] < p.f["start"]]
+        counts = [
+            c
+            for c in cands
+            if same_sentence(c, p)
+            and not c.f.get("is_percent")
+            and c.f.get("kind") != "ratio"
+            and c.f["start"] < p.f["start"]
+        ]
         if not counts:
             continue
         n = max(counts, key=lambda c: c.f["start"])

@@ -5,8 +5,6 @@ from __future__ import annotations
 import itertools
 import re
 
-from assistant.vietnamese.text import fold
-
 from assistant.answering.operands import (
     Candidate,
     compatible,
@@ -25,10 +23,12 @@ from assistant.answering.operands import (
 from assistant.answering.phrases import _text, counted_noun, named_parts
 from assistant.answering.plans import Plan, ranked, sum_plan
 from assistant.answering.question import QuestionInfo
+from assistant.vietnamese.text import fold
 
 
-def pick_parts(ans, q: QuestionInfo, cands: list[Candidate], parts: list[str], head: str,
-               allow_percent: bool = False) -> list[Candidate] | None:
+def pick_parts(
+    ans, q: QuestionInfo, cands: list[Candidate], parts: list[str], head: str, allow_percent: bool = False
+) -> list[Candidate] | None:
     """One figure for each named part: distinct, compatible, preferably from one sentence.
 
     A part names a scope ("mức độ 3 tiếp nhận …, trong đó …, 87 nộp trực tuyến; mức độ 4 …"):
@@ -65,8 +65,9 @@ def pick_parts(ans, q: QuestionInfo, cands: list[Candidate], parts: list[str], h
     return best
 
 
-def _part_pool(ans, i: int, part_words: list[list[str]], head_words: list[str], asked: set[str],
-               cands: list[Candidate], k: int = 5) -> list[tuple[float, Candidate]]:
+def _part_pool(
+    ans, i: int, part_words: list[list[str]], head_words: list[str], asked: set[str], cands: list[Candidate], k: int = 5
+) -> list[tuple[float, Candidate]]:
     scored = []
     for c in cands:
         fit = 1.0 if scope_owner(ans, c, part_words) == i else near(ans, part_words[i], c)
@@ -114,8 +115,9 @@ def plan_group_sum(ans, q, cands, top) -> Plan | None:
     if not top_match:
         return None
     best = top_match[0][1]
-    members = [c for c in section_figures(ans, best)
-               if c.f.get("kind") == best.f.get("kind") and near(ans, words, c) >= 0.6]
+    members = [
+        c for c in section_figures(ans, best) if c.f.get("kind") == best.f.get("kind") and near(ans, words, c) >= 0.6
+    ]
     if len(members) < 2:
         return None
     return sum_plan(members)
@@ -133,7 +135,7 @@ def _heading_before(text: str, start: int) -> tuple[int, str]:
     if last is None:
         return -1, ""
     end = text.find("\n", last.start())
-    return last.start(), text[last.start():end if end != -1 else len(text)]
+    return last.start(), text[last.start() : end if end != -1 else len(text)]
 
 
 def plan_carry_sum(ans, q, cands, top) -> Plan | None:
@@ -148,7 +150,7 @@ def plan_carry_sum(ans, q, cands, top) -> Plan | None:
     for c in money:
         text = ans.data.documents[c.hit.chunk.document].text
         line_start = text.rfind("\n", 0, c.f["start"]) + 1
-        lead = fold(text[line_start:c.f["start"]].lower())
+        lead = fold(text[line_start : c.f["start"]].lower())
         if "chuyen sang" not in lead or re.search(r"\bdong\b", lead.rsplit("chuyen sang", 1)[1]):
             continue  # the first sum of money after "chuyển sang", not a share of it
         at, heading = _heading_before(text, c.f["start"])
@@ -165,11 +167,13 @@ def plan_carry_sum(ans, q, cands, top) -> Plan | None:
 
 def _granted_after(ans, carry: Candidate, money: list[Candidate], text: str, heading_at: int):
     """The first money figure after ``carry`` whose lead-in says it was granted, in the same block."""
-    after = sorted((c for c in money if c.hit.chunk.document == carry.hit.chunk.document
-                    and c.f["start"] > carry.f["end"]), key=lambda c: c.f["start"])
+    after = sorted(
+        (c for c in money if c.hit.chunk.document == carry.hit.chunk.document and c.f["start"] > carry.f["end"]),
+        key=lambda c: c.f["start"],
+    )
     for c in after:
         if _heading_before(text, c.f["start"])[0] != heading_at:
             return None
-        if _GRANTED.search(fold(text[carry.f["end"]:c.f["start"]].lower())):
+        if _GRANTED.search(fold(text[carry.f["end"] : c.f["start"]].lower())):
             return c if compatible(carry, c) else None
     return None

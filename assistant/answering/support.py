@@ -11,27 +11,73 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from assistant.answering.question import YEAR, QuestionInfo
 from assistant.answering.text import clip, tokens
 from assistant.models import Answer, Hit
-from assistant.answering.question import YEAR, QuestionInfo
 
 if TYPE_CHECKING:
     from assistant.answering.context import AnswerContext
 
 #: Words that end the counted noun after "bao nhiêu" (folded).
-_NOUN_END = frozenset([
-    "la", "duoc", "da", "dang", "se", "tren", "nam", "cua", "tai", "o", "theo", "trong", "khi", "so", "va",
-    "cho", "co", "den", "tu", "voi", "thuoc", "nao", "gi", "ca",
-])
+_NOUN_END = frozenset(
+    [
+        "la",
+        "duoc",
+        "da",
+        "dang",
+        "se",
+        "tren",
+        "nam",
+        "cua",
+        "tai",
+        "o",
+        "theo",
+        "trong",
+        "khi",
+        "so",
+        "va",
+        "cho",
+        "co",
+        "den",
+        "tu",
+        "voi",
+        "thuoc",
+        "nao",
+        "gi",
+        "ca",
+    ]
+)
 #: Counted nouns that say nothing about what is counted, or measure an amount rather than count.
-_VAGUE_NOUNS = frozenset([
-    "phan", "lan", "nam", "ty", "ti", "trieu", "so", "muc", "cap", "co", "la", "tren", "dat", "thang",
-    "ngay", "tong", "bac", "tien", "kinh", "von",
-])
+_VAGUE_NOUNS = frozenset(
+    [
+        "phan",
+        "lan",
+        "nam",
+        "ty",
+        "ti",
+        "trieu",
+        "so",
+        "muc",
+        "cap",
+        "co",
+        "la",
+        "tren",
+        "dat",
+        "thang",
+        "ngay",
+        "tong",
+        "bac",
+        "tien",
+        "kinh",
+        "von",
+    ]
+)
 #: "bao nhiêu người" may count "cán bộ", "đại biểu" …; "bao nhiêu đơn vị" "cơ quan", "xã" …
 _VAGUE_PHRASES = (["nguoi"], ["don", "vi"])
-_MONEY_WORDS = re.compile(r"\b(ty dong|trieu dong|nghin dong|kinh phi|von|doanh thu|giai ngan|tong muc dau tu"
-                          r"|bao nhieu tien)\b")
+_MONEY_WORDS = re.compile(
+    r"\b(ty dong|trieu dong|nghin dong|kinh phi|von|doanh thu|giai ngan|tong muc dau tu"
+    r"|bao nhieu tien)\b"
+)
 #: Measures a question may ask, and the words of which a passage must name one to answer it.
 _MEASURES = {
     "giai ngan": ("giai ngan",),
@@ -67,8 +113,12 @@ def cited_figures(ans: AnswerContext, result: Answer) -> list[dict]:
 
 def quoted_figures(ans: AnswerContext, result: Answer) -> list[dict]:
     """Every index-time figure inside the cited sentences."""
-    return [f for c in result.citations for f in ans.figures.get(c.chunk_id, [])
-            if c.quote_start <= f["start"] < c.quote_end]
+    return [
+        f
+        for c in result.citations
+        for f in ans.figures.get(c.chunk_id, [])
+        if c.quote_start <= f["start"] < c.quote_end
+    ]
 
 
 def counted_noun(question: str, vague: bool = False) -> list[str]:
@@ -106,9 +156,13 @@ def doc_refs(ans: AnswerContext, q: QuestionInfo, names_only: bool = False) -> t
     for m in DOC_REF.finditer(folded(q.text)):
         key = m.group(3)
         report = m.group(1) in ("bao cao", "bc")  # "báo cáo KTXH 2023": the year reported on
-        named = {d.id for d in ans.data.documents.values()
-                 if key in (d.metadata.number or "") or key in d.metadata.title
-                 or (report and int(key) in d.metadata.years_reported)}
+        named = {
+            d.id
+            for d in ans.data.documents.values()
+            if key in (d.metadata.number or "")
+            or key in d.metadata.title
+            or (report and int(key) in d.metadata.years_reported)
+        }
         if named:
             docs |= named
             if not (names_only and report):
@@ -165,8 +219,9 @@ def no_figure(ans, q, result, top, figs):
     if _MONEY_WORDS.search(folded(q.text)) and not any(f.get("kind") == "money" for f in quoted):
         return "money asked, none cited"
     noun = counted_noun(q.text)
-    if noun and not any(unit_matches(ans, noun, f) or (unit_matches(ans, noun, f) is None and not f.get("is_percent"))
-                        for f in quoted):
+    if noun and not any(
+        unit_matches(ans, noun, f) or (unit_matches(ans, noun, f) is None and not f.get("is_percent")) for f in quoted
+    ):
         return f"asked {' '.join(noun)}, none cited"
     return None
 
@@ -287,8 +342,9 @@ CHECKS = {
 }
 
 
-def reasons(ans: AnswerContext, q: QuestionInfo, result: Answer, top: list[Hit],
-            names: tuple[str, ...] | None = None) -> dict[str, str]:
+def reasons(
+    ans: AnswerContext, q: QuestionInfo, result: Answer, top: list[Hit], names: tuple[str, ...] | None = None
+) -> dict[str, str]:
     """Every check (or the named ones) that finds the answer unsupported, with its reason."""
     if result.abstained:
         return {}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import re
 
-from assistant.vietnamese.text import fold
 from assistant.models import Chunk
 from assistant.vietnamese.numbers import format_number
+from assistant.vietnamese.text import fold
 
 _TOKEN = re.compile(r"\w+")
 #: A sentence or clause; a '.' inside "1.222" or "TT.TT" does not end it, a line end does
@@ -32,7 +32,7 @@ def sentences(chunk: Chunk) -> list[tuple[int, int, str]]:
             s = chunk.start + m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
             if out and _broken_line(out[-1][2], text):  # a line break inside a sentence
                 ps, _, _ = out.pop()
-                out.append((ps, s + len(text), chunk.text[ps - chunk.start:s - chunk.start + len(text)]))
+                out.append((ps, s + len(text), chunk.text[ps - chunk.start : s - chunk.start + len(text)]))
             else:
                 out.append((s, s + len(text), text))
     return out

@@ -7,5 +7,14 @@ from assistant.evaluation.gate import check_gate
 from assistant.evaluation.metrics import compute_metrics
 from assistant.evaluation.runner import AnswerPipeline, EvalResult, run_eval
 
-__all__ = ["AnswerPipeline", "EvalResult", "Prediction", "Question", "check_gate",
-           "compare_metrics", "compute_metrics", "load_questions", "run_eval"]
+__all__ = [
+    "AnswerPipeline",
+    "EvalResult",
+    "Prediction",
+    "Question",
+    "check_gate",
+    "compare_metrics",
+    "compute_metrics",
+    "load_questions",
+    "run_eval",
+]

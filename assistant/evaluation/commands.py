@@ -35,28 +35,35 @@ def _summary(metrics: dict[str, Any]) -> str:
     parts = []
     if not metrics.get("retrieval_only"):
         parts.append(f"độ chính xác {_pct(metrics.get('accuracy'))}")
-    parts += [f"recall@5 {_pct(metrics.get('recall@5'))}",
-              f"MRR@10 {metrics['mrr@10']:.3f}" if metrics.get("mrr@10") is not None
-              else "MRR@10 —",
-              f"p50 {metrics.get('latency_p50_ms') or 0:.1f} ms"]
+    parts += [
+        f"recall@5 {_pct(metrics.get('recall@5'))}",
+        f"MRR@10 {metrics['mrr@10']:.3f}" if metrics.get("mrr@10") is not None else "MRR@10 —",
+        f"p50 {metrics.get('latency_p50_ms') or 0:.1f} ms",
+    ]
     return " · ".join(parts)
 
 
 def eval_command(
-    dataset: Annotated[Path, typer.Argument(
-        help="Bộ câu hỏi JSONL theo shared/eval/SCHEMA.md, ví dụ eval/datasets/dev.jsonl.",
-        show_default=False)],
-    out: Annotated[Path, typer.Option(
-        "--out", "-o",
-        help="Thư mục ghi predictions.jsonl, metrics.json, report.md và các biểu đồ PNG.")
+    dataset: Annotated[
+        Path,
+        typer.Argument(
+            help="Bộ câu hỏi JSONL theo shared/eval/SCHEMA.md, ví dụ eval/datasets/dev.jsonl.", show_default=False
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Thư mục ghi predictions.jsonl, metrics.json, report.md và các biểu đồ PNG."),
     ] = Path("eval/reports/latest"),
-    retrieval_only: Annotated[bool, typer.Option(
-        "--retrieval-only",
-        help="Chỉ đánh giá truy hồi (recall@k, MRR@10), không sinh câu trả lời.")] = False,
-    compare_to: Annotated[Path | None, typer.Option(
-        "--compare-to",
-        help="So sánh với một lượt chạy trước: thư mục của nó hoặc tệp metrics.json, "
-             "ví dụ eval/reports/baseline.")] = None,
+    retrieval_only: Annotated[
+        bool, typer.Option("--retrieval-only", help="Chỉ đánh giá truy hồi (recall@k, MRR@10), không sinh câu trả lời.")
+    ] = False,
+    compare_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare-to",
+            help="So sánh với một lượt chạy trước: thư mục của nó hoặc tệp metrics.json, ví dụ eval/reports/baseline.",
+        ),
+    ] = None,
     *,
     make_pipeline: Callable[[], AnswerPipeline],
 ) -> EvalResult:
@@ -67,25 +74,27 @@ def eval_command(
     """
     questions = load_questions(dataset)  # fails on a bad dataset before building anything
     pipeline = make_pipeline()
-    result = run_eval(questions, pipeline, out, retrieval_only=retrieval_only,
-                      label=dataset.stem)
+    result = run_eval(questions, pipeline, out, retrieval_only=retrieval_only, label=dataset.stem)
     typer.echo(f"Đã đánh giá {len(questions)} câu hỏi: {_summary(result.metrics)}")
     typer.echo(f"Báo cáo: {out / 'report.md'}")
     if compare_to is not None:
         before = load_metrics(compare_to)
         typer.echo("")
-        typer.echo(format_comparison(compare_metrics(before, result.metrics),
-                                     str(compare_to), str(out)))
+        typer.echo(format_comparison(compare_metrics(before, result.metrics), str(compare_to), str(out)))
     return result
 
 
 def compare_command(
-    a: Annotated[Path, typer.Argument(
-        help="Lượt chạy gốc: thư mục hoặc metrics.json, ví dụ eval/reports/baseline.",
-        show_default=False)],
-    b: Annotated[Path, typer.Argument(
-        help="Lượt chạy mới: thư mục hoặc metrics.json, ví dụ eval/reports/latest.",
-        show_default=False)],
+    a: Annotated[
+        Path,
+        typer.Argument(
+            help="Lượt chạy gốc: thư mục hoặc metrics.json, ví dụ eval/reports/baseline.", show_default=False
+        ),
+    ],
+    b: Annotated[
+        Path,
+        typer.Argument(help="Lượt chạy mới: thư mục hoặc metrics.json, ví dụ eval/reports/latest.", show_default=False),
+    ],
 ) -> None:
     """So sánh chỉ số của hai lượt đánh giá (cột Δ = mới − gốc).
 
@@ -96,13 +105,18 @@ def compare_command(
 
 
 def gate_command(
-    run: Annotated[Path, typer.Argument(
-        help="Lượt chạy cần kiểm tra: thư mục hoặc metrics.json, ví dụ eval/reports/latest.",
-        show_default=False)],
-    baseline: Annotated[Path, typer.Option(
-        "--baseline", help="Tệp baseline.json để so sánh.")] = Path("eval/baseline.json"),
-    tolerance: Annotated[float, typer.Option(
-        "--tolerance", help="Số điểm phần trăm được phép giảm so với baseline.")] = 2.0,
+    run: Annotated[
+        Path,
+        typer.Argument(
+            help="Lượt chạy cần kiểm tra: thư mục hoặc metrics.json, ví dụ eval/reports/latest.", show_default=False
+        ),
+    ],
+    baseline: Annotated[Path, typer.Option("--baseline", help="Tệp baseline.json để so sánh.")] = Path(
+        "eval/baseline.json"
+    ),
+    tolerance: Annotated[
+        float, typer.Option("--tolerance", help="Số điểm phần trăm được phép giảm so với baseline.")
+    ] = 2.0,
 ) -> None:
     """Kiểm tra ngưỡng chất lượng: thoát mã 1 khi accuracy hoặc recall@5 giảm quá ngưỡng.
 
@@ -116,8 +130,7 @@ def gate_command(
     typer.echo(f"Đạt ngưỡng chất lượng so với {baseline}.")
 
 
-def bind_pipeline(command: Callable[..., Any],
-                  make_pipeline: Callable[[], AnswerPipeline]) -> Callable[..., Any]:
+def bind_pipeline(command: Callable[..., Any], make_pipeline: Callable[[], AnswerPipeline]) -> Callable[..., Any]:
     """``command`` with ``make_pipeline`` filled in and hidden from typer's signature."""
 
     @functools.wraps(command)
@@ -126,5 +139,6 @@ def bind_pipeline(command: Callable[..., Any],
 
     signature = inspect.signature(command, eval_str=True)
     bound.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[p for p in signature.parameters.values() if p.name != "make_pipeline"])
+        parameters=[p for p in signature.parameters.values() if p.name != "make_pipeline"]
+    )
     return bound

@@ -18,8 +18,10 @@ def load_metrics(path_or_dir: str | Path) -> dict[str, Any]:
     path = Path(path_or_dir)
     if path.is_dir():
         path = path / "metrics.json"
-    hint = ("Đưa vào thư mục một lượt chạy (ví dụ eval/reports/latest) hoặc tệp metrics.json; "
-            "chạy `assistant eval` trước nếu chưa có.")
+    hint = (
+        "Đưa vào thư mục một lượt chạy (ví dụ eval/reports/latest) hoặc tệp metrics.json; "
+        "chạy `assistant eval` trước nếu chưa có."
+    )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -74,9 +76,9 @@ def format_comparison(rows: list[MetricRow], label_a: str, label_b: str) -> str:
     """A fixed-width text table: metric, a, b and the signed delta b − a."""
     name_w = max([len("chỉ số"), *(len(r[0]) for r in rows)])
     wa, wb = max(10, len(label_a)), max(10, len(label_b))
-    lines = [f"{'chỉ số':<{name_w}}  {label_a:>{wa}}  {label_b:>{wb}}  {'Δ':>10}",
-             "-" * (name_w + wa + wb + 16)]
+    lines = [f"{'chỉ số':<{name_w}}  {label_a:>{wa}}  {label_b:>{wb}}  {'Δ':>10}", "-" * (name_w + wa + wb + 16)]
     for name, va, vb, delta in rows:
-        lines.append(f"{name:<{name_w}}  {_fmt(name, va):>{wa}}  {_fmt(name, vb):>{wb}}  "
-                     f"{_fmt(name, delta, signed=True):>10}")
+        lines.append(
+            f"{name:<{name_w}}  {_fmt(name, va):>{wa}}  {_fmt(name, vb):>{wb}}  {_fmt(name, delta, signed=True):>10}"
+        )
     return "\n".join(lines)

@@ -11,8 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from assistant.errors import DatasetError
 from assistant.models import Answer, Citation, Hit, RetrievedPassage
 
-QuestionType = Literal["number", "percent", "date", "entity", "list", "text", "computed",
-                       "unanswerable"]
+QuestionType = Literal["number", "percent", "date", "entity", "list", "text", "computed", "unanswerable"]
 Difficulty = Literal["easy", "medium", "hard"]
 
 QUESTION_TYPES: tuple[str, ...] = get_args(QuestionType)
@@ -132,11 +131,13 @@ def load_questions(path: str | Path) -> list[Question]:
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except FileNotFoundError:
-        raise DatasetError(f"Không tìm thấy bộ câu hỏi: {path}",
-                           hint="Kiểm tra lại đường dẫn, ví dụ eval/datasets/dev.jsonl.") from None
+        raise DatasetError(
+            f"Không tìm thấy bộ câu hỏi: {path}", hint="Kiểm tra lại đường dẫn, ví dụ eval/datasets/dev.jsonl."
+        ) from None
     except UnicodeDecodeError:
-        raise DatasetError(f"Bộ câu hỏi {path} không phải văn bản UTF-8.",
-                           hint="Lưu lại tệp với mã hoá UTF-8 rồi chạy lại.") from None
+        raise DatasetError(
+            f"Bộ câu hỏi {path} không phải văn bản UTF-8.", hint="Lưu lại tệp với mã hoá UTF-8 rồi chạy lại."
+        ) from None
     except OSError as exc:
         raise DatasetError(f"Không đọc được bộ câu hỏi {path}: {exc.strerror}.") from None
 
@@ -159,24 +160,41 @@ def load_questions(path: str | Path) -> list[Question]:
         shown = problems[:MAX_REPORTED_ERRORS]
         more = len(problems) - len(shown)
         tail = f"\n… và {more} dòng lỗi khác." if more else ""
-        raise DatasetError(f"Bộ câu hỏi {path} có {len(problems)} dòng không đúng định dạng:\n"
-                           + "\n".join(shown) + tail, hint=hint)
+        raise DatasetError(
+            f"Bộ câu hỏi {path} có {len(problems)} dòng không đúng định dạng:\n" + "\n".join(shown) + tail, hint=hint
+        )
     if not questions:
-        raise DatasetError(f"Bộ câu hỏi {path} không có câu hỏi nào.",
-                           hint="Mỗi dòng phải là một câu hỏi JSON theo shared/eval/SCHEMA.md.")
+        raise DatasetError(
+            f"Bộ câu hỏi {path} không có câu hỏi nào.",
+            hint="Mỗi dòng phải là một câu hỏi JSON theo shared/eval/SCHEMA.md.",
+        )
     return questions
 
 
 # --- building predictions ------------------------------------------------------------------
 
+
 def citation_record(c: Citation) -> dict[str, Any]:
-    return {"document": c.document, "section": c.section, "text": c.text,
-            "start": c.start, "end": c.end, "number": c.number, "quote": c.quote}
+    return {
+        "document": c.document,
+        "section": c.section,
+        "text": c.text,
+        "start": c.start,
+        "end": c.end,
+        "number": c.number,
+        "quote": c.quote,
+    }
 
 
 def passage_record(p: RetrievedPassage) -> dict[str, Any]:
-    return {"document": p.document, "text": p.text, "score": p.score,
-            "section": p.section, "start": p.start, "end": p.end}
+    return {
+        "document": p.document,
+        "text": p.text,
+        "score": p.score,
+        "section": p.section,
+        "start": p.start,
+        "end": p.end,
+    }
 
 
 def prediction_from_answer(q: Question, answer: Answer, latency_ms: float) -> Prediction:
@@ -199,8 +217,14 @@ def prediction_from_answer(q: Question, answer: Answer, latency_ms: float) -> Pr
 def prediction_from_hits(q: Question, hits: list[Hit], latency_ms: float) -> Prediction:
     """A retrieval-only prediction: no answer, the top 10 hits in the order returned."""
     return Prediction(
-        id=q.id, question=q.question, answer="", abstained=False, value=None, unit=None,
+        id=q.id,
+        question=q.question,
+        answer="",
+        abstained=False,
+        value=None,
+        unit=None,
         citations=[],
         retrieved=[passage_record(RetrievedPassage.from_hit(h)) for h in hits[:MAX_RETRIEVED]],
-        calculation=None, latency_ms=latency_ms,
+        calculation=None,
+        latency_ms=latency_ms,
     )

@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 
 from assistant.errors import DatasetError
-from assistant.evaluation.dataset import (DIFFICULTIES, MAX_RETRIEVED, QUESTION_TYPES, Prediction,
-                                          Question)
+from assistant.evaluation.dataset import DIFFICULTIES, MAX_RETRIEVED, QUESTION_TYPES, Prediction, Question
 from assistant.evaluation.scoring import contains, is_correct
 
 RECALL_KS = (1, 5, 10)
@@ -53,15 +52,16 @@ def cites_evidence(q: Question, p: Prediction) -> bool:
     return any(contains(str(c.get("text", "")), e) for c in p.citations for e in q.evidence)
 
 
-def pair_up(questions: Sequence[Question], predictions: Iterable[Prediction]
-            ) -> list[tuple[Question, Prediction]]:
+def pair_up(questions: Sequence[Question], predictions: Iterable[Prediction]) -> list[tuple[Question, Prediction]]:
     """Each question with its prediction (matched by id); every question needs one."""
     by_id = {p.id: p for p in predictions}
     missing = [q.id for q in questions if q.id not in by_id]
     if missing:
         listed = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
-        raise DatasetError(f"Thiếu dự đoán cho {len(missing)} câu hỏi: {listed}.",
-                           hint="Chạy lại đánh giá trên đúng bộ câu hỏi đã dùng để tạo dự đoán.")
+        raise DatasetError(
+            f"Thiếu dự đoán cho {len(missing)} câu hỏi: {listed}.",
+            hint="Chạy lại đánh giá trên đúng bộ câu hỏi đã dùng để tạo dự đoán.",
+        )
     return [(q, by_id[q.id]) for q in questions]
 
 
@@ -69,8 +69,9 @@ def _ratio(hits: int, total: int) -> float | None:
     return round(hits / total, 4) if total else None
 
 
-def _grouped_accuracy(scored: list[tuple[Question, bool]], key: Callable[[Question], str],
-                      order: Sequence[str] | None = None) -> dict[str, float | None]:
+def _grouped_accuracy(
+    scored: list[tuple[Question, bool]], key: Callable[[Question], str], order: Sequence[str] | None = None
+) -> dict[str, float | None]:
     groups: dict[str, list[bool]] = {}
     for q, ok in scored:
         groups.setdefault(key(q), []).append(ok)
@@ -78,8 +79,9 @@ def _grouped_accuracy(scored: list[tuple[Question, bool]], key: Callable[[Questi
     return {g: _ratio(sum(groups[g]), len(groups[g])) for g in names}
 
 
-def _counts(questions: Sequence[Question], key: Callable[[Question], str],
-            order: Sequence[str] | None = None) -> dict[str, int]:
+def _counts(
+    questions: Sequence[Question], key: Callable[[Question], str], order: Sequence[str] | None = None
+) -> dict[str, int]:
     counts: dict[str, int] = {}
     for q in questions:
         counts[key(q)] = counts.get(key(q), 0) + 1
@@ -87,8 +89,9 @@ def _counts(questions: Sequence[Question], key: Callable[[Question], str],
     return {g: counts[g] for g in names}
 
 
-def compute_metrics(questions: Sequence[Question], predictions: Iterable[Prediction], *,
-                    retrieval_only: bool = False, label: str = "") -> dict[str, Any]:
+def compute_metrics(
+    questions: Sequence[Question], predictions: Iterable[Prediction], *, retrieval_only: bool = False, label: str = ""
+) -> dict[str, Any]:
     """All metrics of a run as a plain JSON-able dict with stable keys."""
     pairs = pair_up(questions, predictions)
     answerable = [(q, p) for q, p in pairs if q.answerable]
@@ -96,10 +99,8 @@ def compute_metrics(questions: Sequence[Question], predictions: Iterable[Predict
     with_evidence = [(q, p) for q, p in pairs if has_evidence(q)]
 
     ranks = [first_hit_rank(q, p) for q, p in with_evidence]
-    recall = {f"recall@{k}": _ratio(sum(1 for r in ranks if r is not None and r <= k), len(ranks))
-              for k in RECALL_KS}
-    recall_all = _ratio(sum(all_evidence_within(q, p, 5) for q, p in with_evidence),
-                        len(with_evidence))
+    recall = {f"recall@{k}": _ratio(sum(1 for r in ranks if r is not None and r <= k), len(ranks)) for k in RECALL_KS}
+    recall_all = _ratio(sum(all_evidence_within(q, p, 5) for q, p in with_evidence), len(with_evidence))
     mrr = round(sum(1.0 / r for r in ranks if r is not None) / len(ranks), 4) if ranks else None
 
     if retrieval_only:
@@ -149,11 +150,11 @@ def compute_metrics(questions: Sequence[Question], predictions: Iterable[Predict
     }
 
 
-def recall_curve(questions: Sequence[Question], predictions: Iterable[Prediction],
-                 max_k: int = MAX_RETRIEVED) -> list[float]:
+def recall_curve(
+    questions: Sequence[Question], predictions: Iterable[Prediction], max_k: int = MAX_RETRIEVED
+) -> list[float]:
     """recall@k for k = 1..max_k (an empty list when no question has evidence)."""
     ranks = [first_hit_rank(q, p) for q, p in pair_up(questions, predictions) if has_evidence(q)]
     if not ranks:
         return []
-    return [sum(1 for r in ranks if r is not None and r <= k) / len(ranks)
-            for k in range(1, max_k + 1)]
+    return [sum(1 for r in ranks if r is not None and r <= k) / len(ranks) for k in range(1, max_k + 1)]

@@ -55,7 +55,7 @@ def _fmt(value: Any, kind: str) -> str:
 
 def _cell(text: str) -> str:
     text = " ".join(str(text).split()).replace("|", "\\|")
-    return text if len(text) <= CELL_CHARS else text[:CELL_CHARS - 1] + "…"
+    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1] + "…"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -74,13 +74,15 @@ def _rank_text(rank: int | None, q: Question) -> str:
 
 # --- plots ---------------------------------------------------------------------------------
 
+
 def _new_figure(width: float = 7.0, height: float = 4.0) -> Any:
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
-        raise ConfigurationError("Chưa cài matplotlib nên không vẽ được biểu đồ đánh giá.",
-                                 hint="Cài thêm: pip install 'assistant[eval]'.") from None
+        raise ConfigurationError(
+            "Chưa cài matplotlib nên không vẽ được biểu đồ đánh giá.", hint="Cài thêm: pip install 'assistant[eval]'."
+        ) from None
     fig = Figure(figsize=(width, height), dpi=100)
     FigureCanvasAgg(fig)  # Agg canvas bound to this figure only: no global backend switch
     return fig
@@ -95,9 +97,13 @@ def plot_accuracy_by_type(metrics: Mapping[str, Any], path: Path) -> None:
     values = [100 * by_type[t] for t in names]
     bars = ax.bar(names, values, color="#3b7dd8")
     for bar, name, value in zip(bars, names, values):
-        ax.annotate(f"{value:.0f}% (n={counts.get(name, '?')})",
-                    (bar.get_x() + bar.get_width() / 2, value),
-                    ha="center", va="bottom", fontsize=8)
+        ax.annotate(
+            f"{value:.0f}% (n={counts.get(name, '?')})",
+            (bar.get_x() + bar.get_width() / 2, value),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
     ax.set_ylim(0, 110)
     ax.set_ylabel("Độ chính xác (%)")
     ax.set_title("Độ chính xác theo loại câu hỏi")
@@ -128,8 +134,7 @@ def plot_latency(latencies: Sequence[float], path: Path, what: str = "trả lờ
     ax = fig.add_subplot()
     ax.hist(list(latencies), bins=min(30, max(5, len(latencies))), color="#d8873b")
     for q, style in ((50, "--"), (95, ":")):
-        ax.axvline(float(np.percentile(latencies, q)), color="#444", linestyle=style,
-                   label=f"p{q}")
+        ax.axvline(float(np.percentile(latencies, q)), color="#444", linestyle=style, label=f"p{q}")
     ax.legend()
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(f"Thời gian {what} (ms)")
@@ -141,8 +146,8 @@ def plot_latency(latencies: Sequence[float], path: Path, what: str = "trả lờ
 
 # --- markdown -------------------------------------------------------------------------------
 
-def _per_type_rows(pairs: list[tuple[Question, Prediction]], retrieval_only: bool
-                   ) -> list[list[str]]:
+
+def _per_type_rows(pairs: list[tuple[Question, Prediction]], retrieval_only: bool) -> list[list[str]]:
     rows = []
     present = {q.type for q, _ in pairs}
     for qtype in (t for t in QUESTION_TYPES if t in present):
@@ -150,70 +155,104 @@ def _per_type_rows(pairs: list[tuple[Question, Prediction]], retrieval_only: boo
         correct = None if retrieval_only else sum(is_correct(q, p) for q, p in group)
         found = [first_hit_rank(q, p) for q, p in group if has_evidence(q)]
         hits5 = sum(1 for r in found if r is not None and r <= MISS_RANK)
-        rows.append([qtype, str(len(group)),
-                     "—" if correct is None else str(correct),
-                     "—" if correct is None else _fmt(correct / len(group), "ratio"),
-                     _fmt(hits5 / len(found), "ratio") if found else "—"])
+        rows.append(
+            [
+                qtype,
+                str(len(group)),
+                "—" if correct is None else str(correct),
+                "—" if correct is None else _fmt(correct / len(group), "ratio"),
+                _fmt(hits5 / len(found), "ratio") if found else "—",
+            ]
+        )
     return rows
 
 
-def render_markdown(title: str, pairs: list[tuple[Question, Prediction]],
-                    metrics: Mapping[str, Any], plots: Sequence[tuple[str, str]],
-                    errors: Mapping[str, str] | None = None) -> str:
+def render_markdown(
+    title: str,
+    pairs: list[tuple[Question, Prediction]],
+    metrics: Mapping[str, Any],
+    plots: Sequence[tuple[str, str]],
+    errors: Mapping[str, str] | None = None,
+) -> str:
     retrieval_only = bool(metrics.get("retrieval_only"))
     mode = "chỉ truy hồi (retrieval-only)" if retrieval_only else "đầy đủ (hỏi – đáp)"
     lines = [f"# {title or 'Kết quả đánh giá'}", ""]
     if metrics.get("label"):
         lines += [f"Nhãn lượt chạy: `{metrics['label']}`  "]
-    lines += [f"Chế độ: {mode}. Số câu hỏi: {metrics['n']} "
-              f"({metrics['n_answerable']} có đáp án, "
-              f"{metrics['n_unanswerable']} không có đáp án).",
-              "", "## Chỉ số chính", ""]
-    lines += _table(["Chỉ số", "Giá trị"],
-                    [[label, _fmt(metrics.get(key), kind)] for key, label, kind in _HEADLINE
-                     if not (retrieval_only and metrics.get(key) is None)])
+    lines += [
+        f"Chế độ: {mode}. Số câu hỏi: {metrics['n']} "
+        f"({metrics['n_answerable']} có đáp án, "
+        f"{metrics['n_unanswerable']} không có đáp án).",
+        "",
+        "## Chỉ số chính",
+        "",
+    ]
+    lines += _table(
+        ["Chỉ số", "Giá trị"],
+        [
+            [label, _fmt(metrics.get(key), kind)]
+            for key, label, kind in _HEADLINE
+            if not (retrieval_only and metrics.get(key) is None)
+        ],
+    )
     lines += ["", "## Biểu đồ", ""]
     lines += [f"![{alt}]({name})\n" for name, alt in plots]
     lines += ["## Theo loại câu hỏi", ""]
-    lines += _table(["Loại", "Số câu", "Đúng", "Độ chính xác", "recall@5"],
-                    _per_type_rows(pairs, retrieval_only))
+    lines += _table(["Loại", "Số câu", "Đúng", "Độ chính xác", "recall@5"], _per_type_rows(pairs, retrieval_only))
     if not retrieval_only:
-        for group, name in (("accuracy_by_difficulty", "Theo độ khó"),
-                            ("accuracy_by_doc", "Theo tài liệu")):
+        for group, name in (("accuracy_by_difficulty", "Theo độ khó"), ("accuracy_by_doc", "Theo tài liệu")):
             lines += ["", f"## {name}", ""]
-            lines += _table(["Nhóm", "Độ chính xác"],
-                            [[k, _fmt(v, "ratio")] for k, v in metrics[group].items()])
+            lines += _table(["Nhóm", "Độ chính xác"], [[k, _fmt(v, "ratio")] for k, v in metrics[group].items()])
         wrong = [(q, p) for q, p in pairs if not is_correct(q, p)]
         lines += ["", f"## Câu trả lời sai ({len(wrong)})", ""]
-        rows = [[q.id, q.type, q.question, q.answer or "(không có trong tài liệu: phải từ chối)",
-                 ("(từ chối trả lời) " if p.abstained else "") + p.answer,
-                 _rank_text(first_hit_rank(q, p), q)] for q, p in wrong]
-        lines += _table(["id", "Loại", "Câu hỏi", "Đáp án đúng", "Câu trả lời",
-                         "Bằng chứng trong top 5"], rows) if rows else ["Không có câu sai."]
+        rows = [
+            [
+                q.id,
+                q.type,
+                q.question,
+                q.answer or "(không có trong tài liệu: phải từ chối)",
+                ("(từ chối trả lời) " if p.abstained else "") + p.answer,
+                _rank_text(first_hit_rank(q, p), q),
+            ]
+            for q, p in wrong
+        ]
+        lines += (
+            _table(["id", "Loại", "Câu hỏi", "Đáp án đúng", "Câu trả lời", "Bằng chứng trong top 5"], rows)
+            if rows
+            else ["Không có câu sai."]
+        )
     else:
         misses = [(q, p, first_hit_rank(q, p)) for q, p in pairs if has_evidence(q)]
         misses = [(q, p, r) for q, p, r in misses if r is None or r > MISS_RANK]
-        lines += ["", f"## Truy hồi trượt: bằng chứng không nằm trong top {MISS_RANK} "
-                      f"({len(misses)})", ""]
-        rows = [[q.id, q.type, q.question, q.evidence[0], "ngoài top 10" if r is None else str(r)]
-                for q, p, r in misses]
-        lines += _table(["id", "Loại", "Câu hỏi", "Bằng chứng", "Hạng đầu tiên"], rows) \
-            if rows else ["Không có câu nào trượt."]
+        lines += ["", f"## Truy hồi trượt: bằng chứng không nằm trong top {MISS_RANK} ({len(misses)})", ""]
+        rows = [
+            [q.id, q.type, q.question, q.evidence[0], "ngoài top 10" if r is None else str(r)] for q, p, r in misses
+        ]
+        lines += (
+            _table(["id", "Loại", "Câu hỏi", "Bằng chứng", "Hạng đầu tiên"], rows)
+            if rows
+            else ["Không có câu nào trượt."]
+        )
     if errors:
         lines += ["", f"## Lỗi khi chạy ({len(errors)})", ""]
         lines += _table(["id", "Lỗi"], [[k, v] for k, v in errors.items()])
     return "\n".join(lines) + "\n"
 
 
-def write_report(out_dir: str | Path, questions: Sequence[Question],
-                 predictions: Sequence[Prediction], metrics: Mapping[str, Any], title: str,
-                 *, errors: Mapping[str, str] | None = None) -> Path:
+def write_report(
+    out_dir: str | Path,
+    questions: Sequence[Question],
+    predictions: Sequence[Prediction],
+    metrics: Mapping[str, Any],
+    title: str,
+    *,
+    errors: Mapping[str, str] | None = None,
+) -> Path:
     """Write metrics.json, report.md and the plots into ``out_dir``; returns report.md's path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     pairs = pair_up(questions, predictions)
-    (out / "metrics.json").write_text(json.dumps(dict(metrics), ensure_ascii=False, indent=2)
-                                      + "\n", encoding="utf-8")
+    (out / "metrics.json").write_text(json.dumps(dict(metrics), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     plots: list[tuple[str, str]] = []
     if metrics.get("retrieval_only"):
         (out / ACCURACY_PLOT).unlink(missing_ok=True)  # stale plot from an earlier full run

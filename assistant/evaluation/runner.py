@@ -20,8 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 from tqdm import tqdm
 
 from assistant.errors import AssistantError
-from assistant.evaluation.dataset import (Prediction, Question, prediction_from_answer,
-                                          prediction_from_hits)
+from assistant.evaluation.dataset import Prediction, Question, prediction_from_answer, prediction_from_hits
 from assistant.evaluation.metrics import compute_metrics, first_hit_rank
 from assistant.evaluation.report import write_report
 from assistant.evaluation.scoring import is_correct
@@ -62,8 +61,7 @@ class EvalResult:
         return [r.prediction for r in self.rows]
 
 
-def _predict(q: Question, pipeline: AnswerPipeline, retrieval_only: bool
-             ) -> tuple[Prediction, str | None]:
+def _predict(q: Question, pipeline: AnswerPipeline, retrieval_only: bool) -> tuple[Prediction, str | None]:
     started = time.perf_counter()
     try:
         if retrieval_only:
@@ -85,8 +83,15 @@ def write_predictions(path: Path, predictions: list[Prediction]) -> None:
             f.write(json.dumps(p.model_dump(mode="json"), ensure_ascii=False) + "\n")
 
 
-def run_eval(questions: list[Question], pipeline: AnswerPipeline, out_dir: str | Path, *,
-             retrieval_only: bool = False, progress: bool = True, label: str = "") -> EvalResult:
+def run_eval(
+    questions: list[Question],
+    pipeline: AnswerPipeline,
+    out_dir: str | Path,
+    *,
+    retrieval_only: bool = False,
+    progress: bool = True,
+    label: str = "",
+) -> EvalResult:
     """Answer (or only retrieve for) every question, then write predictions.jsonl,
     metrics.json, report.md and the plots into ``out_dir``."""
     out = Path(out_dir)
@@ -98,8 +103,7 @@ def run_eval(questions: list[Question], pipeline: AnswerPipeline, out_dir: str |
 
     predictions: list[Prediction] = []
     errors: dict[str, str] = {}
-    bar = tqdm(questions, desc=label or "eval", unit="câu", file=sys.stderr,
-               disable=not progress)
+    bar = tqdm(questions, desc=label or "eval", unit="câu", file=sys.stderr, disable=not progress)
     for q in bar:
         prediction, error = _predict(q, pipeline, retrieval_only)
         predictions.append(prediction)
@@ -110,8 +114,14 @@ def run_eval(questions: list[Question], pipeline: AnswerPipeline, out_dir: str |
     metrics = compute_metrics(questions, predictions, retrieval_only=retrieval_only, label=label)
     title = "Kết quả đánh giá" + (f" – {label}" if label else "")
     write_report(out, questions, predictions, metrics, title, errors=errors)
-    rows = [EvalRow(question=q, prediction=p,
-                    correct=None if retrieval_only else is_correct(q, p),
-                    retrieved_rank=first_hit_rank(q, p), error=errors.get(q.id))
-            for q, p in zip(questions, predictions)]
+    rows = [
+        EvalRow(
+            question=q,
+            prediction=p,
+            correct=None if retrieval_only else is_correct(q, p),
+            retrieved_rank=first_hit_rank(q, p),
+            error=errors.get(q.id),
+        )
+        for q, p in zip(questions, predictions)
+    ]
     return EvalResult(metrics=metrics, rows=rows, out_dir=out)

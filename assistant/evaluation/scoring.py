@@ -25,10 +25,28 @@ from assistant.evaluation.vn_numbers import parse_numbers
 #: Function words ignored when matching entity / list / text answers. Kept deliberately
 #: small: only words that carry no fact. "năm" (year / five), "một" (one) and negations
 #: ("không", "chưa") stay content words.
-STOP_WORDS: frozenset[str] = frozenset({
-    "và", "của", "các", "những", "là", "có", "được", "cho", "trong", "với",
-    "theo", "trên", "tại", "để", "đã", "về", "này", "đó",
-})
+STOP_WORDS: frozenset[str] = frozenset(
+    {
+        "và",
+        "của",
+        "các",
+        "những",
+        "là",
+        "có",
+        "được",
+        "cho",
+        "trong",
+        "với",
+        "theo",
+        "trên",
+        "tại",
+        "để",
+        "đã",
+        "về",
+        "này",
+        "đó",
+    }
+)
 
 RELATIVE_TOLERANCE = 0.01
 CONTENT_WORD_SHARE = 0.6
@@ -76,7 +94,7 @@ def _group_numbers(group: str) -> list[int]:
 
 def _appears_in_sequence(needle: list[int], hay: list[int]) -> bool:
     n = len(needle)
-    return any(hay[i:i + n] == needle for i in range(len(hay) - n + 1))
+    return any(hay[i : i + n] == needle for i in range(len(hay) - n + 1))
 
 
 def date_correct(gold_answer: str, answer_text: str) -> bool:
@@ -85,8 +103,7 @@ def date_correct(gold_answer: str, answer_text: str) -> bool:
         return words_correct(gold_answer, answer_text)
     answer = normalize(answer_text)
     answer_numbers = _group_numbers(answer)
-    return all(g in answer or _appears_in_sequence(_group_numbers(g), answer_numbers)
-               for g in groups)
+    return all(g in answer or _appears_in_sequence(_group_numbers(g), answer_numbers) for g in groups)
 
 
 def words_correct(gold_answer: str, answer_text: str) -> bool:

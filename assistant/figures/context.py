@@ -23,7 +23,7 @@ from assistant.vietnamese.number_finder import NumberMatch
 
 MAX_HEAD_WORDS = 14
 _MARKER = re.compile(r"(?:trong đó|bao gồm|gồm có|gồm|cụ thể)\s*:?\s*$", re.IGNORECASE)
-_ITEM_STOP = ";:()“”\"\t[]"
+_ITEM_STOP = ';:()“”"\t[]'
 
 
 def heads(text: str, s0: int, m: NumberMatch, figures: list[NumberMatch]) -> list[str]:
@@ -105,23 +105,23 @@ def _item_before(text: str, lo: int, pos: int, figures: list[NumberMatch]) -> st
                 continue
         if ch in _ITEM_STOP and not (ch == ":" and _label_colon(text, i, figures, lo)):
             break
-        in_number = text[i - 2:i - 1].isdigit() and text[i:i + 1].isdigit()
-        if ch == "," and not in_number and (any(i <= f.start < pos for f in figures)
-                                            or len(text[i:pos].split()) >= 5):
+        in_number = text[i - 2 : i - 1].isdigit() and text[i : i + 1].isdigit()
+        if ch == "," and not in_number and (any(i <= f.start < pos for f in figures) or len(text[i:pos].split()) >= 5):
             break
-        if text[i - 3:i] == " và" and text[i:i + 1] == " " and any(i <= f.start < pos for f in figures):
+        if text[i - 3 : i] == " và" and text[i : i + 1] == " " and any(i <= f.start < pos for f in figures):
             break  # "(…) và chỉ 15,66% hồ sơ …": a new item
         i -= 1
     piece = text[i:pos]
     for f in sorted((f for f in figures if i <= f.start and f.end <= pos), key=lambda f: -f.start):
-        piece = piece[: f.start - i] + " " + piece[f.end - i:]
+        piece = piece[: f.start - i] + " " + piece[f.end - i :]
     piece = _MARKER.sub("", piece.replace(":", " ").replace("(", " ").replace(")", " "))
     words = re.sub(r"\s+", " ", piece).strip(" ,.;-–+•*").split()
     return " ".join(words[-MAX_HEAD_WORDS:])
 
 
-def inherited_unit(text: str, s0: int, m: NumberMatch, figures: list[NumberMatch],
-                   units: dict[int, str | None]) -> str | None:
+def inherited_unit(
+    text: str, s0: int, m: NumberMatch, figures: list[NumberMatch], units: dict[int, str | None]
+) -> str | None:
     """The unit a bare count takes from its breakdown: "577 cơ quan (cấp tỉnh: 139, …)" → 139
     "cơ quan"; "65.364 hồ sơ được nộp trực tiếp, 87 nộp trực tuyến" → 87 "hồ sơ". ``units``
     maps the start of each earlier figure to its (possibly inherited) unit."""
@@ -131,26 +131,25 @@ def inherited_unit(text: str, s0: int, m: NumberMatch, figures: list[NumberMatch
     if not earlier:
         return None
     prev = earlier[-1]
-    between = text[prev.end:m.start]
+    between = text[prev.end : m.start]
     if "," in between and not re.search(r"[;()]", between):
         return units.get(prev.start)  # a sibling in the same list
     opening = next(iter(_enclosing(text, s0, m.start)), None)
     outside = [f for f in earlier if opening is not None and f.end <= opening]
     if outside:
         head = outside[-1]
-        gap = text[head.end:opening]
+        gap = text[head.end : opening]
         if len(gap.split()) <= len((units.get(head.start) or "").split()) + 6 and ";" not in gap:
             return units.get(head.start)  # the head of the parenthesis
     return None
 
 
-def qualifier_after(text: str, m: NumberMatch, unit: str | None, figures: list[NumberMatch],
-                    s1: int) -> str:
+def qualifier_after(text: str, m: NumberMatch, unit: str | None, figures: list[NumberMatch], s1: int) -> str:
     """What follows a figure and qualifies it: a parenthesis without numbers ("487 cơ quan
     (tính theo cấp văn thư)") or the target it is measured against ("đạt 90,65% mục tiêu
     Quyết định số 27/QĐ-UBQGCĐS")."""
     j = m.end
-    if unit and text[j:j + len(unit) + 1].strip().lower().startswith(unit.lower()):
+    if unit and text[j : j + len(unit) + 1].strip().lower().startswith(unit.lower()):
         j = text.lower().find(unit.lower(), j) + len(unit)
     rest = text[j:s1]
     paren = re.match(r"\s*\(([^()]{3,80})\)", rest)
@@ -160,8 +159,7 @@ def qualifier_after(text: str, m: NumberMatch, unit: str | None, figures: list[N
     return rel.group(1).strip() if rel else ""
 
 
-_PREDICATE = re.compile(r"^(?:được|đã|có|sử dụng|thực hiện|kết nối|tham gia|triển khai|ứng dụng)$",
-                        re.IGNORECASE)
+_PREDICATE = re.compile(r"^(?:được|đã|có|sử dụng|thực hiện|kết nối|tham gia|triển khai|ứng dụng)$", re.IGNORECASE)
 
 
 def shared_predicate(indicators: list[str]) -> tuple[int, str] | None:

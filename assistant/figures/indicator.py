@@ -30,40 +30,115 @@ from assistant.vietnamese.numbers import scale_of
 MAX_INDICATOR_WORDS = 12
 LIST_MARKER = re.compile(r"\s*(?:[-+•*]|[IVX]+\.|\d{1,2}(?:\.\d{1,2})*\.|[a-zđ]\)|\d{1,2}\))\s")
 SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-_HARD = ";:()“”\"\t[]"
+_HARD = ';:()“”"\t[]'
 
-_LEAD = ("triệu đồng", "tỷ đồng", "đồng", "trong đó", "tuy nhiên", "đến nay", "hiện nay", "hiện có", "và", "với", "gồm", "có",
-         "đã", "là", "còn", "hoặc", "cùng", "nhưng", "đó", "thì", "thêm", "trên", "hơn",
-         "khoảng", "gần", "đạt", "chiếm", "chỉ có", "chưa", "không", "đều", "cũng")
-_TRAIL = ("tỷ lệ", "tỉ lệ", "tổng số", "chỉ có", "là", "có", "gồm", "với", "được", "bằng",
-          "chiếm", "đạt", "và", "của", "cho", "tại", "ở", "hơn", "trên", "khoảng", "gần",
-          "từ", "đến", "lên", "còn", "chỉ", "tối thiểu", "tối đa", "ít nhất", "dưới", "tăng",
-          "giảm", "xấp xỉ", "trong", "thêm", "mới", "nâng", "đó", "qua", "sau", "chưa", "không")
-_GENERIC = frozenset(("tỷ lệ", "tỉ lệ", "tỷ trọng", "mức", "tổng số", "số lượng", "tổng", "số",
-                      "trong đó", ""))
-_RELATIVE = ("so với", "so", "theo", "mục tiêu", "kế hoạch", "tổng", "trên tổng", "của",
-             "trong tổng", "trở lên", "/")
+_LEAD = (
+    "triệu đồng",
+    "tỷ đồng",
+    "đồng",
+    "trong đó",
+    "tuy nhiên",
+    "đến nay",
+    "hiện nay",
+    "hiện có",
+    "và",
+    "với",
+    "gồm",
+    "có",
+    "đã",
+    "là",
+    "còn",
+    "hoặc",
+    "cùng",
+    "nhưng",
+    "đó",
+    "thì",
+    "thêm",
+    "trên",
+    "hơn",
+    "khoảng",
+    "gần",
+    "đạt",
+    "chiếm",
+    "chỉ có",
+    "chưa",
+    "không",
+    "đều",
+    "cũng",
+)
+_TRAIL = (
+    "tỷ lệ",
+    "tỉ lệ",
+    "tổng số",
+    "chỉ có",
+    "là",
+    "có",
+    "gồm",
+    "với",
+    "được",
+    "bằng",
+    "chiếm",
+    "đạt",
+    "và",
+    "của",
+    "cho",
+    "tại",
+    "ở",
+    "hơn",
+    "trên",
+    "khoảng",
+    "gần",
+    "từ",
+    "đến",
+    "lên",
+    "còn",
+    "chỉ",
+    "tối thiểu",
+    "tối đa",
+    "ít nhất",
+    "dưới",
+    "tăng",
+    "giảm",
+    "xấp xỉ",
+    "trong",
+    "thêm",
+    "mới",
+    "nâng",
+    "đó",
+    "qua",
+    "sau",
+    "chưa",
+    "không",
+)
+_GENERIC = frozenset(("tỷ lệ", "tỉ lệ", "tỷ trọng", "mức", "tổng số", "số lượng", "tổng", "số", "trong đó", ""))
+_RELATIVE = ("so với", "so", "theo", "mục tiêu", "kế hoạch", "tổng", "trên tổng", "của", "trong tổng", "trở lên", "/")
 _RATE = re.compile(r"\b(?:tỷ|tỉ) (?:lệ|trọng)\b", re.IGNORECASE)
 _MEASURES = frozenset(("%", "%/năm", "km", "m", "kV", "MB", "GB", "TB", "Mbps", "Gbps", "ha"))
 
 
-def find_indicator(text: str, s0: int, s1: int, m: NumberMatch, figures: list[NumberMatch],
-                   previous: str | None) -> str:
+def find_indicator(
+    text: str, s0: int, s1: int, m: NumberMatch, figures: list[NumberMatch], previous: str | None
+) -> str:
     """The phrase ``m`` quantifies (see the module docstring); ``previous`` is the indicator
     of the figure before it in the same sentence."""
     prev_end = max((f.end for f in figures if s0 <= f.end <= m.start and f is not m), default=s0)
-    next_start = min((f.start for f in figures if m.end <= f.start < s1 and f is not m),
-                     default=s1)
+    next_start = min((f.start for f in figures if m.end <= f.start < s1 and f is not m), default=s1)
     left_at, left = clause_before(text, max(s0, prev_end), m.start)
     end = m.end
     partner = next((f for f in figures if f.start == next_start), None)
-    if partner and re.fullmatch(r"\s*(?:-|–|đến)\s*", text[m.end:partner.start]):
+    if partner and re.fullmatch(r"\s*(?:-|–|đến)\s*", text[m.end : partner.start]):
         end = partner.end  # "từ 30% - 50% thời gian họp": describe the range once
         next_start = min((f.start for f in figures if end <= f.start < s1), default=s1)
     right = _clause_after(text, end, next_start)
     unit = m.unit or ""
-    measure = m.is_percent or unit in _MEASURES or scale_of(unit) != 1 or m.kind == "money" \
-        or unit in ("giờ", "phút", "ngày", "tháng", "năm", "tuần", "lần") or "/" in unit
+    measure = (
+        m.is_percent
+        or unit in _MEASURES
+        or scale_of(unit) != 1
+        or m.kind == "money"
+        or unit in ("giờ", "phút", "ngày", "tháng", "năm", "tuần", "lần")
+        or "/" in unit
+    )
     if measure and unit:
         right = _drop_unit(right, unit)
     if measure and re.match(r"\s*(?:và|hoặc|nhưng|,)", right):
@@ -81,8 +156,7 @@ def find_indicator(text: str, s0: int, s1: int, m: NumberMatch, figures: list[Nu
         if before and re.search(r"\blà\s*$|tổng số|số lượng|(?:hạng|thứ|vị trí)\s*$", left, re.IGNORECASE):
             return before  # "tổng số hệ thống … là 21/47 hệ thống", "đứng thứ hạng 13/63 tỉnh thành"
         if label:
-            return f"{unit} ({trim(label, 'first', MAX_INDICATOR_WORDS - len(unit.split()))})" \
-                if unit else label
+            return f"{unit} ({trim(label, 'first', MAX_INDICATOR_WORDS - len(unit.split()))})" if unit else label
         return after or before or fallback()
     relative = _starts_with(after, _RELATIVE)
     if before and _RATE.search(before):
@@ -101,8 +175,7 @@ def clause_before(text: str, lo: int, pos: int) -> tuple[int, str]:
         if ch in _HARD:
             break
         if ch == "," and not _in_number(text, i - 1):
-            if not (_list_piece_after_comma(text[i:piece_end])
-                    and _ends_list(text[lo:i - 1].split(",")[-1])):
+            if not (_list_piece_after_comma(text[i:piece_end]) and _ends_list(text[lo : i - 1].split(",")[-1])):
                 break
             piece_end = i - 1
         i -= 1
@@ -110,25 +183,86 @@ def clause_before(text: str, lo: int, pos: int) -> tuple[int, str]:
 
 
 def _in_number(text: str, at: int) -> bool:
-    return text[at - 1:at].isdigit() and text[at + 1:at + 2].isdigit()
+    return text[at - 1 : at].isdigit() and text[at + 1 : at + 2].isdigit()
 
 
-_FUNCTION_WORDS = frozenset(("là", "đạt", "có", "và", "với", "của", "được", "đã", "chiếm", "gồm",
-                             "trên", "hơn", "khoảng", "gần", "tại", "ở", "các", "những"))
+_FUNCTION_WORDS = frozenset(
+    (
+        "là",
+        "đạt",
+        "có",
+        "và",
+        "với",
+        "của",
+        "được",
+        "đã",
+        "chiếm",
+        "gồm",
+        "trên",
+        "hơn",
+        "khoảng",
+        "gần",
+        "tại",
+        "ở",
+        "các",
+        "những",
+    )
+)
 # Nouns Vietnamese reports list with commas: "xã, phường, thị trấn", "cán bộ, công chức, …".
-_LIST_WORDS = frozenset((
-    "xã", "phường", "thị trấn", "huyện", "thị xã", "thành phố", "thành", "thị", "tỉnh", "sở",
-    "ban", "ngành", "cơ quan", "đơn vị", "cán bộ", "công chức", "viên chức", "đảng viên",
-    "tổ chức", "cá nhân", "doanh nghiệp", "hợp tác xã", "hộ kinh doanh", "người dân",
-    "địa phương", "đoàn thể", "ấp", "khóm", "trường", "bệnh viện", "mặt trận", "máy chủ",
-    "thiết bị", "hệ thống", "phần mềm", "cơ sở dữ liệu", "hồ sơ", "kết quả", "phản ánh",
-    "kiến nghị", "nền tảng", "ứng dụng", "văn bản", "lệ phí", "phí",
-))
+_LIST_WORDS = frozenset(
+    (
+        "xã",
+        "phường",
+        "thị trấn",
+        "huyện",
+        "thị xã",
+        "thành phố",
+        "thành",
+        "thị",
+        "tỉnh",
+        "sở",
+        "ban",
+        "ngành",
+        "cơ quan",
+        "đơn vị",
+        "cán bộ",
+        "công chức",
+        "viên chức",
+        "đảng viên",
+        "tổ chức",
+        "cá nhân",
+        "doanh nghiệp",
+        "hợp tác xã",
+        "hộ kinh doanh",
+        "người dân",
+        "địa phương",
+        "đoàn thể",
+        "ấp",
+        "khóm",
+        "trường",
+        "bệnh viện",
+        "mặt trận",
+        "máy chủ",
+        "thiết bị",
+        "hệ thống",
+        "phần mềm",
+        "cơ sở dữ liệu",
+        "hồ sơ",
+        "kết quả",
+        "phản ánh",
+        "kiến nghị",
+        "nền tảng",
+        "ứng dụng",
+        "văn bản",
+        "lệ phí",
+        "phí",
+    )
+)
 _CODE = re.compile(r"[\w&]{1,5}")
 
 
 def _words(piece: str) -> list[str]:
-    words = (w.strip(",;:.()“”\"") for w in piece.replace("*", " ").split())
+    words = (w.strip(',;:.()“”"') for w in piece.replace("*", " ").split())
     return [w for w in words if w and w.lower() not in _FUNCTION_WORDS]
 
 
@@ -137,13 +271,13 @@ def _is_code(word: str) -> bool:
 
 
 def _list_piece_before_comma(piece: str) -> bool:
-    """"UBND huyện", "phường", "4G": a short piece ending in a list noun."""
+    """ "UBND huyện", "phường", "4G": a short piece ending in a list noun."""
     words = _words(piece)
     return 0 < len(words) <= 4 and (_ends_list(piece) or _is_code(words[-1]))
 
 
 def _list_piece_after_comma(piece: str) -> bool:
-    """"ngành tỉnh", "4G": a short piece starting with a list noun."""
+    """ "ngành tỉnh", "4G": a short piece starting with a list noun."""
     words = _words(piece)
     return 0 < len(words) <= 4 and (_starts_list(piece) or _is_code(words[0]))
 
@@ -151,15 +285,13 @@ def _list_piece_after_comma(piece: str) -> bool:
 def _starts_list(piece: str) -> bool:
     words = _words(piece)
     low = [w.lower() for w in words]
-    return any(" ".join(low[:n]) in _LIST_WORDS for n in (1, 2, 3)) or (
-        bool(words) and _is_code(words[0]))
+    return any(" ".join(low[:n]) in _LIST_WORDS for n in (1, 2, 3)) or (bool(words) and _is_code(words[0]))
 
 
 def _ends_list(piece: str) -> bool:
     words = _words(piece)
     low = [w.lower() for w in words]
-    return any(" ".join(low[-n:]) in _LIST_WORDS for n in (1, 2, 3)) or (
-        bool(words) and _is_code(words[-1]))
+    return any(" ".join(low[-n:]) in _LIST_WORDS for n in (1, 2, 3)) or (bool(words) and _is_code(words[-1]))
 
 
 def _clause_after(text: str, pos: int, hi: int) -> str:
@@ -170,9 +302,12 @@ def _clause_after(text: str, pos: int, hi: int) -> str:
         if ch in _HARD or (ch in ".!?…" and (i + 1 >= len(text) or text[i + 1].isspace())):
             return text[pos:i]
         if ch == "," and not _in_number(text, i):
-            nxt = text[i + 1:hi].split(",")[0]
-            if not (_list_piece_before_comma(text[piece_start:i]) and _starts_list(nxt)
-                    and not re.match(r"\s*(?:các|những|còn)\s", nxt)):
+            nxt = text[i + 1 : hi].split(",")[0]
+            if not (
+                _list_piece_before_comma(text[piece_start:i])
+                and _starts_list(nxt)
+                and not re.match(r"\s*(?:các|những|còn)\s", nxt)
+            ):
                 return text[pos:i]  # "hệ thống, các cơ quan còn lại …" is a new clause
             piece_start = i + 1
         i += 1
@@ -182,9 +317,9 @@ def _clause_after(text: str, pos: int, hi: int) -> str:
 
 
 def _after_last(phrase: str, word: str) -> str:
-    """"… đầu tư với tổng mức đầu tư" → "tổng mức đầu tư" (if that keeps two words)."""
+    """ "… đầu tư với tổng mức đầu tư" → "tổng mức đầu tư" (if that keeps two words)."""
     at = squash(phrase).lower().rfind(word)
-    rest = squash(phrase)[at + len(word):] if at >= 0 else ""
+    rest = squash(phrase)[at + len(word) :] if at >= 0 else ""
     return rest if len(rest.split()) >= 2 else phrase
 
 
@@ -234,12 +369,11 @@ def trim(phrase: str, keep: str, limit: int = MAX_INDICATOR_WORDS) -> str:
 
 def _starts_with(phrase: str, prefixes: tuple[str, ...]) -> bool:
     low = phrase.lower()
-    return any(low == p or low.startswith(p + " ") or (p == "/" and low.startswith("/"))
-               for p in prefixes)
+    return any(low == p or low.startswith(p + " ") or (p == "/" and low.startswith("/")) for p in prefixes)
 
 
 def _label_before(text: str, s0: int, left_at: int) -> str:
-    """"Tổng kinh phí …: 72.524 triệu đồng" → the words before the colon."""
+    """ "Tổng kinh phí …: 72.524 triệu đồng" → the words before the colon."""
     j = left_at
     while j > s0 and text[j - 1].isspace():
         j -= 1
@@ -266,7 +400,7 @@ def _previous_clause(text: str, s0: int, left_at: int, figures: list[NumberMatch
         return ""
     i, clause = clause_before(text, s0, j)
     for f in sorted((f for f in figures if i <= f.start and f.end <= j), key=lambda f: -f.start):
-        clause = clause[: f.start - i] + clause[f.end - i:]
+        clause = clause[: f.start - i] + clause[f.end - i :]
     return clean(clause, keep="last")
 
 

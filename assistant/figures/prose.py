@@ -37,22 +37,34 @@ def prose_figures(chunk: Chunk, text: str, base: int) -> list[Figure]:
         s0, s1 = _sentence_span(text, bounds, m.start)
         unit = inherited_unit(text, s0, m, figures, units)
         if unit:
-            m = NumberMatch(m.start, m.end, m.raw, m.value, m.kind, m.is_percent, unit, m.qualifier,
-                            scale_of(unit), m.total)
+            m = NumberMatch(
+                m.start, m.end, m.raw, m.value, m.kind, m.is_percent, unit, m.qualifier, scale_of(unit), m.total
+            )
             figures[k] = m
         units[m.start] = m.unit
         prev = figures[k - 1] if k else None
         same = prev is not None and s0 <= prev.start
-        if prev is not None and same and re.fullmatch(r"\s*(?:-|–|đến)\s*", text[prev.end:m.start]):
+        if prev is not None and same and re.fullmatch(r"\s*(?:-|–|đến)\s*", text[prev.end : m.start]):
             indicator = out[-1].indicator  # "300 - 500m": one indicator for the range
         else:
             indicator = find_indicator(text, s0, s1, m, figures, out[-1].indicator if same else None)
         found = heads(text, s0, m, figures)
         context = [qualifier_after(text, m, m.unit, figures, s1), *found, _list_label(text, s0)]
         part = bool(found) or re.match(r"(?:trong đó|cụ thể)\b", text[s0:s1], re.IGNORECASE) is not None
-        out.append(make_figure(chunk, m, base, text, s0, s1, indicator,
-                               lead=_lead(text, s0, m, figures, indicator),
-                               context=" | ".join(c for c in context if c), part=part))
+        out.append(
+            make_figure(
+                chunk,
+                m,
+                base,
+                text,
+                s0,
+                s1,
+                indicator,
+                lead=_lead(text, s0, m, figures, indicator),
+                context=" | ".join(c for c in context if c),
+                part=part,
+            )
+        )
     return _distribute_predicates(text, figures, out)
 
 
@@ -62,15 +74,19 @@ def _distribute_predicates(text: str, figures: list[NumberMatch], out: list[Figu
     i = 0
     while i < len(out):
         j = i
-        while j + 1 < len(out) and out[j + 1].sentence_start == out[i].sentence_start \
-                and out[j + 1].is_percent == out[i].is_percent \
-                and re.fullmatch(r"[^;()]*(?:,|\svà\s)[^;()]*", text[figures[j].end:figures[j + 1].start]):
+        while (
+            j + 1 < len(out)
+            and out[j + 1].sentence_start == out[i].sentence_start
+            and out[j + 1].is_percent == out[i].is_percent
+            and re.fullmatch(r"[^;()]*(?:,|\svà\s)[^;()]*", text[figures[j].end : figures[j + 1].start])
+        ):
             j += 1
-        found = shared_predicate([f.indicator for f in out[i:j + 1]]) if j > i else None
+        found = shared_predicate([f.indicator for f in out[i : j + 1]]) if j > i else None
         if found:
             keep, predicate = found
-            predicate = _whole_predicate(text, figures[j].end, out[j].sentence_end - out[j].end
-                                         + figures[j].end, predicate)
+            predicate = _whole_predicate(
+                text, figures[j].end, out[j].sentence_end - out[j].end + figures[j].end, predicate
+            )
             out[j] = out[j].model_copy(update={"indicator": " ".join(out[j].indicator.split()[:keep])})
             for k in range(i, j + 1):
                 joined = " | ".join(c for c in (predicate, out[k].context) if c)
@@ -88,7 +104,7 @@ def _list_label(text: str, s0: int) -> str:
     bullet = _BULLET.match(text, text.rfind("\n", 0, s0) + 1)
     if not bullet or text.rfind("\n", 0, s0) < 0:
         return ""
-    lines = text[:text.rfind("\n", 0, s0)].split("\n")
+    lines = text[: text.rfind("\n", 0, s0)].split("\n")
     for line in reversed(lines[-12:]):
         line = line.strip()
         if not line:
@@ -107,7 +123,7 @@ def _whole_predicate(text: str, start: int, end: int, predicate: str) -> str:
     if not m:
         return predicate
     stop = re.compile(r"[;:()“”\t]|[.!?…](?=\s|$)").search(text, m.start(), end)
-    words = squash(text[m.start():stop.start() if stop else end]).split()
+    words = squash(text[m.start() : stop.start() if stop else end]).split()
     return " ".join(words[:20]).strip(" ,") or predicate
 
 
@@ -124,16 +140,30 @@ def _lead(text: str, s0: int, m: NumberMatch, figures: list[NumberMatch], indica
     return "" if not lead or lead.lower() in indicator.lower() else lead
 
 
-def make_figure(chunk: Chunk, m: NumberMatch, base: int, text: str, s0: int, s1: int,
-            indicator: str, **extra: object) -> Figure:
+def make_figure(
+    chunk: Chunk, m: NumberMatch, base: int, text: str, s0: int, s1: int, indicator: str, **extra: object
+) -> Figure:
     sentence = text[s0:s1]
     return Figure(
-        value=m.value, raw=m.raw, unit=m.unit, is_percent=m.is_percent, kind=m.kind,
-        qualifier=m.qualifier, scale=m.scale, total=m.total, indicator=indicator,
-        year=_year_near(sentence, m.start - s0), place=place_near(sentence, m.start - s0),
-        document=chunk.document, chunk_id=chunk.id, start=base + chunk.start + m.start,
-        end=base + chunk.start + m.end, sentence=squash(sentence),
-        sentence_start=base + chunk.start + s0, sentence_end=base + chunk.start + s1, **extra,
+        value=m.value,
+        raw=m.raw,
+        unit=m.unit,
+        is_percent=m.is_percent,
+        kind=m.kind,
+        qualifier=m.qualifier,
+        scale=m.scale,
+        total=m.total,
+        indicator=indicator,
+        year=_year_near(sentence, m.start - s0),
+        place=place_near(sentence, m.start - s0),
+        document=chunk.document,
+        chunk_id=chunk.id,
+        start=base + chunk.start + m.start,
+        end=base + chunk.start + m.end,
+        sentence=squash(sentence),
+        sentence_start=base + chunk.start + s0,
+        sentence_end=base + chunk.start + s1,
+        **extra,
     )
 
 
@@ -142,8 +172,9 @@ def _sentence_bounds(text: str) -> list[int]:
     bounds = {0, len(text)}
     bounds.update(m.end() for m in _SENTENCE_END.finditer(text))
     bounds.update(m.end() for m in re.finditer(r"\t", text))
-    bounds.update(m.end() for m in re.finditer(r"[ \t]*\n\s*", text)
-                  if _line_break_ends_sentence(text, m.start(), m.end()))
+    bounds.update(
+        m.end() for m in re.finditer(r"[ \t]*\n\s*", text) if _line_break_ends_sentence(text, m.start(), m.end())
+    )
     return sorted(bounds)
 
 
@@ -158,7 +189,7 @@ def _sentence_span(text: str, bounds: list[int], pos: int) -> tuple[int, int]:
 
 
 def _line_break_ends_sentence(text: str, a: int, b: int) -> bool:
-    nxt = text[b:b + 1]
+    nxt = text[b : b + 1]
     if not nxt or nxt.islower():
         return not nxt  # a lowercase next line continues a wrapped sentence
     prev = text[:a].rstrip()[-1:]
@@ -175,21 +206,87 @@ def _year_near(sentence: str, pos: int) -> int | None:
 
 # Provinces (63, as before the 2025 merger) and the districts of the corpus' provinces.
 _PLACES = (
-    "An Giang", "Bà Rịa - Vũng Tàu", "Bắc Giang", "Bắc Kạn", "Bạc Liêu", "Bắc Ninh", "Bến Tre",
-    "Bình Định", "Bình Dương", "Bình Phước", "Bình Thuận", "Cà Mau", "Cần Thơ", "Cao Bằng",
-    "Đà Nẵng", "Đắk Lắk", "Đắk Nông", "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai",
-    "Hà Giang", "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương", "Hải Phòng", "Hậu Giang",
-    "Hòa Bình", "Hưng Yên", "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lâm Đồng",
-    "Lạng Sơn", "Lào Cai", "Long An", "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận",
-    "Phú Thọ", "Phú Yên", "Quảng Bình", "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị",
-    "Sóc Trăng", "Sơn La", "Tây Ninh", "Thái Bình", "Thái Nguyên", "Thanh Hóa",
-    "Thừa Thiên Huế", "Tiền Giang", "Hồ Chí Minh", "Trà Vinh", "Tuyên Quang", "Vĩnh Long",
-    "Vĩnh Phúc", "Yên Bái",
+    "An Giang",
+    "Bà Rịa - Vũng Tàu",
+    "Bắc Giang",
+    "Bắc Kạn",
+    "Bạc Liêu",
+    "Bắc Ninh",
+    "Bến Tre",
+    "Bình Định",
+    "Bình Dương",
+    "Bình Phước",
+    "Bình Thuận",
+    "Cà Mau",
+    "Cần Thơ",
+    "Cao Bằng",
+    "Đà Nẵng",
+    "Đắk Lắk",
+    "Đắk Nông",
+    "Điện Biên",
+    "Đồng Nai",
+    "Đồng Tháp",
+    "Gia Lai",
+    "Hà Giang",
+    "Hà Nam",
+    "Hà Nội",
+    "Hà Tĩnh",
+    "Hải Dương",
+    "Hải Phòng",
+    "Hậu Giang",
+    "Hòa Bình",
+    "Hưng Yên",
+    "Khánh Hòa",
+    "Kiên Giang",
+    "Kon Tum",
+    "Lai Châu",
+    "Lâm Đồng",
+    "Lạng Sơn",
+    "Lào Cai",
+    "Long An",
+    "Nam Định",
+    "Nghệ An",
+    "Ninh Bình",
+    "Ninh Thuận",
+    "Phú Thọ",
+    "Phú Yên",
+    "Quảng Bình",
+    "Quảng Nam",
+    "Quảng Ngãi",
+    "Quảng Ninh",
+    "Quảng Trị",
+    "Sóc Trăng",
+    "Sơn La",
+    "Tây Ninh",
+    "Thái Bình",
+    "Thái Nguyên",
+    "Thanh Hóa",
+    "Thừa Thiên Huế",
+    "Tiền Giang",
+    "Hồ Chí Minh",
+    "Trà Vinh",
+    "Tuyên Quang",
+    "Vĩnh Long",
+    "Vĩnh Phúc",
+    "Yên Bái",
     # Trà Vinh
-    "Càng Long", "Cầu Kè", "Tiểu Cần", "Châu Thành", "Cầu Ngang", "Trà Cú", "Duyên Hải",
+    "Càng Long",
+    "Cầu Kè",
+    "Tiểu Cần",
+    "Châu Thành",
+    "Cầu Ngang",
+    "Trà Cú",
+    "Duyên Hải",
     # Tiền Giang
-    "Mỹ Tho", "Gò Công Tây", "Gò Công Đông", "Gò Công", "Cai Lậy", "Cái Bè", "Chợ Gạo",
-    "Tân Phước", "Tân Phú Đông",
+    "Mỹ Tho",
+    "Gò Công Tây",
+    "Gò Công Đông",
+    "Gò Công",
+    "Cai Lậy",
+    "Cái Bè",
+    "Chợ Gạo",
+    "Tân Phước",
+    "Tân Phú Đông",
 )
 _PLACE_RE = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, _PLACES)) + r")(?![^\W_])")
 

@@ -22,13 +22,10 @@ from assistant.vietnamese.number_finder import NumberMatch, find_numbers
 from assistant.vietnamese.numbers import parse_number, scale_of
 
 _ORDINAL_COLUMN = re.compile(r"^(?:s?tt|số tt|số thứ tự)$", re.IGNORECASE)
-_LABEL_COLUMN = re.compile(r"tên|nhiệm vụ|chỉ tiêu|nội dung|dự án|hạng mục|danh mục|hệ thống",
-                           re.IGNORECASE)
+_LABEL_COLUMN = re.compile(r"tên|nhiệm vụ|chỉ tiêu|nội dung|dự án|hạng mục|danh mục|hệ thống", re.IGNORECASE)
 _UNIT_COLUMN = re.compile(r"^đơn vị tính$|^đvt$", re.IGNORECASE)
-_VALUE_COLUMN = re.compile(r"kế hoạch|thực hiện|^năm|ước|số lượng|giá trị|kết quả|chỉ số",
-                           re.IGNORECASE)
-_MONEY_COLUMN = re.compile(r"đầu tư|kinh phí|vốn|giải ngân|dự toán|chi phí|ngân sách",
-                           re.IGNORECASE)
+_VALUE_COLUMN = re.compile(r"kế hoạch|thực hiện|^năm|ước|số lượng|giá trị|kết quả|chỉ số", re.IGNORECASE)
+_MONEY_COLUMN = re.compile(r"đầu tư|kinh phí|vốn|giải ngân|dự toán|chi phí|ngân sách", re.IGNORECASE)
 _HEADER_UNIT = re.compile(r"\((triệu đồng|tỷ đồng|nghìn đồng|đồng|%)\)", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -46,8 +43,9 @@ def table_figures(chunk: Chunk) -> list[Figure]:
             out.extend(prose_figures(chunk, line, line_at))
             continue
         row_label = _row_label(cells, header)
-        unit_cell = next((c for i, (_, c) in enumerate(cells)
-                          if i < len(header) and _UNIT_COLUMN.match(header[i][1])), None)
+        unit_cell = next(
+            (c for i, (_, c) in enumerate(cells) if i < len(header) and _UNIT_COLUMN.match(header[i][1])), None
+        )
         for i, (cell_at, cell) in enumerate(cells):
             column = header[i][1] if i < len(header) else None
             if column and (_ORDINAL_COLUMN.match(column) or _UNIT_COLUMN.match(column)):
@@ -57,8 +55,7 @@ def table_figures(chunk: Chunk) -> list[Figure]:
             if i == 0 and not column and re.fullmatch(r"\s*\w{1,4}[.)]?\s*", cell):
                 continue  # the ordinal of a header-less table
             base = line_at + cell_at
-            out.extend(_cell_figures(chunk, base, line[cell_at:cell_at + len(cell)], column,
-                                     row_label, unit_cell))
+            out.extend(_cell_figures(chunk, base, line[cell_at : cell_at + len(cell)], column, row_label, unit_cell))
     return out
 
 
@@ -85,36 +82,54 @@ def _row_label(cells: list[tuple[int, str]], header: list[tuple[int, str]]) -> s
     return None
 
 
-def _cell_figures(chunk: Chunk, base: int, cell: str, column: str | None,
-                  row_label: str | None, unit_cell: str | None) -> list[Figure]:
+def _cell_figures(
+    chunk: Chunk, base: int, cell: str, column: str | None, row_label: str | None, unit_cell: str | None
+) -> list[Figure]:
     column_header = squash(_TAGS.sub(" ", column)) if column else None
     value = parse_number(cell)
     if value is None or not re.fullmatch(r"\s*[\d.,]+%?\s*", cell):
         figures = prose_figures(chunk, cell, base)
-        return [f.model_copy(update={"row_header": row_label, "column_header": column_header,
-                                     "year": f.year or _column_year(column_header)})
-                for f in figures]
+        return [
+            f.model_copy(
+                update={
+                    "row_header": row_label,
+                    "column_header": column_header,
+                    "year": f.year or _column_year(column_header),
+                }
+            )
+            for f in figures
+        ]
     matches = [m for m in find_numbers(cell) if m.kind in FIGURE_KINDS]
     if not matches:
         return []
     m = matches[0]
     unit = _table_unit(column_header, unit_cell) or m.unit
     percent = m.is_percent or unit == "%"
-    kind = "percent" if percent else (
-        "money" if (unit and re.search(r"đồng$", unit)) or (column_header and _MONEY_COLUMN.search(column_header))
-        else "quantity")
-    m = NumberMatch(m.start, m.end, m.raw, m.value, kind, percent, "%" if percent else unit,
-                    m.qualifier, scale_of(unit), m.total)
+    kind = (
+        "percent"
+        if percent
+        else (
+            "money"
+            if (unit and re.search(r"đồng$", unit)) or (column_header and _MONEY_COLUMN.search(column_header))
+            else "quantity"
+        )
+    )
+    m = NumberMatch(
+        m.start, m.end, m.raw, m.value, kind, percent, "%" if percent else unit, m.qualifier, scale_of(unit), m.total
+    )
     if column_header and not _VALUE_COLUMN.search(column_header) or not row_label:
         indicator = trim(_HEADER_UNIT.sub("", column_header or ""), "first")
     else:
         indicator = trim(row_label, "first")
-    figure = make_figure(chunk, m, base, cell, 0, len(cell.rstrip()), indicator,
-                     row_header=row_label, column_header=column_header)
+    figure = make_figure(
+        chunk, m, base, cell, 0, len(cell.rstrip()), indicator, row_header=row_label, column_header=column_header
+    )
     sentence = " | ".join(t for t in (row_label, column_header, cell.strip()) if t)
-    return [figure.model_copy(update={
-        "sentence": sentence, "year": _column_year(column_header),
-        "place": place_near(row_label or "", 0)})]
+    return [
+        figure.model_copy(
+            update={"sentence": sentence, "year": _column_year(column_header), "place": place_near(row_label or "", 0)}
+        )
+    ]
 
 
 def _table_unit(column: str | None, unit_cell: str | None) -> str | None:

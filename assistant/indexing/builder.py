@@ -42,8 +42,14 @@ class BuildReport:
     seconds: float = 0.0
 
 
-def build_index(settings: Settings, embedder: Embedder, *, rebuild: bool = False,
-                progress: bool = True, log: Callable[[str], None] = print) -> BuildReport:
+def build_index(
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    rebuild: bool = False,
+    progress: bool = True,
+    log: Callable[[str], None] = print,
+) -> BuildReport:
     """Bring ``settings.index_dir`` up to date with ``settings.documents_dir``."""
     t0 = time.perf_counter()
     store = IndexStore(settings.index_dir)
@@ -60,8 +66,9 @@ def build_index(settings: Settings, embedder: Embedder, *, rebuild: bool = False
         on_disk = {p.name: file_sha256(p) for p in paths}
         known = {**old.documents, **{s["file"]: s["sha256"] for s in old.skipped}}
         if on_disk == known:
-            return BuildReport("up-to-date", len(old.documents), old.chunks,
-                               skipped=old.skipped, seconds=time.perf_counter() - t0)
+            return BuildReport(
+                "up-to-date", len(old.documents), old.chunks, skipped=old.skipped, seconds=time.perf_counter() - t0
+            )
     if rebuild and not reason:
         reason = "yêu cầu --rebuild"
     if old and reason:
@@ -79,8 +86,13 @@ def build_index(settings: Settings, embedder: Embedder, *, rebuild: bool = False
     tokenizer = Tokenizer(abbreviations, segmenter=settings.lexical_tokens)
     texts = [c.context_text() for c in chunks]
 
-    vectors, embedded = _embed(texts, embedder, EmbeddingCache(settings.index_dir, model_id),
-                               use_cache=not (old and reason and "mô hình" in reason), progress=progress)
+    vectors, embedded = _embed(
+        texts,
+        embedder,
+        EmbeddingCache(settings.index_dir, model_id),
+        use_cache=not (old and reason and "mô hình" in reason),
+        progress=progress,
+    )
     table = ChunkTable(chunks, documents)
     vector_index = FaissVectorIndex.empty(int(vectors.shape[1]), table)
     vector_index.add(table.ids, vectors)
@@ -88,14 +100,27 @@ def build_index(settings: Settings, embedder: Embedder, *, rebuild: bool = False
 
     figures = [f.model_dump() for c in chunks for f in extract_figures(c)]
     manifest = Manifest(
-        embedding_model=model_id, dimension=int(vectors.shape[1]), chunker_version=INDEX_VERSION,
-        tokenizer=settings.lexical_tokens, documents={d.id: d.sha256 for d in corpus.documents},
-        chunks=len(chunks), abbreviations=abbreviations, skipped=corpus.skipped,
+        embedding_model=model_id,
+        dimension=int(vectors.shape[1]),
+        chunker_version=INDEX_VERSION,
+        tokenizer=settings.lexical_tokens,
+        documents={d.id: d.sha256 for d in corpus.documents},
+        chunks=len(chunks),
+        abbreviations=abbreviations,
+        skipped=corpus.skipped,
         created=time.strftime("%Y-%m-%dT%H:%M:%S"),
     )
     store.write(IndexData(manifest, documents, chunks, figures), vector_index, lexical_index)
-    return BuildReport("built", len(corpus.documents), len(chunks), embedded, len(chunks) - embedded,
-                       corpus.skipped, reason, time.perf_counter() - t0)
+    return BuildReport(
+        "built",
+        len(corpus.documents),
+        len(chunks),
+        embedded,
+        len(chunks) - embedded,
+        corpus.skipped,
+        reason,
+        time.perf_counter() - t0,
+    )
 
 
 def _rebuild_reason(old: Manifest, model_id: str, settings: Settings) -> str:
@@ -112,8 +137,9 @@ def _rebuild_reason(old: Manifest, model_id: str, settings: Settings) -> str:
     return ""
 
 
-def _embed(texts: list[str], embedder: Embedder, cache: EmbeddingCache, *, use_cache: bool,
-           progress: bool) -> tuple[np.ndarray, int]:
+def _embed(
+    texts: list[str], embedder: Embedder, cache: EmbeddingCache, *, use_cache: bool, progress: bool
+) -> tuple[np.ndarray, int]:
     missing = [t for t in dict.fromkeys(texts) if not use_cache or cache.get(t) is None]
     batch = 32
     with tqdm(total=len(missing), desc="Nhúng đoạn văn", unit="đoạn", disable=not progress or not missing) as bar:

@@ -12,8 +12,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from assistant.models import Chunk, Document
 from assistant.ingest.normalize import STRUCTURE_START
+from assistant.models import Chunk, Document
 
 CHUNKER_VERSION = "structure-v3"
 
@@ -100,10 +100,7 @@ def _is_heading_only(text: str) -> bool:
 
 def _is_title_line(text: str) -> bool:
     return (
-        len(text) <= 140
-        and "\t" not in text
-        and not STRUCTURE_START.match(text)
-        and not text.endswith((".", ";", ":"))
+        len(text) <= 140 and "\t" not in text and not STRUCTURE_START.match(text) and not text.endswith((".", ";", ":"))
     )
 
 
@@ -122,7 +119,7 @@ def _lines(text: str) -> list[_Line]:
             line = _Line(pos, pos + len(raw), raw)
             prev = out[-1] if out else None
             if prev and _continues(prev.text, raw):
-                out[-1] = _Line(prev.start, line.end, text[prev.start:line.end])
+                out[-1] = _Line(prev.start, line.end, text[prev.start : line.end])
             else:
                 out.append(line)
         pos += len(raw) + 1
@@ -226,9 +223,17 @@ class _Builder:
         digest = hashlib.sha1(f"{self.doc.id}\0{start}\0{end}\0{text}".encode()).hexdigest()[:16]
         years = sorted({int(y) for y in _YEAR.findall(f"{section}\n{text}")})
         return Chunk(
-            id=digest, document=self.doc.id, title=self.doc.title, section=section,
-            start=start, end=end, text=text, kind=kind, header=header,
-            province=self.doc.metadata.province, years=years,
+            id=digest,
+            document=self.doc.id,
+            title=self.doc.title,
+            section=section,
+            start=start,
+            end=end,
+            text=text,
+            kind=kind,
+            header=header,
+            province=self.doc.metadata.province,
+            years=years,
         )
 
 
@@ -259,7 +264,7 @@ def _split_at(line: _Line, pattern: re.Pattern[str]) -> list[_Line]:
     for m in pattern.finditer(line.text):
         if _NOT_A_SENTENCE_END.search(line.text, 0, m.start()):
             continue
-        out.append(_Line(line.start + pos, line.start + m.start(), line.text[pos:m.start()]))
+        out.append(_Line(line.start + pos, line.start + m.start(), line.text[pos : m.start()]))
         pos = m.end()
     out.append(_Line(line.start + pos, line.end, line.text[pos:]))
     return [p for p in out if p.text.strip()]

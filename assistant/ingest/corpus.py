@@ -9,8 +9,8 @@ from pathlib import Path
 from assistant.errors import DocumentError
 from assistant.ingest.loaders import iter_document_paths, read_document
 from assistant.ingest.metadata import document_metadata
-from assistant.models import Document
 from assistant.ingest.normalize import normalize_text
+from assistant.models import Document
 
 
 @dataclass
@@ -27,10 +27,12 @@ def load_document(path: Path) -> Document:
     """One document, normalized, with its metadata (sidecar overrides applied)."""
     text = normalize_text(read_document(path))
     if not text.strip():
-        raise DocumentError(f"Tệp {path.name} không có nội dung văn bản.",
-                            hint="Hãy kiểm tra tệp hoặc xuất lại dưới dạng .docx/.txt.")
-    return Document(id=path.name, text=text, sha256=file_sha256(path),
-                    metadata=document_metadata(text, path.name, path))
+        raise DocumentError(
+            f"Tệp {path.name} không có nội dung văn bản.", hint="Hãy kiểm tra tệp hoặc xuất lại dưới dạng .docx/.txt."
+        )
+    return Document(
+        id=path.name, text=text, sha256=file_sha256(path), metadata=document_metadata(text, path.name, path)
+    )
 
 
 def load_corpus(documents_dir: Path) -> Corpus:

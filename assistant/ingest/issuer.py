@@ -6,19 +6,54 @@ import re
 
 from assistant.ingest.normalize import is_upper, strip_markup
 
-_AUTHORITY = ("Ủy ban nhân dân", "Uỷ ban nhân dân", "UBND", "Hội đồng nhân dân", "HĐND",
-              "Ban Thường vụ", "Ban Chấp hành", "Ban", "Sở", "Tỉnh ủy", "Thành ủy", "Huyện ủy",
-              "Đảng ủy", "Văn phòng", "Bộ", "Cục", "Chi cục", "Trung tâm")
+_AUTHORITY = (
+    "Ủy ban nhân dân",
+    "Uỷ ban nhân dân",
+    "UBND",
+    "Hội đồng nhân dân",
+    "HĐND",
+    "Ban Thường vụ",
+    "Ban Chấp hành",
+    "Ban",
+    "Sở",
+    "Tỉnh ủy",
+    "Thành ủy",
+    "Huyện ủy",
+    "Đảng ủy",
+    "Văn phòng",
+    "Bộ",
+    "Cục",
+    "Chi cục",
+    "Trung tâm",
+)
 _AUTHORITY_START = re.compile(r"\b(?:" + "|".join(_AUTHORITY) + r")\b")
 #: How an authority line in capitals starts ("BAN HÀNH …" in a title is not one).
-_AUTHORITY_CAPS = ("ỦY BAN ", "UỶ BAN ", "UBND ", "HỘI ĐỒNG NHÂN DÂN", "HĐND ", "SỞ ",
-                   "BAN THƯỜNG VỤ", "BAN CHẤP HÀNH", "BAN CHỈ ĐẠO", "TỈNH ỦY", "THÀNH ỦY",
-                   "HUYỆN ỦY", "ĐẢNG ỦY", "VĂN PHÒNG ", "BỘ ", "CỤC ", "CHI CỤC ", "TRUNG TÂM ")
+_AUTHORITY_CAPS = (
+    "ỦY BAN ",
+    "UỶ BAN ",
+    "UBND ",
+    "HỘI ĐỒNG NHÂN DÂN",
+    "HĐND ",
+    "SỞ ",
+    "BAN THƯỜNG VỤ",
+    "BAN CHẤP HÀNH",
+    "BAN CHỈ ĐẠO",
+    "TỈNH ỦY",
+    "THÀNH ỦY",
+    "HUYỆN ỦY",
+    "ĐẢNG ỦY",
+    "VĂN PHÒNG ",
+    "BỘ ",
+    "CỤC ",
+    "CHI CỤC ",
+    "TRUNG TÂM ",
+)
 #: Words that never occur inside an authority's name ("… của Sở X về việc …").
 _FUNCTION_WORDS = frozenset("của về việc số ngày tại theo cho đã được".split())
 _ISSUER_CLAUSE = re.compile(
     r"(?P<name>(?:" + "|".join(_AUTHORITY) + r")\b[^,;:()]{0,80}?)\s+"
-    r"(?:báo cáo|xây dựng|ban hành|kính trình|trình bày|gửi|đề xuất|tổng kết|đánh giá)\b")
+    r"(?:báo cáo|xây dựng|ban hành|kính trình|trình bày|gửi|đề xuất|tổng kết|đánh giá)\b"
+)
 
 
 def issuer(header: list[str], text: str, province: str | None) -> str | None:
@@ -45,7 +80,8 @@ def _issuer_from_header(header: list[str]) -> str | None:
             continue
         nxt = plain[index + 1] if index + 1 < len(plain) else ""
         if re.fullmatch(r"(ỦY|UỶ) BAN NHÂN DÂN|HỘI ĐỒNG NHÂN DÂN", line) and re.match(
-                r"(TỈNH|THÀNH PHỐ|HUYỆN|THỊ XÃ|QUẬN)\s", nxt):
+            r"(TỈNH|THÀNH PHỐ|HUYỆN|THỊ XÃ|QUẬN)\s", nxt
+        ):
             line, index = f"{line} {nxt}", index + 1
         found = _authority_case(line)
         index += 1
@@ -60,24 +96,32 @@ def _issuer_from_opening(text: str) -> str | None:
     """The subject of the opening sentence: "…, Sở Thông tin và Truyền thông báo cáo … như sau:"."""
     opening = " ".join(text[:6000].split())
     for match in re.finditer(r"\bnhư sau\b", opening):
-        clause = re.split(r"[,;:.]\s", opening[:match.start()])[-1]
-        found = [(m.end("name"), -m.start(), m.group("name").strip())
-                 for start in _AUTHORITY_START.finditer(clause)
-                 if (m := _ISSUER_CLAUSE.match(clause, start.start()))]
+        clause = re.split(r"[,;:.]\s", opening[: match.start()])[-1]
+        found = [
+            (m.end("name"), -m.start(), m.group("name").strip())
+            for start in _AUTHORITY_START.finditer(clause)
+            if (m := _ISSUER_CLAUSE.match(clause, start.start()))
+        ]
         found = [f for f in found if not _FUNCTION_WORDS & set(f[2].split())]
         if found:  # the subject stands right before its verb; take the whole of it
             return max(found)[2]
     return None
 
 
-
 #: Localities that end an authority's name ("… TỈNH TRÀ VINH"); not "XÃ", which "XÃ HỘI" has.
 _UNITS = ("TỈNH", "THÀNH PHỐ", "HUYỆN", "THỊ XÃ", "QUẬN")
-_FIXED_CASE = {"ỦY BAN NHÂN DÂN": "Ủy ban nhân dân", "UỶ BAN NHÂN DÂN": "Ủy ban nhân dân",
-               "UBND": "Ủy ban nhân dân", "HỘI ĐỒNG NHÂN DÂN": "Hội đồng nhân dân",
-               "HĐND": "Hội đồng nhân dân", "BAN THƯỜNG VỤ TỈNH ỦY": "Ban Thường vụ Tỉnh ủy",
-               "BAN CHẤP HÀNH ĐẢNG BỘ": "Ban Chấp hành Đảng bộ", "TỈNH ỦY": "Tỉnh ủy",
-               "THÀNH ỦY": "Thành ủy", "HUYỆN ỦY": "Huyện ủy"}
+_FIXED_CASE = {
+    "ỦY BAN NHÂN DÂN": "Ủy ban nhân dân",
+    "UỶ BAN NHÂN DÂN": "Ủy ban nhân dân",
+    "UBND": "Ủy ban nhân dân",
+    "HỘI ĐỒNG NHÂN DÂN": "Hội đồng nhân dân",
+    "HĐND": "Hội đồng nhân dân",
+    "BAN THƯỜNG VỤ TỈNH ỦY": "Ban Thường vụ Tỉnh ủy",
+    "BAN CHẤP HÀNH ĐẢNG BỘ": "Ban Chấp hành Đảng bộ",
+    "TỈNH ỦY": "Tỉnh ủy",
+    "THÀNH ỦY": "Thành ủy",
+    "HUYỆN ỦY": "Huyện ủy",
+}
 
 
 def _authority_case(line: str) -> str:
@@ -85,10 +129,10 @@ def _authority_case(line: str) -> str:
     line = " ".join(line.split())
     for key, spelled in _FIXED_CASE.items():
         if line == key or line.startswith(key + " "):
-            rest = line[len(key):].strip()
+            rest = line[len(key) :].strip()
             return f"{spelled} {_locality_case(rest)}".strip()
     unit = re.search(r"\s(" + "|".join(_UNITS) + r")\s+\S.*$", line)
-    body, locality = (line[:unit.start()], line[unit.start():]) if unit else (line, "")
+    body, locality = (line[: unit.start()], line[unit.start() :]) if unit else (line, "")
     pieces = re.split(r"(\s+VÀ\s+|\s+-\s+)", body)
     cased = [p.lower() if p.strip() in ("VÀ", "-") else _sentence_case(p) for p in pieces]
     return f"{''.join(cased)} {_locality_case(locality.strip())}".strip()
@@ -97,7 +141,7 @@ def _authority_case(line: str) -> str:
 def _locality_case(rest: str) -> str:
     for unit in _UNITS:
         if rest.startswith(unit + " "):
-            name = rest[len(unit):].strip()
+            name = rest[len(unit) :].strip()
             return f"{unit.lower()} {' '.join(w.capitalize() for w in name.split())}"
     return rest
 

@@ -24,8 +24,7 @@ def read_document(path: Path) -> str:
     if suffix not in SUPPORTED_SUFFIXES:
         raise _unsupported(path)
     if not path.is_file():
-        raise DocumentError(f"Không tìm thấy tệp {path.name}.",
-                            hint="Hãy kiểm tra tên tệp trong thư mục documents/.")
+        raise DocumentError(f"Không tìm thấy tệp {path.name}.", hint="Hãy kiểm tra tên tệp trong thư mục documents/.")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -63,8 +62,10 @@ def resolve_document_path(documents_dir: Path, name: str, *, must_exist: bool = 
     if not candidate.is_relative_to(root) or candidate == root:
         raise _bad_path(shown, "tệp nằm ngoài thư mục documents/")
     if must_exist and not candidate.is_file():
-        raise DocumentError(f"Không tìm thấy tệp {shown} trong thư mục documents/.",
-                            hint="Hãy kiểm tra lại tên tệp (kể cả phần đuôi như .txt, .docx, .pdf).")
+        raise DocumentError(
+            f"Không tìm thấy tệp {shown} trong thư mục documents/.",
+            hint="Hãy kiểm tra lại tên tệp (kể cả phần đuôi như .txt, .docx, .pdf).",
+        )
     return candidate
 
 
@@ -72,8 +73,10 @@ def iter_document_paths(documents_dir: Path) -> list[Path]:
     """Supported documents directly inside ``documents_dir``, sorted by file name."""
     root = Path(documents_dir)
     if not root.is_dir():
-        raise DocumentError(f"Không tìm thấy thư mục tài liệu {root}.",
-                            hint="Hãy tạo thư mục documents/ và đặt các tệp tài liệu vào đó.")
+        raise DocumentError(
+            f"Không tìm thấy thư mục tài liệu {root}.",
+            hint="Hãy tạo thư mục documents/ và đặt các tệp tài liệu vào đó.",
+        )
     resolved_root = root.resolve()
     found = []
     for path in root.iterdir():
@@ -98,7 +101,7 @@ def _decode_utf8(path: Path, data: bytes) -> str:
         raise DocumentError(
             f"Tệp {path.name} không được mã hóa UTF-8 (byte lỗi ở vị trí {exc.start}).",
             hint="Hãy mở tệp và lưu lại với mã hóa UTF-8 (ví dụ trong Notepad: Lưu thành… → "
-                 "Mã hóa: UTF-8), hoặc chuyển bằng lệnh: iconv -f CP1258 -t UTF-8 tệp_cũ > tệp_mới.",
+            "Mã hóa: UTF-8), hoặc chuyển bằng lệnh: iconv -f CP1258 -t UTF-8 tệp_cũ > tệp_mới.",
         ) from exc
 
 
@@ -151,8 +154,10 @@ def _read_pdf(path: Path, data: bytes) -> str:
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentError(f"Không đọc được tệp {path.name}: tệp PDF được bảo vệ bằng mật khẩu.",
-                                hint="Hãy bỏ mật khẩu rồi lưu lại tệp PDF, hoặc lưu dưới dạng .docx/.txt.")
+            raise DocumentError(
+                f"Không đọc được tệp {path.name}: tệp PDF được bảo vệ bằng mật khẩu.",
+                hint="Hãy bỏ mật khẩu rồi lưu lại tệp PDF, hoặc lưu dưới dạng .docx/.txt.",
+            )
         pages = [(page.extract_text() or "").strip() for page in reader.pages]
     except DocumentError:
         raise
@@ -181,5 +186,4 @@ def _unsupported(path: Path) -> DocumentError:
 
 
 def _bad_path(name: str, reason: str) -> DocumentError:
-    return DocumentError(f"Đường dẫn không hợp lệ: {name} ({reason}); "
-                         "chỉ dùng tên tệp trong thư mục documents/.")
+    return DocumentError(f"Đường dẫn không hợp lệ: {name} ({reason}); chỉ dùng tên tệp trong thư mục documents/.")

@@ -24,37 +24,66 @@ from assistant.models import DocumentMetadata
 HEADER_LINES = 40
 SIDECAR_SUFFIX = ".meta.yaml"
 
-DOC_TYPES = ("Kế hoạch", "Báo cáo", "Quyết định", "Công văn", "Chương trình", "Nghị quyết",
-             "Tờ trình", "Thông báo", "Chỉ thị", "Đề án", "Hướng dẫn", "Quy định", "Quy chế",
-             "Kết luận", "Thông tư", "Nghị định", "Luật")
+DOC_TYPES = (
+    "Kế hoạch",
+    "Báo cáo",
+    "Quyết định",
+    "Công văn",
+    "Chương trình",
+    "Nghị quyết",
+    "Tờ trình",
+    "Thông báo",
+    "Chỉ thị",
+    "Đề án",
+    "Hướng dẫn",
+    "Quy định",
+    "Quy chế",
+    "Kết luận",
+    "Thông tư",
+    "Nghị định",
+    "Luật",
+)
 #: Types whose years are, by default, years being planned (the rest report on the past).
 _PLAN_TYPES = {"Kế hoạch", "Chương trình", "Quyết định", "Đề án", "Nghị quyết", "Chỉ thị"}
 #: Abbreviation in a document number ("2063/QĐ-UBND") → type.
-_NUMBER_TYPES = {"QĐ": "Quyết định", "KH": "Kế hoạch", "BC": "Báo cáo", "NQ": "Nghị quyết",
-                 "CTr": "Chương trình", "CT": "Chỉ thị", "TTr": "Tờ trình", "TB": "Thông báo",
-                 "HD": "Hướng dẫn", "KL": "Kết luận", "ĐA": "Đề án", "TT": "Thông tư",
-                 "NĐ": "Nghị định"}
+_NUMBER_TYPES = {
+    "QĐ": "Quyết định",
+    "KH": "Kế hoạch",
+    "BC": "Báo cáo",
+    "NQ": "Nghị quyết",
+    "CTr": "Chương trình",
+    "CT": "Chỉ thị",
+    "TTr": "Tờ trình",
+    "TB": "Thông báo",
+    "HD": "Hướng dẫn",
+    "KL": "Kết luận",
+    "ĐA": "Đề án",
+    "TT": "Thông tư",
+    "NĐ": "Nghị định",
+}
 
-_TYPE_LINE = re.compile(
-    r"^(" + "|".join(t.upper() for t in DOC_TYPES) + r")(?:\s+(?:HÀNH ĐỘNG|TÓM TẮT|LIÊN TỊCH))?$")
+_TYPE_LINE = re.compile(r"^(" + "|".join(t.upper() for t in DOC_TYPES) + r")(?:\s+(?:HÀNH ĐỘNG|TÓM TẮT|LIÊN TỊCH))?$")
 _NUMBER_LINE = re.compile(r"^Số\s*:?\s*(\d*\s*/\s*[^\s,;]+)")
-_PLACE_DATE = re.compile(
-    r"([^\n,]{2,60}),\s*ngày\s*(\d{1,2})?\s*tháng\s*(\d{1,2})?\s*năm\s*(\d{4})")
+_PLACE_DATE = re.compile(r"([^\n,]{2,60}),\s*ngày\s*(\d{1,2})?\s*tháng\s*(\d{1,2})?\s*năm\s*(\d{4})")
 _PROVINCE_MENTION = re.compile(r"\btỉnh ([^|]{1,40})")
 _PHAN = re.compile(r"^(?:PHẦN|Phần)\s+(?:thứ\s+\w+|[IVX]+|\d+)\b[.:]?\s*(.*)$")
 _ROMAN = re.compile(r"^([IVX]+)\s*[.\-–]\s+(.+)$")
-_EVAL_WORDS = re.compile(r"đánh giá|tổng kết|sơ kết|kết quả|tình hình|bối cảnh thực hiện|đạt được",
-                         re.IGNORECASE)
-_PLAN_WORDS = re.compile(r"kế hoạch|phương hướng|nhiệm vụ|định hướng|dự kiến|mục tiêu|tiếp tục|"
-                         r"giải pháp|nội dung", re.IGNORECASE)
+_EVAL_WORDS = re.compile(r"đánh giá|tổng kết|sơ kết|kết quả|tình hình|bối cảnh thực hiện|đạt được", re.IGNORECASE)
+_PLAN_WORDS = re.compile(
+    r"kế hoạch|phương hướng|nhiệm vụ|định hướng|dự kiến|mục tiêu|tiếp tục|"
+    r"giải pháp|nội dung",
+    re.IGNORECASE,
+)
 _YEAR = re.compile(r"\bnăm\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 _YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b")
 #: "tổng kết 10 năm thực hiện Nghị quyết 36-NQ/TW ngày 01/7/2014" → 2014 … 2024.
-_SPAN_SINCE = re.compile(r"\b(\d{1,2})\s+năm\s+(?:thực hiện|triển khai)\b.*?"
-                         r"(?:ngày\s+\d{1,2}/\d{1,2}/|năm\s+)((?:19|20)\d\d)\b", re.IGNORECASE)
+_SPAN_SINCE = re.compile(
+    r"\b(\d{1,2})\s+năm\s+(?:thực hiện|triển khai)\b.*?"
+    r"(?:ngày\s+\d{1,2}/\d{1,2}/|năm\s+)((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
 #: Dates inside a title or heading are not the years it is about.
-_DATE_EXPR = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|\b\d{1,2}/\d{1,2}/\d{4}\b",
-                        re.IGNORECASE)
+_DATE_EXPR = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|\b\d{1,2}/\d{1,2}/\d{4}\b", re.IGNORECASE)
 _BODY_START = re.compile(r"^(Thực hiện|Căn cứ|Qua |Kính gửi|Theo |\(Kèm theo|Số\s*:)")
 
 
@@ -65,8 +94,9 @@ def extract_metadata(text: str, doc_id: str) -> DocumentMetadata:
     header = [line for line in lines if line][:HEADER_LINES]
     number = _number(header)
     type_index, doc_type = _type_line(lines)
-    doc_type = (doc_type or _type_from_number(number) or _type_from_subject_line(header)
-                or _type_from_self_reference(text))
+    doc_type = (
+        doc_type or _type_from_number(number) or _type_from_subject_line(header) or _type_from_self_reference(text)
+    )
     subtitle = _subtitle(lines, type_index) if type_index is not None else ""
     place, issued = _place_date(header)
     province = _province(text, place)
@@ -92,25 +122,31 @@ def load_sidecar(path: Path) -> dict:
     try:
         data = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
-        raise DocumentError(f"Tệp mô tả {sidecar.name} không đúng cú pháp YAML hoặc không đọc được.",
-                            hint="Hãy sửa tệp theo dạng 'khóa: giá trị' (UTF-8), mỗi dòng một trường.") from exc
+        raise DocumentError(
+            f"Tệp mô tả {sidecar.name} không đúng cú pháp YAML hoặc không đọc được.",
+            hint="Hãy sửa tệp theo dạng 'khóa: giá trị' (UTF-8), mỗi dòng một trường.",
+        ) from exc
     if data is None:
         return {}
     valid = list(DocumentMetadata.model_fields)
     if not isinstance(data, dict):
-        raise DocumentError(f"Tệp mô tả {sidecar.name} phải là một bảng 'khóa: giá trị'.",
-                            hint=f"Các khóa hợp lệ: {', '.join(valid)}.")
+        raise DocumentError(
+            f"Tệp mô tả {sidecar.name} phải là một bảng 'khóa: giá trị'.", hint=f"Các khóa hợp lệ: {', '.join(valid)}."
+        )
     unknown = sorted(str(key) for key in data if key not in valid)
     if unknown:
-        raise DocumentError(f"Tệp mô tả {sidecar.name} có khóa không hợp lệ: {', '.join(unknown)}.",
-                            hint=f"Các khóa hợp lệ: {', '.join(valid)}.")
+        raise DocumentError(
+            f"Tệp mô tả {sidecar.name} có khóa không hợp lệ: {', '.join(unknown)}.",
+            hint=f"Các khóa hợp lệ: {', '.join(valid)}.",
+        )
     try:
         checked = DocumentMetadata.model_validate(data)
     except ValidationError as exc:
         fields = ", ".join(sorted({str(err["loc"][0]) for err in exc.errors() if err["loc"]}))
-        raise DocumentError(f"Tệp mô tả {sidecar.name} có giá trị sai kiểu ở trường: {fields}.",
-                            hint="Năm là số nguyên (ví dụ [2023]), ngày theo dạng 2020-04-21, "
-                                 "các trường khác là chuỗi.") from exc
+        raise DocumentError(
+            f"Tệp mô tả {sidecar.name} có giá trị sai kiểu ở trường: {fields}.",
+            hint="Năm là số nguyên (ví dụ [2023]), ngày theo dạng 2020-04-21, các trường khác là chuỗi.",
+        ) from exc
     return checked.model_dump(include=set(data))
 
 
@@ -160,8 +196,7 @@ def _subtitle(lines: list[str], type_index: int) -> str:
 
 def _stops_title(line: str) -> bool:
     plain = strip_markup(line)
-    return bool(_BODY_START.match(plain) or _PHAN.match(plain) or _ROMAN.match(plain)
-                or is_upper(plain))
+    return bool(_BODY_START.match(plain) or _PHAN.match(plain) or _ROMAN.match(plain) or is_upper(plain))
 
 
 def _number(header: list[str]) -> str | None:
@@ -253,8 +288,10 @@ def _clean_name(raw: str) -> str:
 
 
 #: "UBND tỉnh Sở …", "tỉnh Ban Chỉ đạo …": capitals after "tỉnh" that are not a place.
-_NOT_PLACE = frozenset("Sở Ban Bộ Ủy Uỷ UBND HĐND Chủ Văn Hội Trung Cục Đoàn Công Cổng Hệ "
-                       "Quyết Kế Nghị Chương Phó Giám Thường Tỉnh".split())
+_NOT_PLACE = frozenset(
+    "Sở Ban Bộ Ủy Uỷ UBND HĐND Chủ Văn Hội Trung Cục Đoàn Công Cổng Hệ "
+    "Quyết Kế Nghị Chương Phó Giám Thường Tỉnh".split()
+)
 
 
 # --- years -----------------------------------------------------------------------------
@@ -295,7 +332,7 @@ def _headings(lines: list[str]) -> list[tuple[str, str]]:
         if kind == "section" and len(words[0].split()) < 2:
             continue
         if words[0] == rest:  # the heading may go on over the next lines
-            for nxt in content[index + 1:index + 4]:
+            for nxt in content[index + 1 : index + 4]:
                 if not is_upper(nxt) or _PHAN.match(nxt) or _ROMAN.match(nxt) or "\t" in nxt:
                     break
                 words.append(nxt)
@@ -337,8 +374,9 @@ def _classify(phrase: str, default: str, buckets: dict[str, set[int]]) -> None:
 # --- fallbacks -------------------------------------------------------------------------
 
 
-def _fallback_title(doc_id: str, doc_type: str | None, province: str | None,
-                    reported: list[int], planned: list[int]) -> str:
+def _fallback_title(
+    doc_id: str, doc_type: str | None, province: str | None, reported: list[int], planned: list[int]
+) -> str:
     """A readable title for a document without a title line."""
     years = planned if doc_type in _PLAN_TYPES and planned else reported or planned
     if doc_type:
@@ -353,4 +391,3 @@ def _fallback_title(doc_id: str, doc_type: str | None, province: str | None,
         stem = stem.removesuffix(suffix)
     words = re.sub(r"[-_]+", " ", stem).strip()
     return words[:1].upper() + words[1:] if words else doc_id
-

@@ -114,7 +114,7 @@ def _continues(last: str, nxt: str, width: int, indented: bool, in_header: bool)
     """
     if "\t" in last or "\t" in nxt or STRUCTURE_START.match(nxt) or _TERMINAL.search(last):
         return False
-    if nxt[:1].islower() or nxt[:1] in "(“\"":
+    if nxt[:1].islower() or nxt[:1] in '(“"':
         return True
     if last.rsplit(" ", 1)[-1] in _CONNECTORS:
         return True

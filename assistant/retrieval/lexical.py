@@ -26,8 +26,15 @@ B = 0.75
 
 
 class BM25Index:
-    def __init__(self, vocabulary: dict[str, int], indptr: np.ndarray, rows: np.ndarray, tf: np.ndarray,
-                 lengths: np.ndarray, table: ChunkTable) -> None:
+    def __init__(
+        self,
+        vocabulary: dict[str, int],
+        indptr: np.ndarray,
+        rows: np.ndarray,
+        tf: np.ndarray,
+        lengths: np.ndarray,
+        table: ChunkTable,
+    ) -> None:
         self.vocabulary = vocabulary
         self.indptr = indptr  # postings of token t: rows[indptr[t]:indptr[t + 1]]
         self.rows = rows
@@ -65,7 +72,9 @@ class BM25Index:
     def load(cls, directory: Path, table: ChunkTable) -> "BM25Index":
         src = Path(directory) / DIRECTORY
         vocabulary = json.loads((src / "vocabulary.json").read_text(encoding="utf-8"))
-        arrays = {name: np.load(src / f"{name}.npy", allow_pickle=False) for name in ("indptr", "rows", "tf", "lengths")}
+        arrays = {
+            name: np.load(src / f"{name}.npy", allow_pickle=False) for name in ("indptr", "rows", "tf", "lengths")
+        }
         return cls(vocabulary, table=table, **arrays)
 
     def __len__(self) -> int:
@@ -89,12 +98,12 @@ class BM25Index:
             return scores
         norm = K1 * ((1 - B) + B * self.lengths.astype(np.float64) / avg)
         for t in ids:
-            rows = self.rows[self.indptr[t]:self.indptr[t + 1]]
+            rows = self.rows[self.indptr[t] : self.indptr[t + 1]]
             df = len(rows) if hidden is None else int(len(rows) - hidden[rows].sum())
             if not df:
                 continue
             idf = np.float32(math.log(1 + (n - df + 0.5) / (df + 0.5)))
-            tf = self.tf[self.indptr[t]:self.indptr[t + 1]]
+            tf = self.tf[self.indptr[t] : self.indptr[t + 1]]
             scores[rows] += (np.float64(idf) * (tf / (norm[rows] + tf))).astype(np.float32)
         return scores
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.vietnamese.places import PROVINCES
 from assistant.models import DocumentMetadata
+from assistant.vietnamese.places import PROVINCES
 from assistant.vietnamese.text import fold
 
 _DOC_KIND = re.compile(r"\b(kh|ke hoach|qd|quyet dinh|bao cao|bc)\b(?:\s+\S+){0,4}?\s+(19|20)(\d\d)\b")

@@ -23,8 +23,16 @@ class HybridRetriever:
     """Weighted (or RRF) fusion of dense and lexical candidates, plus a small prior for the
     documents a question names."""
 
-    def __init__(self, chunks: Mapping[str, Chunk], documents: Mapping[str, Document], vectors: VectorIndex,
-                 lexical: LexicalIndex, tokenizer: Tokenizer, embedder: Embedder, settings: Settings) -> None:
+    def __init__(
+        self,
+        chunks: Mapping[str, Chunk],
+        documents: Mapping[str, Document],
+        vectors: VectorIndex,
+        lexical: LexicalIndex,
+        tokenizer: Tokenizer,
+        embedder: Embedder,
+        settings: Settings,
+    ) -> None:
         self.chunks = chunks
         self.documents = documents
         self.vectors = vectors
@@ -45,8 +53,9 @@ class HybridRetriever:
         if self.settings.fusion == "rrf":
             fused = fusion.rrf(dense, lexical, k=self.settings.rrf_k)
         else:
-            fused = fusion.weighted(dense, lexical, dense_weight=self.settings.dense_weight,
-                                    pool=self.settings.candidates)
+            fused = fusion.weighted(
+                dense, lexical, dense_weight=self.settings.dense_weight, pool=self.settings.candidates
+            )
         priors: dict[str, float] = {}
         for cid in fused:
             doc = self.chunks[cid].document
@@ -56,6 +65,13 @@ class HybridRetriever:
         scores = {cid: np.float32(s) + np.float32(priors[self.chunks[cid].document]) for cid, s in fused.items()}
         best = sorted(scores, key=lambda cid: (-scores[cid], self._order[cid]))[:k]
         dense_of, lexical_of = dict(dense), dict(lexical)
-        return [Hit(chunk=self.chunks[cid], score=float(scores[cid]), dense_score=dense_of.get(cid),
-                    lexical_score=lexical_of.get(cid, 0.0), rank=r + 1)
-                for r, cid in enumerate(best)]
+        return [
+            Hit(
+                chunk=self.chunks[cid],
+                score=float(scores[cid]),
+                dense_score=dense_of.get(cid),
+                lexical_score=lexical_of.get(cid, 0.0),
+                rank=r + 1,
+            )
+            for r, cid in enumerate(best)
+        ]

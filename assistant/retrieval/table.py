@@ -24,8 +24,7 @@ class ChunkTable:
         code = {name: i for i, name in enumerate(self.document_names)}
         self.document_codes = np.array([code[c.document] for c in chunks], dtype=np.int32)
         self._province = np.array([(c.province or "").lower() for c in chunks], dtype=object)
-        doc_years = {d.id: set(d.metadata.years_reported) | set(d.metadata.years_planned)
-                     for d in documents.values()}
+        doc_years = {d.id: set(d.metadata.years_reported) | set(d.metadata.years_planned) for d in documents.values()}
         # A chunk that names no year stands for the years of its document.
         self._years = [set(c.years) if c.years else doc_years.get(c.document, set()) for c in chunks]
         self._code = code

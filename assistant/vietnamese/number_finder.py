@@ -26,6 +26,7 @@ from assistant.vietnamese.numbers import VN_GROUPED, parse_number, scale_of
 
 __all__ = ["NumberMatch", "find_numbers"]
 
+
 @dataclass(frozen=True, slots=True)
 class NumberMatch:
     """A number found in text. ``start``/``end`` cover ``raw`` (``%`` included)."""
@@ -59,12 +60,16 @@ _LINE_MARKER = re.compile(r"[ \t]*(?:[*#>]+[ \t]*)?(?:[-+•][ \t]*)?")
 _ROMAN = re.compile(r"(?:quý|Quý|QUÝ)\s+[IVX]+$")
 
 _UNIT_PATTERNS = tuple(
-    (unit, re.compile(r"[ \u00a0\r\n]+".join(map(re.escape, unit.split())) + r"(?![^\W\d_])",
-                      re.IGNORECASE if unit.islower() else 0))
+    (
+        unit,
+        re.compile(
+            r"[ \u00a0\r\n]+".join(map(re.escape, unit.split())) + r"(?![^\W\d_])",
+            re.IGNORECASE if unit.islower() else 0,
+        ),
+    )
     for unit in UNITS
 )
-_GLUED_UNITS = ("km", "m", "kV", "kW", "MW", "MB", "GB", "TB", "Mbps", "Gbps", "ha", "giờ",
-                "phút", "kg", "cm", "mm")
+_GLUED_UNITS = ("km", "m", "kV", "kW", "MW", "MB", "GB", "TB", "Mbps", "Gbps", "ha", "giờ", "phút", "kg", "cm", "mm")
 _MONEY = re.compile(r"(?:đồng|VNĐ|VND|USD)$")
 
 
@@ -88,8 +93,8 @@ def find_numbers(text: str) -> list[NumberMatch]:
 def _classify(text: str, start: int, end: int, raw: str) -> NumberMatch | None:
     prev = text[start - 1] if start else ""
     prev2 = text[start - 2] if start > 1 else ""
-    rest = text[end:end + 40]
-    before = text[max(0, start - 60):start]
+    rest = text[end : end + 40]
+    before = text[max(0, start - 60) : start]
     if ":" in raw:
         return None  # standards and times: "9001:2015", "8:30"
     if prev and (_LETTER.match(prev) or prev in "_@#&"):
@@ -109,8 +114,7 @@ def _classify(text: str, start: int, end: int, raw: str) -> NumberMatch | None:
         return None  # "4G", "5G", "02M", "30c/NQ-CP"
     if prev == "(" and rest[:1] == ")" and raw.isdigit():
         return None  # enumerators "(1)"
-    if _at_line_start(text, start) and re.match(r"[.)]?(?:\t|[.)](?:\s|$))", rest) \
-            and re.fullmatch(r"\d{1,3}", raw):
+    if _at_line_start(text, start) and re.match(r"[.)]?(?:\t|[.)](?:\s|$))", rest) and re.fullmatch(r"\d{1,3}", raw):
         return None  # list, section and table-row markers "1.", "2)", "3\t" at line start
     words_before = _words_before(text, start)
     if "/" in raw:
@@ -146,23 +150,20 @@ def _slashed(text: str, start: int, end: int, raw: str, words_before: list[str])
         return None
     if len(values) == 3:
         d, mo, y = values
-        return NumberMatch(start, end, raw, y, "date") \
-            if _valid_day_month(d, mo) and 1900 <= y <= 2100 else None
+        return NumberMatch(start, end, raw, y, "date") if _valid_day_month(d, mo) and 1900 <= y <= 2100 else None
     a, b = values
     if 1900 <= b <= 2100 and re.fullmatch(r"\d{4}", parts[1]) and 1 <= a <= 12:
         return NumberMatch(start, end, raw, b, "date")  # "9/2022", "tháng 07/2023"
     last = words_before[-1].lower() if words_before else ""
     if _valid_day_month(a, b) and "." not in raw:
-        nxt = re.match(r"\s*(" + _WORD + ")", text[end:end + 30])
+        nxt = re.match(r"\s*(" + _WORD + ")", text[end : end + 30])
         prev_char = text[start - 1] if start else ""
-        if last in DATE_BEFORE or a > b or prev_char == "(" or not nxt \
-                or nxt.group(1).lower() in DATE_AFTER:
+        if last in DATE_BEFORE or a > b or prev_char == "(" or not nxt or nxt.group(1).lower() in DATE_AFTER:
             return NumberMatch(start, end, raw, a, "date")
     if b == 0:
         return None
     ratio = _with_unit(text, start, end, raw, a, words_before)
-    return NumberMatch(start, end, raw, a, "ratio", False, ratio.unit, ratio.qualifier,
-                       ratio.scale, b)
+    return NumberMatch(start, end, raw, a, "ratio", False, ratio.unit, ratio.qualifier, ratio.scale, b)
 
 
 def _valid_day_month(d: float, m: float) -> bool:
@@ -174,7 +175,7 @@ def _after_name(text: str, start: int, words_before: list[str]) -> bool:
     if not words_before:
         return False
     word = words_before[-1]
-    if not word[:1].isupper() or not text[start - 1:start].isspace() or word.endswith(":"):
+    if not word[:1].isupper() or not text[start - 1 : start].isspace() or word.endswith(":"):
         return False  # "THCS: 100" labels a count
     head = text[:start].rstrip()[: -len(word)]
     if head.endswith(("“", '"')):
@@ -198,19 +199,17 @@ def _is_identifier(words_before: list[str], text: str, end: int) -> bool:
         head = " ".join(words_before[-4:-1]).lower()
         if any(head.endswith(dt) for dt in DOC_TYPES):
             return True  # "Quyết định số 2392"
-    if re.match(r"\s+ngày\s+\d{1,2}/\d{1,2}/\d{4}", text[end:end + 20]):
+    if re.match(r"\s+ngày\s+\d{1,2}/\d{1,2}/\d{4}", text[end : end + 20]):
         return True  # "... 2392 ngày 25/12/2017"
     return False
 
 
-def _with_unit(text: str, start: int, end: int, raw: str, value: float,
-               words_before: list[str]) -> NumberMatch:
+def _with_unit(text: str, start: int, end: int, raw: str, value: float, words_before: list[str]) -> NumberMatch:
     qualifier = _qualifier(words_before)
     rest = text[end:]
     if rest.startswith("%"):
         unit = "%/năm" if re.match(r"%\s?/\s?năm", rest) else "%"
-        return NumberMatch(start, end + 1, text[start:end + 1], value, "percent", True, unit,
-                           qualifier)
+        return NumberMatch(start, end + 1, text[start : end + 1], value, "percent", True, unit, qualifier)
     unit = _unit_after(text, end)
     if unit == "phần trăm":
         return NumberMatch(start, end, raw, value, "percent", True, "%", qualifier)
@@ -225,17 +224,17 @@ def _unit_after(text: str, end: int) -> str | None:
     It never crosses a table cell; it crosses a line break (PDF wrapping) only into a
     lowercase word.
     """
-    rest = text[end:end + 80]
+    rest = text[end : end + 80]
     glued = re.match(_WORD, rest)
     if glued and glued.group() in _GLUED_UNITS:
-        return _with_per(glued.group(), rest[glued.end():])
+        return _with_per(glued.group(), rest[glued.end() :])
     line_start = text.rfind("\n", 0, end) + 1
     line_end = text.find("\n", end)
-    in_table = "\t" in text[line_start:len(text) if line_end < 0 else line_end]
+    in_table = "\t" in text[line_start : len(text) if line_end < 0 else line_end]
     m = re.match(r"[ \u00a0]+" if in_table else r"[ \u00a0\r\n]+", rest)
     if not m:
         return None
-    rest = rest[m.end():]
+    rest = rest[m.end() :]
     if "\n" in m.group() and not rest[:1].islower():
         return None
     scale = re.match(r"(nghìn|ngàn|triệu|tỷ|tỉ)(?![^\W\d_])", rest)
@@ -245,7 +244,7 @@ def _unit_after(text: str, end: int) -> str | None:
     for unit, pattern in _UNIT_PATTERNS:
         u = pattern.match(rest)
         if u:
-            return _with_per(unit, rest[u.end():])
+            return _with_per(unit, rest[u.end() :])
     acronym = re.match(r"[A-ZĐ][A-ZĐ0-9&]+(?![^\W_])", rest)
     if acronym:
         return acronym.group()
@@ -264,14 +263,14 @@ def _at_line_start(text: str, start: int) -> bool:
 
 
 def _words_before(text: str, start: int) -> list[str]:
-    window = text[max(0, start - 50):start]
+    window = text[max(0, start - 50) : start]
     return re.findall(r"[^\s(“\"]+", window)[-4:]
 
 
 def _qualifier(words_before: list[str]) -> str | None:
     words: list[str] = []
     for w in words_before:  # only the words after the last clause punctuation count
-        words = [] if w[-1] in ",;:.)”" else words + [w.strip("*“\"").lower()]
+        words = [] if w[-1] in ",;:.)”" else words + [w.strip('*“"').lower()]
     if words[-2:] == ["tỷ", "lệ"] and len(words) >= 3 and words[-3] in ("đạt", "chiếm"):
         return words[-3]
     for q in QUALIFIERS:
@@ -286,8 +285,12 @@ def _share_range_units(text: str, found: list[NumberMatch]) -> list[NumberMatch]
     out = list(found)
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
-        if a.unit is None and a.kind == "quantity" and b.kind in ("quantity", "money") and b.unit \
-                and re.fullmatch(r"\s*(?:-|–|đến)\s*", text[a.end:b.start]):
-            out[i] = NumberMatch(a.start, a.end, a.raw, a.value, b.kind, False, b.unit,
-                                 a.qualifier, b.scale)
+        if (
+            a.unit is None
+            and a.kind == "quantity"
+            and b.kind in ("quantity", "money")
+            and b.unit
+            and re.fullmatch(r"\s*(?:-|–|đến)\s*", text[a.end : b.start])
+        ):
+            out[i] = NumberMatch(a.start, a.end, a.raw, a.value, b.kind, False, b.unit, a.qualifier, b.scale)
     return out

@@ -78,8 +78,9 @@ def format_number(value: float, decimals: int | None = None) -> str:
     if not math.isfinite(value):
         raise ValueError(f"cannot format non-finite number {value!r}")
     places = 6 if decimals is None else min(max(0, int(decimals)), 20)
-    q = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP,
-                                              context=Context(prec=_PRECISION))
+    q = Decimal(repr(float(value))).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=Context(prec=_PRECISION)
+    )
     text = f"{abs(q):f}"
     whole, _, frac = text.partition(".")
     if decimals is None:

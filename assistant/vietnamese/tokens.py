@@ -10,7 +10,6 @@ import re
 import unicodedata
 
 from assistant.vietnamese.abbreviations import CURATED
-
 from assistant.vietnamese.text import fold
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:&[^\W\d_]+)*", re.UNICODE)
