@@ -56,8 +56,10 @@ def test_requests_keep_one_build_while_two_builds_are_published(data_dir, settin
                     snapshot = pipeline.snapshot()
                     hits = snapshot.view().search(question, 10)
                     assert {h.chunk.document for h in hits} <= set(snapshot.documents)
-                    assert all(snapshot.documents[h.chunk.document].text[h.chunk.start : h.chunk.end] == h.chunk.text
-                               for h in hits)
+                    assert all(
+                        snapshot.documents[h.chunk.document].text[h.chunk.start : h.chunk.end] == h.chunk.text
+                        for h in hits
+                    )
             except BaseException as exc:  # noqa: BLE001 - collected and reported below
                 errors.append(exc)
                 return

@@ -79,8 +79,9 @@ def test_hidden_document_changes_nothing(pipelines, question):
 def test_filters_narrow_inside_what_is_visible(pipelines):
     with_doc, _ = pipelines
     visible = [d for d in with_doc.snapshot().documents if d != RESTRICTED]
-    hits = with_doc.search("trạm BTS năm 2023", k=10, visible_documents=visible,
-                           filters=Filters.of(documents=[RESTRICTED]))
+    hits = with_doc.search(
+        "trạm BTS năm 2023", k=10, visible_documents=visible, filters=Filters.of(documents=[RESTRICTED])
+    )
     assert hits == []
     only = with_doc.search("trạm BTS năm 2023", k=10, filters=Filters.of(documents=[RESTRICTED]))
     assert only and {h.chunk.document for h in only} == {RESTRICTED}
