@@ -21,7 +21,7 @@ index: install
 	$(BIN)/assistant index
 
 run: index
-	$(BIN)/assistant chat
+	$(BIN)/assistant serve
 
 test: install
 	$(BIN)/ruff check .

@@ -8,6 +8,8 @@ Examples::
     assistant search "so tram bts" --json --doc tra-vinh-ke-hoach-ktxh-tttt-2024.txt
     assistant ask "Năm 2023 tỉnh có bao nhiêu trạm BTS?"
     assistant chat
+    assistant serve --port 8000          # API + chat UI at http://127.0.0.1:8000
+    assistant keys create --name cong-tinh --role reader
     assistant eval eval/datasets/dev.jsonl --out eval/reports/latest
 """
 
@@ -176,6 +178,16 @@ def _register_eval_commands() -> None:
 
 
 _register_eval_commands()
+
+
+def _register_service_commands() -> None:
+    from assistant.service.commands import keys_app, serve_command
+
+    app.command("serve")(serve_command)
+    app.add_typer(keys_app, name="keys")
+
+
+_register_service_commands()
 
 
 def main() -> None:

@@ -58,3 +58,49 @@ class DatasetError(AssistantError):
     """An evaluation dataset does not follow eval/SCHEMA (shared/eval/SCHEMA.md)."""
 
     status_code = 422
+
+
+class AuthenticationError(AssistantError):
+    """No API key, or a key that is unknown or revoked."""
+
+    status_code = 401
+
+
+class PermissionDeniedError(AssistantError):
+    """The key's role may not do this (only admins upload, delete or manage keys)."""
+
+    status_code = 403
+
+
+class NotFoundError(AssistantError):
+    """No such document, job or answer (or one the caller may not see)."""
+
+    status_code = 404
+
+
+class ConflictError(AssistantError):
+    """The request clashes with what exists (a document of that name is already loaded)."""
+
+    status_code = 409
+
+
+class TooLargeError(AssistantError):
+    """An upload over the size limit."""
+
+    status_code = 413
+
+
+class RateLimitedError(AssistantError):
+    """Too many requests for one key; ``retry_after`` seconds until the next is accepted."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
+
+
+class ModeUnavailableError(AssistantError):
+    """An answer mode this server is not set up for (LLM mode without a model server)."""
+
+    status_code = 400

@@ -16,6 +16,8 @@ class DocumentMetadata(BaseModel):
     issued_date: str | None = None  # ISO "2020-04-21" or partial "2023-06"
     years_reported: list[int] = Field(default_factory=list)
     years_planned: list[int] = Field(default_factory=list)
+    #: Access groups that may see the document; empty: everyone.
+    groups: list[str] = Field(default_factory=list)
 
 
 class Document(BaseModel):

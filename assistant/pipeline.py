@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal
 
 from assistant.conversation import standalone as standalone_question
@@ -14,6 +15,7 @@ from assistant.protocols import Answerer, Embedder
 from assistant.settings import Settings
 from assistant.snapshot import Snapshot, load_snapshot
 from assistant.validation import check_question
+from assistant.view import CorpusView
 
 Mode = Literal["default", "llm"]
 
@@ -81,6 +83,14 @@ class Pipeline:
         if mode == "llm":
             from assistant.answering.llm import LLMAnswerer
 
+            if not self.settings.llm_base_url:
+                from assistant.errors import ModeUnavailableError
+
+                raise ModeUnavailableError(
+                    "Máy chủ này chưa được cấu hình chế độ LLM.",
+                    hint="Hãy dùng chế độ default, hoặc quản trị đặt ASSISTANT_LLM_BASE_URL.",
+                )
+
             return LLMAnswerer(self.settings, fallback=self.answerer("default"))
         from assistant.errors import ConfigurationError
 
@@ -101,20 +111,55 @@ class Pipeline:
         filters: Filters | None = None,
         visible_documents: Iterable[str] | None = None,
     ) -> Answer:
-        t0 = time.perf_counter()
+        turn = self.turn(question, history=history, mode=mode, filters=filters, visible_documents=visible_documents)
+        return turn.answer(turn.retrieve())
+
+    def turn(
+        self,
+        question: str,
+        *,
+        history: list[str] | None = None,
+        mode: Mode | None = None,
+        filters: Filters | None = None,
+        visible_documents: Iterable[str] | None = None,
+    ) -> "Turn":
+        """One question, checked and bound to the current snapshot, answered in steps (for streaming)."""
+        started = time.perf_counter()
         asked = check_question(question, self.settings.max_question_chars)
         standalone = standalone_question(asked, list(history or []))
         snapshot = self.snapshot()
         view = snapshot.view(_frozen(visible_documents)).narrowed(filters)
-        hits = view.search(standalone, self.settings.top_k)
-        t1 = time.perf_counter()
-        answer = self.answerer(mode).answer(standalone, hits, view)
-        answer.question = asked
-        answer.build = snapshot.build
+        return Turn(asked, standalone, snapshot, view, self.answerer(mode), self.settings.top_k, started)
+
+
+@dataclass
+class Turn:
+    """A question on its way: ``retrieve()`` then ``answer(hits)``, both on the snapshot it started with."""
+
+    question: str
+    standalone: str  # completed from the conversation
+    snapshot: Snapshot
+    view: CorpusView
+    answerer: Answerer
+    k: int
+    started: float
+    retrieved_at: float = 0.0
+
+    def retrieve(self) -> list[Hit]:
+        hits = self.view.search(self.standalone, self.k)
+        self.retrieved_at = time.perf_counter()
+        return hits
+
+    def answer(self, hits: list[Hit]) -> Answer:
+        answer = self.answerer.answer(self.standalone, hits, self.view)
+        answer.question = self.question
+        answer.build = self.snapshot.build
+        done = time.perf_counter()
+        retrieved = self.retrieved_at or self.started
         answer.timings = {
-            "retrieval_ms": (t1 - t0) * 1000,
-            "answer_ms": (time.perf_counter() - t1) * 1000,
-            "total_ms": (time.perf_counter() - t0) * 1000,
+            "retrieval_ms": (retrieved - self.started) * 1000,
+            "answer_ms": (done - retrieved) * 1000,
+            "total_ms": (done - self.started) * 1000,
         }
         return answer
 

@@ -44,7 +44,7 @@ class Settings(BaseSettings):
 
     # --- answering ---------------------------------------------------------
     answer_mode: Literal["default", "llm"] = "default"
-    max_question_chars: int = 1000
+    max_question_chars: int = 2000
     #: Share (IDF-weighted) of the question's content words the supporting passage must hold;
     #: below it the assistant abstains. Calibrated on the dev set (see eval/reports).
     min_coverage: float = Field(default=0.5, ge=0.0, le=1.0)
@@ -59,6 +59,16 @@ class Settings(BaseSettings):
     # --- service -----------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(default=1, ge=1, le=32)
+    #: Require an API key on every request even on loopback (always required on other addresses).
+    require_keys: bool = False
+    #: Keys given in the environment, JSON: [{"key": "…", "role": "admin", "groups": ["so-tttt"]}].
+    api_keys: list[dict] = Field(default_factory=list)
+    #: Origins allowed to call the API from a browser (CORS); empty: closed.
+    cors_origins: list[str] = Field(default_factory=list)
+    #: Requests per minute per key (or per client address without keys); 0 turns the limit off.
+    rate_limit_per_minute: int = Field(default=3000, ge=0)
+    max_upload_mb: int = Field(default=50, ge=1)
 
     @field_validator("data_dir")
     @classmethod
@@ -72,6 +82,11 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / self.index_subdir
+
+    @property
+    def state_dir(self) -> Path:
+        """Service state: keys, feedback and jobs (SQLite), uploads in progress, deleted documents."""
+        return self.data_dir / "state"
 
     @property
     def prompts_dir(self) -> Path:

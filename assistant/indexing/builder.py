@@ -49,6 +49,7 @@ def build_index(
     rebuild: bool = False,
     progress: bool = True,
     log: Callable[[str], None] = print,
+    on_progress: Callable[[float], None] | None = None,
 ) -> BuildReport:
     """Bring ``settings.index_dir`` up to date with ``settings.documents_dir``."""
     t0 = time.perf_counter()
@@ -92,6 +93,7 @@ def build_index(
         EmbeddingCache(settings.index_dir, model_id),
         use_cache=not (old and reason and "mô hình" in reason),
         progress=progress,
+        on_progress=on_progress,
     )
     table = ChunkTable(chunks, documents)
     vector_index = FaissVectorIndex.empty(int(vectors.shape[1]), table)
@@ -138,7 +140,13 @@ def _rebuild_reason(old: Manifest, model_id: str, settings: Settings) -> str:
 
 
 def _embed(
-    texts: list[str], embedder: Embedder, cache: EmbeddingCache, *, use_cache: bool, progress: bool
+    texts: list[str],
+    embedder: Embedder,
+    cache: EmbeddingCache,
+    *,
+    use_cache: bool,
+    progress: bool,
+    on_progress: Callable[[float], None] | None = None,
 ) -> tuple[np.ndarray, int]:
     missing = [t for t in dict.fromkeys(texts) if not use_cache or cache.get(t) is None]
     batch = 32
@@ -148,6 +156,8 @@ def _embed(
             for text, vec in zip(part, embedder.embed_documents(part)):
                 cache.put(text, np.asarray(vec, dtype=np.float32))
             bar.update(len(part))
+            if on_progress is not None:
+                on_progress(min(1.0, (i + len(part)) / len(missing)))
     cache.save(keep={cache.key(t) for t in texts})
     dim = getattr(embedder, "dimension", None)
     vectors = np.vstack([cache.get(t) for t in texts]) if texts else np.zeros((0, dim or 1), np.float32)

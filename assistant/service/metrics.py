@@ -1,0 +1,29 @@
+"""Prometheus metrics of one server process (each worker exposes its own)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "assistant_requests", "HTTP requests", ["method", "route", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "assistant_request_seconds",
+            "Request latency",
+            ["route"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=self.registry,
+        )
+        self.answers = Counter("assistant_answers", "Answers given", ["mode"], registry=self.registry)
+        self.abstentions = Counter(
+            "assistant_abstentions", "Questions the documents do not answer", registry=self.registry
+        )
+        self.documents = Gauge("assistant_index_documents", "Documents in the loaded index", registry=self.registry)
+        self.chunks = Gauge("assistant_index_chunks", "Passages in the loaded index", registry=self.registry)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,188 @@
+"""The service behind the HTTP API and the chat UI: one per server process, created in the app's
+lifespan and handed to routes (and to the UI, in-process) as a dependency."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assistant.answering.calculator import calculate
+from assistant.errors import NotFoundError
+from assistant.filters import Filters
+from assistant.models import Answer, Document, Hit
+from assistant.pipeline import Mode, Pipeline, Turn
+from assistant.service.access import Caller, KeyRing
+from assistant.service.jobs import JobRunner
+from assistant.service.metrics import Metrics
+from assistant.service.ratelimit import RateLimiter
+from assistant.service.state import StateStore
+from assistant.settings import Settings
+from assistant.vietnamese.text import words
+
+#: Answers remembered for feedback (id → question and answer text).
+ANSWERS_KEPT = 10_000
+#: How often a worker looks whether another process published a new build.
+BUILD_CHECK_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    figure: dict
+    document: Document
+    year: int | None  # the figure's own year, else its passage's, else the one year its document reports
+
+
+def _period(figure: dict, chunk_years: list[int], document: Document) -> int | None:
+    if figure.get("year"):
+        return figure["year"]
+    if len(chunk_years) == 1:
+        return chunk_years[0]
+    reported = document.metadata.years_reported
+    return reported[0] if len(reported) == 1 else None
+
+
+class Service:
+    def __init__(self, settings: Settings, pipeline: Pipeline | None = None) -> None:
+        self.settings = settings
+        self.pipeline = pipeline or Pipeline(settings)
+        self.state = StateStore(settings.state_dir / "state.db")
+        self.keys = KeyRing(self.state, settings)
+        self.limiter = RateLimiter(settings.rate_limit_per_minute)
+        self.metrics = Metrics()
+        self.jobs = JobRunner(self)
+        self._answers: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        self._answers_lock = threading.Lock()
+        self._checked_at = 0.0
+
+    # --- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        self.pipeline.warm_up()
+        self._update_gauges()
+        self.jobs.start()
+
+    def stop(self) -> None:
+        self.jobs.stop()
+
+    def ready(self) -> bool:
+        return self.pipeline._snapshot is not None
+
+    def follow_published_build(self) -> None:
+        """Swap in a build another process published (cheap: one readlink a second at most)."""
+        now = time.monotonic()
+        if now - self._checked_at < BUILD_CHECK_SECONDS:
+            return
+        self._checked_at = now
+        current = self.settings.index_dir / "current"
+        try:
+            name = os.path.basename(os.readlink(current))
+        except OSError:
+            return
+        snapshot = self.pipeline._snapshot
+        if snapshot is not None and name != snapshot.build:
+            self.pipeline.reload()
+            self._update_gauges()
+
+    def _update_gauges(self) -> None:
+        snapshot = self.pipeline.snapshot()
+        self.metrics.documents.set(len(snapshot.documents))
+        self.metrics.chunks.set(len(snapshot.chunks))
+
+    # --- callers ---------------------------------------------------------------------------
+    def authenticate(self, key: str | None) -> Caller:
+        caller = self.keys.caller(key)
+        self.limiter.check(caller.limit_key)
+        return caller
+
+    def visible(self, caller: Caller) -> frozenset[str] | None:
+        return caller.visible(self.pipeline.snapshot().documents)
+
+    # --- questions -------------------------------------------------------------------------
+    def turn(
+        self,
+        caller: Caller,
+        question: str,
+        *,
+        history: list[str] | None = None,
+        filters: Filters | None = None,
+        mode: Mode | None = None,
+    ) -> Turn:
+        self.follow_published_build()
+        return self.pipeline.turn(
+            question, history=history, mode=mode, filters=filters, visible_documents=self.visible(caller)
+        )
+
+    def remember(self, answer: Answer) -> str:
+        """An id for the answer (for feedback), counted in the metrics."""
+        answer_id = uuid.uuid4().hex
+        with self._answers_lock:
+            self._answers[answer_id] = (answer.question, answer.answer)
+            while len(self._answers) > ANSWERS_KEPT:
+                self._answers.popitem(last=False)
+        self.metrics.answers.labels(answer.mode).inc()
+        if answer.abstained:
+            self.metrics.abstentions.inc()
+        return answer_id
+
+    def ask(self, caller: Caller, question: str, **options) -> tuple[str, Answer]:
+        turn = self.turn(caller, question, **options)
+        answer = turn.answer(turn.retrieve())
+        return self.remember(answer), answer
+
+    def search(self, caller: Caller, query: str, k: int, filters: Filters | None = None) -> list[Hit]:
+        self.follow_published_build()
+        return self.pipeline.search(query, k, filters=filters, visible_documents=self.visible(caller))
+
+    # --- documents and figures -------------------------------------------------------------
+    def documents(self, caller: Caller) -> list[tuple[Document, int]]:
+        """The documents the caller may see, with their number of passages."""
+        self.follow_published_build()
+        snapshot = self.pipeline.snapshot()
+        counts: dict[str, int] = {}
+        for c in snapshot.chunks:
+            counts[c.document] = counts.get(c.document, 0) + 1
+        return [(d, counts.get(d.id, 0)) for d in snapshot.documents.values() if caller.may_see(d)]
+
+    def document(self, caller: Caller, document_id: str) -> Document:
+        doc = self.pipeline.snapshot().documents.get(document_id)
+        if doc is None or not caller.may_see(doc):
+            raise NotFoundError(f"Không có tài liệu '{document_id}'.", hint="Xem danh sách: GET /api/v1/documents")
+        return doc
+
+    def figures(
+        self, caller: Caller, q: str | None, year: int | None, documents: Iterable[str] | None, limit: int
+    ) -> tuple[list[FigureRow], int]:
+        """Figures of the visible documents whose indicator (or sentence) holds every word of ``q``."""
+        self.follow_published_build()
+        snapshot = self.pipeline.snapshot()
+        view = snapshot.view(self.visible(caller))
+        wanted = set(words(q or ""))
+        only = set(documents or [])
+        rows: list[FigureRow] = []
+        for chunk in view.chunks:
+            if only and chunk.document not in only:
+                continue
+            document = view.documents[chunk.document]
+            for f in view.figures.get(chunk.id, []):
+                period = _period(f, chunk.years, document)
+                if year is not None and period != year:
+                    continue
+                if wanted and not wanted <= set(words(f"{f.get('indicator', '')} {f.get('sentence', '')}")):
+                    continue
+                rows.append(FigureRow(f, document, period))
+        rows.sort(key=lambda r: (r.year or 0, r.document.id, r.figure["start"]))
+        return rows[:limit], len(rows)
+
+    def calculate(self, expression: str):
+        return calculate(expression)
+
+    # --- feedback --------------------------------------------------------------------------
+    def feedback(self, caller: Caller, answer_id: str, rating: int, comment: str) -> int:
+        with self._answers_lock:
+            remembered = self._answers.get(answer_id)
+        question, text = remembered if remembered else (None, None)
+        return self.state.add_feedback(answer_id, rating, comment, question, text, caller.key_id)
