@@ -30,6 +30,16 @@ class Settings(BaseSettings):
     passage_prompt: str = "passage: "
     embedding_batch_size: int = 32
 
+    # --- reading documents (hostile files are refused within these bounds) ----
+    #: Largest document file read, any format (bytes).
+    max_document_bytes: int = Field(default=50_000_000, ge=1)
+    #: A .docx is a zip: the most its parts may unpack to, all together (bytes).
+    docx_max_unpacked_bytes: int = Field(default=100_000_000, ge=1)
+    #: The most paragraphs a .docx may hold (table cells' paragraphs included).
+    docx_max_paragraphs: int = Field(default=100_000, ge=1)
+    #: The most XML elements (paragraphs, runs, formatting …) in all parts of a .docx together.
+    docx_max_xml_elements: int = Field(default=1_000_000, ge=1)
+
     # --- chunking ----------------------------------------------------------
     chunk_max_chars: int = 700
     chunk_min_chars: int = 200

@@ -66,8 +66,9 @@ async def one(client: httpx.AsyncClient, op: str, question: str) -> int:
     return r.status_code
 
 
-async def run(url: str, clients: int, seconds: float, count: int | None, mix: dict[str, int], headers: dict,
-              seed: int) -> dict:
+async def run(
+    url: str, clients: int, seconds: float, count: int | None, mix: dict[str, int], headers: dict, seed: int
+) -> dict:
     pool = questions()
     rng = random.Random(seed)
     ops = [op for op, weight in mix.items() for _ in range(weight)]
@@ -110,8 +111,10 @@ async def run(url: str, clients: int, seconds: float, count: int | None, mix: di
         "p50_ms": round(pct(every, 50), 1),
         "p95_ms": round(pct(every, 95), 1),
         "p99_ms": round(pct(every, 99), 1),
-        "by_operation": {op: {"requests": len(v), "p50_ms": round(pct(v, 50), 1), "p99_ms": round(pct(v, 99), 1)}
-                         for op, v in latencies.items()},
+        "by_operation": {
+            op: {"requests": len(v), "p50_ms": round(pct(v, 50), 1), "p99_ms": round(pct(v, 99), 1)}
+            for op, v in latencies.items()
+        },
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "server_errors": sum(v for k, v in statuses.items() if k >= 500),
         "connection_errors": dict(errors),
