@@ -33,14 +33,19 @@ def build(handlers: Handlers) -> gr.Blocks:
 
         with gr.Column(visible=False) as main, gr.Tabs(elem_classes="tl-tabs"):
             with gr.Tab("💬 Hỏi đáp", id="chat"):
-                with gr.Accordion(filters_label(None, None, None), open=False) as filter_box:
-                    with gr.Row():
-                        documents = gr.Dropdown(label="Tài liệu", multiselect=True, choices=[], scale=3)
-                        province = gr.Dropdown(
-                            label="Tỉnh", choices=[("Mọi tỉnh", "")], value="", scale=1, min_width=140
-                        )
-                        years = gr.Dropdown(label="Năm", multiselect=True, choices=[], scale=1, min_width=140)
-                    clear = gr.Button("Bỏ lọc", size="sm", variant="secondary")
+                with gr.Row(elem_classes="tl-top"):
+                    with gr.Column(scale=5, min_width=280):
+                        with gr.Accordion(filters_label(None, None, None), open=False) as filter_box:
+                            with gr.Row():
+                                documents = gr.Dropdown(label="Tài liệu", multiselect=True, choices=[], scale=3)
+                                province = gr.Dropdown(
+                                    label="Tỉnh", choices=[("Mọi tỉnh", "")], value="", scale=1, min_width=140
+                                )
+                                years = gr.Dropdown(label="Năm", multiselect=True, choices=[], scale=1, min_width=140)
+                            clear = gr.Button("Bỏ lọc", size="sm", variant="secondary")
+                    new_chat = gr.Button(
+                        "+ Cuộc trò chuyện mới", variant="secondary", scale=0, min_width=230, elem_id="new-chat"
+                    )
                 conversation = gr.HTML(
                     conversation_html([]),
                     elem_id="conversation",
@@ -58,7 +63,6 @@ def build(handlers: Handlers) -> gr.Blocks:
                         elem_id="question",
                     )
                     send = gr.Button("Gửi", variant="primary", scale=1, elem_classes="tl-send", elem_id="send")
-                new_chat = gr.Button("+ Cuộc trò chuyện mới", size="sm", variant="secondary", elem_id="new-chat")
 
             with gr.Tab("📈 Số liệu", id="figures", elem_classes="tl-panel"):
                 gr.Markdown(
@@ -66,16 +70,22 @@ def build(handlers: Handlers) -> gr.Blocks:
                 )
                 with gr.Row(equal_height=True):
                     indicator = gr.Textbox(
-                        label="Chỉ tiêu", placeholder="ví dụ: trạm BTS", scale=3, elem_id="indicator"
+                        label="Chỉ tiêu", placeholder="ví dụ: trạm BTS", scale=3, min_width=260, elem_id="indicator"
                     )
-                    figure_documents = gr.Dropdown(label="Trong tài liệu", multiselect=True, choices=[], scale=3)
-                    search = gr.Button("Xem số liệu", variant="primary", scale=1, elem_id="figure-search")
+                    figure_documents = gr.Dropdown(
+                        label="Trong tài liệu", multiselect=True, choices=[], scale=3, min_width=260
+                    )
+                    search = gr.Button(
+                        "Xem số liệu", variant="primary", scale=1, min_width=140, elem_id="figure-search"
+                    )
                 with gr.Row(elem_classes="tl-examples"):
                     indicator_buttons = [gr.Button(q, size="sm") for q in INDICATORS]
                 unit = gr.Radio(label="Đơn vị", choices=[], visible=False, elem_id="unit")
                 with gr.Row():
-                    plot = gr.HTML(elem_id="figure-chart", min_width=320, scale=3)
-                    table = gr.HTML(elem_id="figure-table", min_width=300, scale=2)
+                    with gr.Column(scale=3, min_width=340):
+                        plot = gr.HTML(elem_id="figure-chart")
+                    with gr.Column(scale=2, min_width=300):
+                        table = gr.HTML(elem_id="figure-table")
 
             with gr.Tab("📄 Tài liệu", id="documents", elem_classes="tl-panel"):
                 with gr.Column(visible=False) as upload_box:
@@ -84,7 +94,11 @@ def build(handlers: Handlers) -> gr.Blocks:
                     )
                     with gr.Row():
                         upload_file = gr.File(
-                            label="Tệp tài liệu", file_types=[".txt", ".md", ".docx", ".pdf"], scale=2, elem_id="upload"
+                            label="Tệp tài liệu",
+                            file_types=[".txt", ".md", ".docx", ".pdf"],
+                            scale=2,
+                            height=150,
+                            elem_id="upload",
                         )
                         with gr.Column(scale=1):
                             upload_groups = gr.Textbox(
