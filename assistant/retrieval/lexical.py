@@ -145,9 +145,11 @@ class BM25Index:
             scores = every[rows]
         if not len(rows):
             return []
-        if len(rows) > k:
-            part = np.argpartition(-scores, k - 1)[:k]
-            rows, scores = rows[part], scores[part]
+        if len(rows) > k:  # the k best; of passages tied at the k-th score, the first rows
+            kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+            above = np.flatnonzero(scores > kth)
+            keep = np.concatenate([above, np.flatnonzero(scores == kth)[: k - len(above)]])
+            rows, scores = rows[keep], scores[keep]
         order = np.lexsort((rows, -scores))
         names = self.table.ids
         return [(names[r], float(s)) for r, s in zip(rows[order], scores[order])]

@@ -54,8 +54,20 @@ class ChunkTable:
         per_row = np.fromiter((len(y) for y in years), dtype=np.int64, count=len(ids))
         self._year_values = np.fromiter((y for ys in years for y in ys), dtype=np.int32, count=int(per_row.sum()))
         self._year_rows = np.repeat(np.arange(len(ids), dtype=np.int64), per_row)
+        self._year_ptr = np.concatenate([[0], np.cumsum(per_row)])
         self._code = code
         self.document_rows = lru_cache(maxsize=256)(self._document_rows)
+
+    def document_of(self, row: int) -> str:
+        return self.document_names[int(self.document_codes[row])]
+
+    def province_of(self, row: int) -> str:
+        """The row's province, lower case ("" when unknown)."""
+        return self._province_names[int(self._province_codes[row])]
+
+    def years_of(self, row: int) -> list[int]:
+        """The years a row stands for (its own, else its document's)."""
+        return self._year_values[self._year_ptr[row] : self._year_ptr[row + 1]].tolist()
 
     def __len__(self) -> int:
         return len(self.ids)

