@@ -41,10 +41,10 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     candidates: int = 50
     top_k: int = Field(default=10, ge=1, le=100)
-    #: FAISS index type (see assistant/retrieval/vector.py); ``auto`` is exact up to 50,000 passages.
+    #: FAISS index type (see assistant/retrieval/vector.py); ``auto``: exact up to 50,000 passages, then IVF.
     vector_index: Literal["auto", "flat", "ivf", "ivf-sq8", "ivf-pq", "hnsw", "hnsw-sq8"] = "auto"
     #: IVF cells probed per search, and HNSW candidate list size (both trade speed for recall).
-    vector_nprobe: int = Field(default=32, ge=1)
+    vector_nprobe: int = Field(default=64, ge=1)
     vector_ef_search: int = Field(default=256, ge=16)
 
     # --- where the search indexes live --------------------------------------

@@ -31,7 +31,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("ASSISTANT_BENCH_DIR", "/tmp/assistant-scale"))
 SIZES = (10_000, 100_000, 1_000_000)
-KINDS = ("flat", "hnsw-sq8", "ivf-sq8", "hnsw", "ivf", "ivf-pq")
+KINDS = ("flat", "ivf", "ivf-sq8", "hnsw-sq8", "hnsw", "ivf-pq")
 CANDIDATES = 200
 
 
@@ -106,7 +106,7 @@ def prepare_size(n: int) -> dict:
     if not (d / "lexical" / "bound.npy").is_file():
         table = _table(synth, n)
         t0 = time.perf_counter()
-        index = BM25Index.build((synth.tokens(p) for p in range(n)), table)
+        index = BM25Index.build(_tokens_in_parallel(n), table)
         report["bm25_build_s"] = time.perf_counter() - t0
         index.save(d)
         report["bm25_postings"] = int(len(index.rows))
@@ -130,6 +130,26 @@ def prepare_size(n: int) -> dict:
     if report:
         _merge(d / "prepare.json", report)
     return report
+
+
+_SYNTH = None
+
+
+def _tokens_of(span: tuple[int, int]) -> list[list[str]]:
+    global _SYNTH
+    if _SYNTH is None:
+        _SYNTH = _synth()
+    return [_SYNTH.tokens(p) for p in range(*span)]
+
+
+def _tokens_in_parallel(n: int, workers: int = 3, step: int = 2000):
+    """Tokens of passages 0 … n-1, in order, made by worker processes (the build reads them)."""
+    import multiprocessing
+
+    spans = [(lo, min(lo + step, n)) for lo in range(0, n, step)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for block in pool.imap(_tokens_of, spans):
+            yield from block
 
 
 def _table(synth, n: int):
@@ -223,6 +243,34 @@ def dense_serve(n: int, kind: str, rounds: int) -> dict:
     }
 
 
+def dense_sweep(n: int, kind: str) -> dict:
+    """Recall@10 and p50 against the search parameter: nprobe (IVF) or efSearch (HNSW)."""
+    from assistant.retrieval.vector import FaissVectorIndex
+
+    d = DATA / str(n)
+    table = _table(_synth(), n)
+    queries = np.load(DATA / "common.npz")["queries"][:150]
+    truth = np.load(d / "truth.npy")[:150]
+    index = FaissVectorIndex.load(d / f"dense-{kind}", table)
+    out = {}
+    for value in (16, 32, 64, 128, 256) if kind.startswith("ivf") else (128, 256, 512, 1024):
+        if kind.startswith("ivf"):
+            index.nprobe = value
+        else:
+            index.ef_search = value
+        found = [index.search(q, CANDIDATES) for q in queries]
+        ms = []
+        for q in queries:
+            t0 = time.perf_counter()
+            index.search(q, CANDIDATES)
+            ms.append((time.perf_counter() - t0) * 1000)
+        recall = np.mean(
+            [len({table.row_of[c] for c, _ in f[:10]} & set(t.tolist())) / 10 for f, t in zip(found, truth)]
+        )
+        out[str(value)] = {"recall@10": float(recall), **percentiles(ms)}
+    return out
+
+
 # --- lexical and hybrid ------------------------------------------------------------------
 def lexical_serve(n: int, rounds: int, kind: str) -> dict:
     from assistant.filters import Filters, Where
@@ -257,18 +305,23 @@ def lexical_serve(n: int, rounds: int, kind: str) -> dict:
         "lexical_rss_file_mb": after_lexical["RssFile"] - before["RssFile"],
     }
     sample = tokens[:60]
-    exhaustive, same = [], 0
+    exhaustive, same, at10, at200 = [], 0, [], []
     prune_from, lexical.prune_from = lexical.prune_from, 10**18
     for t in sample:
         t0 = time.perf_counter()
         full = lexical.search(t, CANDIDATES)
         exhaustive.append((time.perf_counter() - t0) * 1000)
         lexical.prune_from = prune_from
-        same += full == lexical.search(t, CANDIDATES)
+        pruned = lexical.search(t, CANDIDATES)
         lexical.prune_from = 10**18
+        same += full == pruned
+        at10.append(len({c for c, _ in full[:10]} & {c for c, _ in pruned[:10]}) / max(min(10, len(full)), 1))
+        at200.append(len(set(full) & set(pruned)) / max(len(full), 1))
     lexical.prune_from = prune_from
     report["lexical_exhaustive_ms"] = percentiles(exhaustive)
     report["lexical_pruned_equals_exhaustive"] = f"{same}/{len(sample)}"
+    report["lexical_pruned_overlap@10"] = float(np.mean(at10))
+    report["lexical_pruned_overlap@200"] = float(np.mean(at200))
     hidden = synth.passage(n - 1).document
     where_views = {
         "restricted (one document hidden)": Where(visible=frozenset(table.document_names) - {hidden}),
@@ -345,6 +398,8 @@ def main(argv: list[str] | None = None) -> None:
             out = dense_build(n, argv[3])
         elif what == "dense_serve":
             out = dense_serve(n, argv[3], int(argv[4]))
+        elif what == "dense_sweep_serve":
+            out = dense_sweep(n, argv[3])
         elif what == "lexical_serve":
             out = lexical_serve(n, int(argv[3]), argv[4])
         else:
@@ -352,11 +407,11 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(out, default=float))
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["prepare", "run", "report"])
+    parser.add_argument("command", choices=["prepare", "run", "sweep", "report"])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--kinds", nargs="+", default=list(KINDS))
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--hybrid", default="hnsw-sq8", help="vector index type of the hybrid measurement")
+    parser.add_argument("--hybrid", default="ivf", help="vector index type of the hybrid measurement")
     args = parser.parse_args(argv)
     if args.command == "prepare":
         prepare_common()
@@ -364,6 +419,15 @@ def main(argv: list[str] | None = None) -> None:
             print(n, _child(["prepare", str(n)]), flush=True)
     elif args.command == "run":
         run(args.sizes, args.kinds, args.rounds, args.hybrid)
+    elif args.command == "sweep":
+        path = DATA / "results.json"
+        for n in args.sizes:
+            for kind in args.kinds:
+                swept = _child(["dense_sweep_serve", str(n), kind])
+                print(n, kind, json.dumps(swept), flush=True)
+                results = json.loads(path.read_text())
+                results[str(n)]["dense"].setdefault(kind, {})["sweep"] = swept
+                path.write_text(json.dumps(results, indent=1))
     else:
         from benchmarks.scale_report import report
 

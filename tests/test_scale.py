@@ -90,7 +90,7 @@ def test_every_index_type_adds_removes_filters_and_reloads(synthetic, kind, tmp_
 
 
 def test_auto_is_exact_for_a_small_corpus():
-    assert choose_kind("auto", 517) == "flat" and choose_kind("auto", 2_000_000) == "hnsw-sq8"
+    assert choose_kind("auto", 517) == "flat" and choose_kind("auto", 2_000_000) == "ivf"
     with pytest.raises(ValueError):
         choose_kind("annoy", 10)
 
@@ -122,6 +122,18 @@ def test_pruned_bm25_equals_exhaustive_scoring(synthetic, tmp_path):
     alone = BM25Index.build((synth.tokens(r) for r in rows), alone_table)
     tokens = synth.tokenizer(QUERIES[0])
     assert index.search(tokens, 10, Where(visible=visible)) == alone.search(tokens, 10)
+
+
+def test_bm25_built_in_blocks_equals_one_block(synthetic, monkeypatch):
+    from assistant.retrieval import lexical
+
+    synth, table, _, _ = synthetic
+    whole = BM25Index.build((synth.tokens(p) for p in range(N)), table)
+    monkeypatch.setattr(lexical, "BLOCK", 97)
+    blocks = BM25Index.build((synth.tokens(p) for p in range(N)), table)
+    for name in ("indptr", "rows", "tf", "lengths", "bound"):
+        assert np.array_equal(getattr(whole, name), getattr(blocks, name))
+    assert blocks.vocabulary == whole.vocabulary
 
 
 def test_index_type_is_a_setting_recorded_in_the_manifest(corpus_dir, embedder):

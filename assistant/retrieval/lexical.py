@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from array import array
 from collections import Counter
 from collections.abc import Iterable
@@ -34,6 +35,10 @@ B = 0.75
 #: Queries touching fewer postings than this are scored exhaustively (it is as fast).
 PRUNE_FROM = 200_000
 ARRAYS = ("indptr", "rows", "tf", "lengths")
+BLOCK = 65_536  # passages a build block holds
+CHEAP = 4_096  # postings scored without first checking whether the token can still matter
+BUDGET = 300_000
+MARGIN = 1e-5  # relative slack on bounds, above float32 rounding of a sum of query tokens
 
 
 class BM25Index:
@@ -48,6 +53,7 @@ class BM25Index:
         bound: np.ndarray | None = None,
         *,
         prune_from: int = PRUNE_FROM,
+        budget: int = BUDGET,
     ) -> None:
         self.vocabulary = vocabulary
         self.indptr = indptr  # postings of token t: rows[indptr[t]:indptr[t + 1]], rows ascending
@@ -56,30 +62,57 @@ class BM25Index:
         self.lengths = lengths  # tokens per passage
         self.table = table
         self.prune_from = prune_from
+        self.budget = budget  # postings a whole-corpus query scores in full (see _top_candidates)
         self._avg = float(np.asarray(lengths, dtype=np.float64).mean()) if len(lengths) else 0.0
         self._norm = K1 * ((1 - B) + B * np.asarray(lengths, dtype=np.float64) / self._avg) if self._avg else None
         # Per token, the largest tf / (norm + tf) of its postings (whole-corpus statistics).
         self.bound = bound if bound is not None else _bounds(indptr, rows, tf, self._norm)
+        self._local = threading.local()
 
     @classmethod
     def build(cls, token_lists: Iterable[list[str]], table: ChunkTable) -> "BM25Index":
-        """Postings of ``token_lists`` (any iterable: one passage's tokens at a time stay in memory)."""
+        """Postings of ``token_lists`` (any iterable: one passage's tokens at a time stay in memory).
+
+        Passages are read in blocks; each block keeps its (token, count) pairs as two small
+        arrays, and the postings are then laid out token by token in one pass over the blocks,
+        so the build holds about 10 bytes a posting (a million passages: ~3 GB)."""
         vocabulary: dict[str, int] = {}
-        terms, counts, lengths, distinct = array("i"), array("i"), array("i"), array("i")
+        blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # per block: terms, counts, pairs per row
+        lengths = array("i")
+        terms, counts, distinct = array("i"), array("i"), array("i")
         for tokens in token_lists:
             bag = Counter(tokens)
             terms.extend(vocabulary.setdefault(t, len(vocabulary)) for t in bag)
             counts.extend(bag.values())
-            lengths.append(len(tokens))
             distinct.append(len(bag))
-        term = np.array(terms, dtype=np.int32)
-        row = np.repeat(np.arange(len(lengths), dtype=np.int32), np.array(distinct, dtype=np.int32))
-        order = np.argsort(term, kind="stable")  # by token, rows ascending within a token
+            lengths.append(len(tokens))
+            if len(distinct) == BLOCK:
+                blocks.append(_block(terms, counts, distinct))
+                terms, counts, distinct = array("i"), array("i"), array("i")
+        if len(distinct):
+            blocks.append(_block(terms, counts, distinct))
+        per_term = np.zeros(len(vocabulary), dtype=np.int64)
+        for block_terms, _, _ in blocks:
+            per_term += np.bincount(block_terms, minlength=len(vocabulary))
         indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
-        indptr[1:] = np.cumsum(np.bincount(term, minlength=len(vocabulary)))
-        tf = np.array(counts, dtype=np.int32)[order]
-        tf = tf.astype(np.uint16 if not len(tf) or tf.max() < 2**16 else np.float32)  # exact either way
-        return cls(vocabulary, indptr, row[order], tf, np.array(lengths, dtype=np.float32), table)
+        indptr[1:] = np.cumsum(per_term)
+        wide = any(len(c) and c.max() >= 2**16 for _, c, _ in blocks)
+        rows = np.empty(int(indptr[-1]), dtype=np.int32)
+        tf = np.empty(int(indptr[-1]), dtype=np.float32 if wide else np.uint16)  # exact either way
+        filled = indptr[:-1].copy()  # next free slot of each token
+        first_row = 0
+        for block_terms, block_counts, pairs in blocks:
+            order = np.argsort(block_terms, kind="stable")  # by token, rows ascending within a token
+            sorted_terms = block_terms[order]
+            starts = np.flatnonzero(np.r_[True, sorted_terms[1:] != sorted_terms[:-1]])
+            rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+            dest = filled[sorted_terms] + rank
+            block_rows = np.repeat(np.arange(first_row, first_row + len(pairs), dtype=np.int32), pairs)
+            rows[dest] = block_rows[order]
+            tf[dest] = block_counts[order]
+            filled += np.bincount(block_terms, minlength=len(vocabulary))
+            first_row += len(pairs)
+        return cls(vocabulary, indptr, rows, tf, np.array(lengths, dtype=np.float32), table)
 
     def save(self, directory: Path) -> None:
         out = Path(directory) / DIRECTORY
@@ -155,39 +188,139 @@ class BM25Index:
         return [(names[r], float(s)) for r, s in zip(rows[order], scores[order])]
 
     def _top_candidates(self, ids: list[int], k: int, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """MaxScore over whole-corpus statistics: rows that may be in the top ``k`` (sorted) and their
-        exact scores, summed in query order as :meth:`scores` does."""
+        """MaxScore over whole-corpus statistics: the rows that may be in the top ``k`` (sorted) and
+        their scores, summed in query order as :meth:`scores` sums them.
+
+        Tokens are scored cheapest first (shortest postings). Before an expensive token, the k-th
+        score of the best passages so far, scored in full, is a lower bound of the final k-th
+        score; once the tokens left cannot add up to it, a passage holding only them cannot reach
+        the top k, and the result is exact. From there the tokens left are only looked up for the
+        passages already seen, and a passage is dropped as soon as it cannot reach the k-th best.
+
+        A query whose tokens are frequent may not get there within ``budget`` postings. Then the
+        frequent tokens left only add to the scores of passages the rarer ones found (Lucene's
+        "common terms" rule): a passage sharing nothing but frequent words with the question is
+        not a candidate. benchmarks/scale.py measures how often that changes the top k."""
         n = len(self.lengths)
         times = Counter(ids)
-        idf = {t: _idf(n, int(self.indptr[t + 1] - self.indptr[t])) for t in times}
-        bound = {t: times[t] * float(idf[t]) * float(self.bound[t]) * (1 + 1e-6) for t in times}
-        order = sorted(times, key=lambda t: -bound[t])
-        partial = np.zeros(n, dtype=np.float64)
-        candidates = np.zeros(0, dtype=np.int64)
-        rest = sum(bound.values())
-        threshold = 0.0
-        for t in order:
-            rows, tf = self._postings(t)
-            if mask is not None:
-                keep = mask[rows]
-                rows, tf = rows[keep], tf[keep]
-            partial[rows] += times[t] * float(idf[t]) * (tf / (self._norm[rows] + tf))
-            candidates = np.union1d(candidates, rows)
+        df = {t: int(self.indptr[t + 1] - self.indptr[t]) for t in times}
+        idf = {t: _idf(n, df[t]) for t in times}
+        bound = {t: times[t] * float(idf[t]) * float(self.bound[t]) * (1 + MARGIN) for t in times}
+        partial, seen, slot = self._scratch(n)
+        found: list[np.ndarray] = []  # rows first reached by each scored token
+        scored: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # token -> its rows and contributions
+        rest, count, floor, spent = sum(bound.values()), 0, 0.0, 0
+        try:
+            for t in sorted(times, key=lambda t: (df[t], t)):
+                if count >= k and df[t] > CHEAP:
+                    seen_rows = np.concatenate(found)
+                    if not floor:  # the k best so far, scored in full: their k-th score is a lower bound
+                        top = np.sort(seen_rows[np.argpartition(-partial[seen_rows], k - 1)[:k]])
+                        floor = float(self._complete(top, partial[top], times, idf, scored).min())
+                    threshold = float(np.partition(partial[seen_rows], len(seen_rows) - k)[len(seen_rows) - k])
+                    if rest < max(threshold, floor) * (1 - MARGIN) or spent + df[t] > self.budget:
+                        break  # exact: the tokens left cannot lift a new passage into the top k
+                rows, tf = self._postings(t)
+                rows, tf = np.asarray(rows), np.asarray(tf)
+                if mask is not None:
+                    keep = mask[rows]
+                    rows, tf = rows[keep], tf[keep]
+                contribution = _contribution(idf[t], tf, self._norm[rows])
+                scored[t] = (rows, contribution)
+                partial[rows] += times[t] * contribution.astype(np.float64)
+                new = rows[~seen[rows]]
+                seen[new] = True
+                found.append(new)
+                count += len(new)
+                spent += df[t]
+                rest -= bound[t]
+            candidates = np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32)
+            best = partial[candidates]
+        finally:
+            for rows in found:  # leave the scratch arrays zeroed for the next query
+                partial[rows] = 0.0
+                seen[rows] = False
+        # The tokens left, looked up for the candidates only, most promising first.
+        for t in sorted((t for t in times if t not in scored), key=lambda t: -bound[t]):
+            if len(candidates) > k:
+                threshold = max(float(np.partition(best, len(best) - k)[len(best) - k]), floor)
+                keep = best + rest >= threshold * (1 - MARGIN)
+                candidates, best = candidates[keep], best[keep]
+            at, has = self._lookup(t, candidates, slot)
+            if len(at):
+                tf = np.asarray(self.tf[at])
+                best[has] += times[t] * _contribution(idf[t], tf, self._norm[candidates[has]])
             rest -= bound[t]
-            if len(candidates) >= k:
-                threshold = np.partition(partial[candidates], len(candidates) - k)[len(candidates) - k]
-                if rest < threshold * (1 - 1e-6):
-                    break  # a passage holding only the tokens left cannot reach the top k
-        candidates = candidates[partial[candidates] + rest >= threshold * (1 - 1e-6)]
+        if len(candidates) > k:
+            threshold = max(float(np.partition(best, len(best) - k)[len(best) - k]), floor)
+            candidates = candidates[best >= threshold * (1 - MARGIN)]
         exact = np.zeros(len(candidates), dtype=np.float32)
-        for t in ids:  # query order, like scores(): the same float32 sums
-            rows, tf = self._postings(t)
-            at = np.minimum(np.searchsorted(rows, candidates), len(rows) - 1)
-            has = np.asarray(rows[at]) == candidates
-            if has.any():
-                hit = candidates[has]
-                exact[has] += _contribution(idf[t], np.asarray(tf[at[has]]), self._norm[hit])
+        values: dict[int, np.ndarray] = {}
+        for t in times:
+            value = values[t] = np.zeros(len(candidates), dtype=np.float32)
+            if t in scored:
+                rows, contribution = scored[t]
+                at = np.minimum(np.searchsorted(rows, candidates), max(len(rows) - 1, 0))
+                has = rows[at] == candidates if len(rows) else np.zeros(len(candidates), dtype=bool)
+                value[has] = contribution[at[has]]
+            else:
+                at, has = self._lookup(t, candidates, slot)
+                if len(at):
+                    value[has] = _contribution(idf[t], np.asarray(self.tf[at]), self._norm[candidates[has]])
+        for t in ids:  # query order, repeated tokens again: the same float32 sums as scores()
+            exact += values[t]
         return candidates, exact
+
+    def _complete(self, rows: np.ndarray, partial: np.ndarray, times: Counter, idf: dict, scored: dict) -> np.ndarray:
+        """``partial`` scores of (sorted) ``rows`` plus what the tokens not yet scored add."""
+        full = partial.astype(np.float64)
+        for t in times:
+            if t not in scored:
+                lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
+                postings = self.rows[lo:hi]
+                at = np.minimum(np.searchsorted(postings, rows), hi - lo - 1)
+                has = np.asarray(postings[at]) == rows
+                if has.any():
+                    tf = np.asarray(self.tf[lo + at[has]])
+                    full[has] += times[t] * _contribution(idf[t], tf, self._norm[rows[has]])
+        return full
+
+    def _lookup(self, t: int, candidates: np.ndarray, slot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where token ``t``'s postings hold the (sorted) ``candidates``: the posting positions, and
+        which candidates have one. A binary search per candidate, or one pass over the postings
+        when they are not much longer than the candidates."""
+        lo, hi = int(self.indptr[t]), int(self.indptr[t + 1])
+        if not len(candidates) or hi == lo:
+            return np.zeros(0, dtype=np.int64), np.zeros(len(candidates), dtype=bool)
+        if hi - lo > 16 * len(candidates):
+            rows = self.rows[lo:hi]
+            at = np.minimum(np.searchsorted(rows, candidates), hi - lo - 1)
+            has = np.asarray(rows[at]) == candidates
+            return lo + at[has], has
+        slot[candidates] = np.arange(len(candidates), dtype=np.int32)
+        try:
+            where = slot[np.asarray(self.rows[lo:hi])]
+        finally:
+            slot[candidates] = -1
+        hit = np.flatnonzero(where >= 0)
+        has = np.zeros(len(candidates), dtype=bool)
+        has[where[hit]] = True
+        return lo + hit, has
+
+    def _scratch(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-thread arrays over all rows, reset between queries (only touched rows are reset)."""
+        local = self._local
+        if getattr(local, "partial", None) is None or len(local.partial) != n:
+            local.partial = np.zeros(n, dtype=np.float64)
+            local.seen = np.zeros(n, dtype=bool)
+            local.slot = np.full(n, -1, dtype=np.int32)
+        return local.partial, local.seen, local.slot
+
+
+def _block(terms: array, counts: array, distinct: array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    c = np.array(counts, dtype=np.int32)
+    c = c.astype(np.uint16) if not len(c) or c.max() < 2**16 else c
+    return np.array(terms, dtype=np.int32), c, np.array(distinct, dtype=np.int32)
 
 
 def _idf(n: int, df: int) -> np.float32:

