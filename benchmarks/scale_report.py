@@ -14,43 +14,55 @@ def _get(d: dict, *keys, default=None):
     return d
 
 
+def _p50(d: dict, *keys) -> str:
+    for k in keys:
+        if isinstance(d.get(k), dict):
+            return f"{d[k]['p50']:.2f}"
+    return "–"
+
+
 def tables(results: dict) -> str:
     sizes = sorted(results, key=int)
-    lines = ["### Dense (FAISS), 200 candidates a search, one thread", ""]
-    lines.append(
-        "| passages | index | build s | p50 ms | p95 ms | recall@10 | memory MB | province filter p50 ms / recall |"
-    )
-    lines.append("|---:|---|---:|---:|---:|---:|---:|---|")
+    lines = ["| passages | index | build s | p50 ms (CPU) | p50 / p95 ms (wall) | recall@10 | memory MB | "
+             "disk MB | one province: rows, p50 ms, recall@10 | remove 1,000 ms |",
+             "|---:|---|---:|---:|---|---:|---:|---:|---|---:|"]  # fmt: skip
     for n in sizes:
         for kind, r in results[n].get("dense", {}).items():
-            if "error" in r or "latency_ms" not in r:
-                lines.append(f"| {int(n):,} | {kind} | – | – | – | – | – | failed |")
+            if "latency_ms" not in r:
                 continue
             f = r["filtered"]
             lines.append(
-                f"| {int(n):,} | {kind} | {r['build_s']:.1f} | {r['latency_ms']['p50']:.2f} | "
-                f"{r['latency_ms']['p95']:.2f} | {r['recall@10']:.3f} | {r['memory_mb']:.0f} | "
-                f"{f['p50']:.2f} / {f['recall@10']:.2f} ({f['rows']:,} rows) |"
+                f"| {int(n):,} | {kind} | {r['build_s']:.1f} | {_p50(r, 'cpu_ms')} | {r['latency_ms']['p50']:.2f} / "
+                f"{r['latency_ms']['p95']:.1f} | {r['recall@10']:.3f} | {r['memory_mb']:.0f} | {r['disk_mb']:.0f} | "
+                f"{f['rows']:,}, {f['p50']:.2f}, {f['recall@10']:.2f} | {r['remove_1000_ms']:.1f} |"
             )
-    lines += ["", "### Lexical (our BM25, memory-mapped) and hybrid", ""]
-    lines.append(
-        "| passages | postings | build s | top-200 p50 / p95 ms | exhaustive p50 ms | restricted view p50 ms | "
-        "province filter p50 ms | hybrid p50 / p95 ms | search indexes RSS MB (anon + file) |"
-    )
-    lines.append("|---:|---:|---:|---|---:|---:|---:|---|---|")
+    lines += ["", "Recall@10 and wall p50 (ms) against the search parameter (150 questions):", ""]
+    lines += ["| passages | index | parameter: recall@10 / p50 ms |", "|---:|---|---|"]
+    for n in sizes:
+        for kind, r in results[n].get("dense", {}).items():
+            if r.get("sweep"):
+                name = "nprobe" if kind.startswith("ivf") else "efSearch"
+                cells = ", ".join(f"{v}: {x['recall@10']:.3f} / {x['p50']:.1f}" for v, x in r["sweep"].items())
+                lines.append(f"| {int(n):,} | {kind} | {name} {cells} |")
+    lexical = ["| passages | postings | build s | top-200 p50 ms (CPU) | wall p50 / p95 | every posting, CPU p50 | "
+               "same top 200 / top-10 overlap | restricted view CPU p50 | one province CPU p50 | "
+               "hybrid p50 ms (CPU) | hybrid wall p50 / p95 | RSS MB: both indexes (anon + file) |",
+               "|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---|---|"]  # fmt: skip
     for n in sizes:
         p, lx = results[n].get("prepare", {}), results[n].get("lexical", {})
         if "lexical_ms" not in lx:
             continue
-        lines.append(
+        lexical.append(
             f"| {int(n):,} | {p.get('bm25_postings', 0):,} | {p.get('bm25_build_s', 0):.0f} | "
-            f"{lx['lexical_ms']['p50']:.2f} / {lx['lexical_ms']['p95']:.2f} | {lx['lexical_exhaustive_ms']['p50']:.1f} | "
-            f"{lx['lexical restricted (one document hidden)']['p50']:.1f} | {lx['lexical province filter']['p50']:.1f} | "
-            f"{lx['hybrid_ms']['p50']:.2f} / {lx['hybrid_ms']['p95']:.2f} ({lx['hybrid_kind']}) | "
-            f"{lx['search_indexes_rss_mb']:.0f} ({lx['search_indexes_rss_anon_mb']:.0f} + "
-            f"{lx['search_indexes_rss_file_mb']:.0f}) |"
+            f"{_p50(lx, 'lexical_cpu_ms')} | {lx['lexical_ms']['p50']:.1f} / {lx['lexical_ms']['p95']:.1f} | "
+            f"{_p50(lx, 'lexical_exhaustive_cpu_ms')} | {lx['lexical_pruned_equals_exhaustive']} / "
+            f"{lx.get('lexical_pruned_overlap@10', 1.0):.3f} | "
+            f"{_p50(lx, 'lexical restricted (one document hidden) cpu')} | {_p50(lx, 'lexical province filter cpu')} | "
+            f"{_p50(lx, 'hybrid_cpu_ms')} ({lx['hybrid_kind']}) | {lx['hybrid_ms']['p50']:.1f} / "
+            f"{lx['hybrid_ms']['p95']:.1f} | {lx['search_indexes_rss_mb']:.0f} "
+            f"({lx['search_indexes_rss_anon_mb']:.0f} + {lx['search_indexes_rss_file_mb']:.0f}) |"
         )
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\n<!-- LEXICAL TABLE -->\n\n" + "\n".join(lexical)
 
 
 def plots(results: dict, docs: Path) -> list[Path]:

@@ -78,6 +78,10 @@ def test_every_index_type_adds_removes_filters_and_reloads(synthetic, kind, tmp_
         assert {table.document_of(table.row_of[c]) for c, _ in got} == {small}
         if kind in ("flat", "ivf", "hnsw"):  # the quantized types rank by approximate scores
             assert [c for c, _ in got] == [c for c, _ in exact.search(q, 5, where)]
+    in_small = [table.ids[r] for r in range(N) if table.document_of(r) == small]
+    assert index.remove(in_small[:3]) == 3  # removed rows leave the exact filtered search too
+    assert not {c for c, _ in index.search(queries[0], 50, where)} & set(in_small[:3])
+    index.add(in_small[:3], vectors[[table.row_of[c] for c in in_small[:3]]])
     gone = table.ids[:300]
     assert index.remove(gone) == 300 and len(index) == N - 300
     assert not {c for c, _ in index.search(queries[0], 200)} & set(gone)
@@ -100,7 +104,7 @@ def test_pruned_bm25_equals_exhaustive_scoring(synthetic, tmp_path):
     built = BM25Index.build((synth.tokens(p) for p in range(N)), table)
     built.save(tmp_path)
     index = BM25Index.load(tmp_path, table)
-    assert isinstance(index.rows, np.memmap) and isinstance(index.tf, np.memmap)
+    assert all(isinstance(a.base, np.memmap) for a in (index.rows, index.tf, index.indptr))  # not read into RAM
     wheres = [
         None,
         Where(filters=Filters.of(province=synth.passage(N - 1).province)),
@@ -134,6 +138,11 @@ def test_bm25_built_in_blocks_equals_one_block(synthetic, monkeypatch):
     for name in ("indptr", "rows", "tf", "lengths", "bound"):
         assert np.array_equal(getattr(whole, name), getattr(blocks, name))
     assert blocks.vocabulary == whole.vocabulary
+    from collections import Counter
+
+    bags = BM25Index.build((Counter(synth.tokens(p)) for p in range(N)), table)  # counted by the caller
+    for name in ("indptr", "rows", "tf", "lengths"):
+        assert np.array_equal(getattr(whole, name), getattr(bags, name))
 
 
 def test_index_type_is_a_setting_recorded_in_the_manifest(corpus_dir, embedder):

@@ -56,9 +56,10 @@ class BM25Index:
         budget: int = BUDGET,
     ) -> None:
         self.vocabulary = vocabulary
-        self.indptr = indptr  # postings of token t: rows[indptr[t]:indptr[t + 1]], rows ascending
-        self.rows = rows
-        self.tf = tf
+        # Plain views of memory-mapped arrays: the same pages, without np.memmap's per-slice cost.
+        self.indptr = np.asarray(indptr)  # postings of token t: rows[indptr[t]:indptr[t + 1]], ascending
+        self.rows = np.asarray(rows)
+        self.tf = np.asarray(tf)
         self.lengths = lengths  # tokens per passage
         self.table = table
         self.prune_from = prune_from
@@ -70,7 +71,7 @@ class BM25Index:
         self._local = threading.local()
 
     @classmethod
-    def build(cls, token_lists: Iterable[list[str]], table: ChunkTable) -> "BM25Index":
+    def build(cls, token_lists: Iterable[list[str] | dict[str, int]], table: ChunkTable) -> "BM25Index":
         """Postings of ``token_lists`` (any iterable: one passage's tokens at a time stay in memory).
 
         Passages are read in blocks; each block keeps its (token, count) pairs as two small
@@ -81,11 +82,11 @@ class BM25Index:
         lengths = array("i")
         terms, counts, distinct = array("i"), array("i"), array("i")
         for tokens in token_lists:
-            bag = Counter(tokens)
+            bag = tokens if isinstance(tokens, dict) else Counter(tokens)  # a passage's tokens, or their counts
             terms.extend(vocabulary.setdefault(t, len(vocabulary)) for t in bag)
             counts.extend(bag.values())
             distinct.append(len(bag))
-            lengths.append(len(tokens))
+            lengths.append(sum(bag.values()))
             if len(distinct) == BLOCK:
                 blocks.append(_block(terms, counts, distinct))
                 terms, counts, distinct = array("i"), array("i"), array("i")

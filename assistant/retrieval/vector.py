@@ -16,8 +16,9 @@ auto        ``flat`` up to :data:`AUTO_EXACT_MAX` vectors, ``ivf`` above (see do
 Labels are the table's rows. Every type adds and removes vectors: IVF lists remove natively; an
 HNSW graph cannot drop a node, so a removed vector becomes a tombstone (its label set to -1 and
 left out of every search) until the next build writes a fresh graph and publishes it (the index
-store's atomic switch). A filter narrowing to few rows is searched exactly: IVF probes every cell
-and HNSW scans its stored vectors, both skipping rows outside the filter before any distance.
+store's atomic switch). A filter narrowing to few rows is searched exactly: IVF reads those rows'
+vectors back through its direct map and scores them; HNSW scans its stored vectors, skipping rows
+outside the filter before any distance.
 """
 
 from __future__ import annotations
@@ -112,6 +113,8 @@ class FaissVectorIndex:
         meta = json.loads((directory / META).read_text(encoding="utf-8")) if (directory / META).is_file() else {}
         kind = meta.get("kind", "flat")
         index = faiss.read_index(str(directory / FILE))
+        if kind.startswith("ivf"):
+            _direct_map(index)
         labels = np.load(directory / LABELS, allow_pickle=False) if kind.startswith("hnsw") else None
         return cls(
             index,
@@ -151,6 +154,8 @@ class FaissVectorIndex:
             self.index = _new_index(self.kind, vectors.shape[1], len(vectors))
         if not self.index.is_trained:  # IVF cells, scalar quantizer ranges
             self.index.train(_training_sample(vectors))
+            if self.kind.startswith("ivf"):
+                _direct_map(self.index)
         if self.kind.startswith("hnsw"):
             self.index.add(vectors)
             self.labels = np.concatenate([self.labels, labels])
@@ -167,6 +172,8 @@ class FaissVectorIndex:
             dead = np.isin(self.labels, labels) & (self.labels >= 0)
             self.labels = np.where(dead, -1, self.labels)
             return int(dead.sum())
+        if self.kind.startswith("ivf"):  # the direct map removes by an explicit array
+            return int(self.index.remove_ids(faiss.IDSelectorArray(len(labels), faiss.swig_ptr(labels))))
         return int(self.index.remove_ids(faiss.IDSelectorBatch(labels)))
 
     # --- searching -------------------------------------------------------------
@@ -189,12 +196,36 @@ class FaissVectorIndex:
         if self.kind == "flat":
             params = faiss.SearchParameters(sel=keep.selector) if keep else None
         else:
-            share = (allowed / max(len(mask), 1)) if keep else 1.0
-            nprobe = self.index.nlist if share < EXACT_FILTER_SHARE else min(self.nprobe, self.index.nlist)
-            params = faiss.SearchParametersIVF(sel=keep.selector if keep else None, nprobe=nprobe)
+            if keep and allowed / max(len(mask), 1) < EXACT_FILTER_SHARE:
+                return self._search_rows(query[0], k, np.flatnonzero(mask))
+            params = faiss.SearchParametersIVF(
+                sel=keep.selector if keep else None, nprobe=min(self.nprobe, self.index.nlist)
+            )
         scores, labels = self.index.search(query, min(k, n), params=params)
         ids = self.table.ids
         return [(ids[label], float(s)) for s, label in zip(scores[0], labels[0]) if label >= 0]
+
+    def _search_rows(self, query: np.ndarray, k: int, rows: np.ndarray) -> list[tuple[str, float]]:
+        """Exact scores of the few allowed rows, their vectors read back through the IVF direct map."""
+        rows = rows.astype(np.int64)
+        try:
+            vectors = self.index.reconstruct_batch(rows)
+        except RuntimeError:  # some rows were removed: keep those still held
+            rows = np.array([r for r in rows.tolist() if self._holds(r)], dtype=np.int64)
+            if not len(rows):
+                return []
+            vectors = self.index.reconstruct_batch(rows)
+        scores = vectors @ query
+        top = np.argsort(-scores, kind="stable")[:k]
+        ids = self.table.ids
+        return [(ids[rows[i]], float(scores[i])) for i in top]
+
+    def _holds(self, row: int) -> bool:
+        try:
+            self.index.direct_map.get(row)
+        except RuntimeError:
+            return False
+        return True
 
     def _search_graph(self, query: np.ndarray, k: int, mask: np.ndarray | None) -> list[tuple[str, float]]:
         import faiss
@@ -259,6 +290,14 @@ def _new_index(kind: str, dimension: int, n: int):
         return index  # (FAISS's Python constructor keeps the quantizer referenced)
     index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
     return index
+
+
+def _direct_map(index) -> None:
+    """Lets an IVF index read a vector back by label (exact filtered search) and still remove."""
+    import faiss
+
+    if index.direct_map.type == faiss.DirectMap.NoMap:
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)
 
 
 def _training_sample(vectors: np.ndarray, size: int = 100_000) -> np.ndarray:
