@@ -458,7 +458,8 @@ def main(argv: list[str] | None = None) -> None:
                 swept = _child(["dense_sweep_serve", str(n), kind])
                 print(n, kind, json.dumps(swept), flush=True)
                 results = json.loads(path.read_text())
-                results[str(n)]["dense"].setdefault(kind, {})["sweep"] = swept
+                entry = results.setdefault(str(n), {"prepare": {}, "dense": {}})
+                entry["dense"].setdefault(kind, {})["sweep"] = swept
                 path.write_text(json.dumps(results, indent=1))
     else:
         from benchmarks.scale_report import report

@@ -77,21 +77,28 @@ def plots(results: dict, docs: Path) -> list[Path]:
     out = []
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for kind in kinds:
-        pts = [(int(n), _get(results[n], "dense", kind, "latency_ms", "p50")) for n in sizes]
+        pts = [
+            (
+                int(n),
+                _get(results[n], "dense", kind, "cpu_ms", "p50")
+                or _get(results[n], "dense", kind, "latency_ms", "p50"),
+            )
+            for n in sizes
+        ]
         pts = [(x, y) for x, y in pts if y]
         if pts:
             ax.plot(*zip(*pts), marker="o", label=f"dense {kind}")
     for key, label, style in (
-        ("lexical_ms", "BM25 (pruned)", "k-"),
-        ("lexical_exhaustive_ms", "BM25 (every posting)", "k:"),
-        ("hybrid_ms", "hybrid (both + fusion)", "r-"),
+        ("lexical_cpu_ms", "BM25 (pruned)", "k-"),
+        ("lexical_exhaustive_cpu_ms", "BM25 (every posting)", "k:"),
+        ("hybrid_cpu_ms", "hybrid (both + fusion)", "r-"),
     ):
         pts = [(int(n), _get(results[n], "lexical", key, "p50")) for n in sizes]
         pts = [(x, y) for x, y in pts if y]
         if pts:
             ax.plot(*zip(*pts), style, marker="s", linewidth=2, label=label)
     ax.axhline(10, color="grey", linestyle="--", linewidth=1, label="target: hybrid 10 ms")
-    ax.set(xscale="log", yscale="log", xlabel="passages", ylabel="p50 latency, ms (one thread)", xticks=xs)
+    ax.set(xscale="log", yscale="log", xlabel="passages", ylabel="p50, ms of CPU (wall where not measured)", xticks=xs)
     ax.set_title("Search latency after the query embedding")
     ax.legend(fontsize=7)
     fig.tight_layout()
