@@ -51,6 +51,20 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     candidates: int = 50
     top_k: int = Field(default=10, ge=1, le=100)
+    #: FAISS index type (see assistant/retrieval/vector.py); ``auto``: exact up to 50,000 passages, then IVF.
+    vector_index: Literal["auto", "flat", "ivf", "ivf-sq8", "ivf-pq", "hnsw", "hnsw-sq8"] = "auto"
+    #: IVF cells probed per search, and HNSW candidate list size (both trade speed for recall).
+    vector_nprobe: int = Field(default=64, ge=1)
+    vector_ef_search: int = Field(default=256, ge=16)
+
+    # --- where the search indexes live --------------------------------------
+    #: ``builtin``: FAISS + our BM25 files in index/; ``qdrant``: one Qdrant collection (pip install -e ".[qdrant]").
+    backend: Literal["builtin", "qdrant"] = "builtin"
+    #: Qdrant embedded on disk (a directory) — or a server at ``qdrant_url`` when that is set.
+    qdrant_path: Path | None = None
+    qdrant_url: str | None = None
+    qdrant_api_key: str | None = None
+    qdrant_collection: str = "assistant"
 
     # --- answering ---------------------------------------------------------
     answer_mode: Literal["default", "llm"] = "default"

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from assistant.errors import DocumentError, shown
 from assistant.figures import FIGURES_VERSION, extract_figures
+from assistant.indexing.backends import make_indexes, prune_collections
 from assistant.indexing.cache import EmbeddingCache
 from assistant.indexing.lock import build_lock
 from assistant.indexing.manifest import FORMAT_VERSION, Manifest
@@ -25,9 +26,8 @@ from assistant.ingest.corpus import file_key, file_sha256, load_corpus
 from assistant.ingest.limits import ReadLimits
 from assistant.ingest.loaders import iter_document_paths
 from assistant.protocols import Embedder
-from assistant.retrieval.lexical import BM25Index
 from assistant.retrieval.table import ChunkTable
-from assistant.retrieval.vector import FaissVectorIndex
+from assistant.retrieval.vector import choose_kind
 from assistant.settings import Settings
 from assistant.vietnamese.abbreviations import mine_pairs
 from assistant.vietnamese.tokens import Tokenizer
@@ -124,9 +124,7 @@ def _build(
         batch=settings.embedding_batch_size,
     )
     table = ChunkTable(chunks, documents)
-    vector_index = FaissVectorIndex.empty(int(vectors.shape[1]), table)
-    vector_index.add(table.ids, vectors)
-    lexical_index = BM25Index.build([tokenizer(t) for t in texts], table)
+    vector_index, lexical_index = make_indexes(settings, table, vectors, (tokenizer(t) for t in texts))
 
     figures = [f.model_dump() for c in chunks for f in extract_figures(c)]
     manifest = Manifest(
@@ -139,8 +137,11 @@ def _build(
         abbreviations=abbreviations,
         skipped=corpus.skipped,
         created=time.strftime("%Y-%m-%dT%H:%M:%S"),
+        vector_index=_vector_kind(settings, len(chunks)),
+        backend=settings.backend,
     )
     store.write(IndexData(manifest, documents, chunks, figures), vector_index, lexical_index)
+    prune_collections(settings, store.root)
     return BuildReport(
         "built",
         len(corpus.documents),
@@ -164,7 +165,16 @@ def _rebuild_reason(old: Manifest, model_id: str, settings: Settings) -> str:
         return f"bộ chia đoạn đổi từ {old.chunker_version} sang {INDEX_VERSION}"
     if old.tokenizer != settings.lexical_tokens:
         return f"bộ tách từ đổi từ {old.tokenizer} sang {settings.lexical_tokens}"
+    if old.backend != settings.backend:
+        return f"nơi lưu chỉ mục đổi từ {old.backend} sang {settings.backend}"
+    kind = _vector_kind(settings, old.chunks)
+    if old.vector_index != kind:
+        return f"kiểu chỉ mục vector đổi từ {old.vector_index} sang {kind}"
     return ""
+
+
+def _vector_kind(settings: Settings, chunks: int) -> str:
+    return "qdrant-hnsw" if settings.backend == "qdrant" else choose_kind(settings.vector_index, chunks)
 
 
 def _embed(

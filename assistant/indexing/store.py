@@ -8,7 +8,9 @@ Layout under ``settings.index_dir``::
     builds/<id>/chunks.jsonl     every chunk with its offsets
     builds/<id>/figures.jsonl    the figures extracted from the chunks
     builds/<id>/vectors.faiss    FAISS inner-product index (vectors are L2-normalized)
-    builds/<id>/lexical/         BM25 postings (.npy, no pickle) and vocabulary (.json)
+    builds/<id>/vectors.json     its type (flat, ivf…, hnsw…) and search parameters
+    builds/<id>/lexical/         BM25 postings (.npy, no pickle, loaded memory-mapped) and vocabulary (.json)
+    builds/<id>/qdrant.json      instead of the two above with ASSISTANT_BACKEND=qdrant: the collection
     cache/<model>.npz            embedding cache keyed by text hash (cache/<model>.parts/: batches since)
     .build.lock                  held by the one build running (indexing/lock.py)
 
