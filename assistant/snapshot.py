@@ -11,8 +11,8 @@ from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
 from assistant.filters import Where
-from assistant.indexing.manifest import Manifest
 from assistant.indexing.backends import open_indexes
+from assistant.indexing.manifest import Manifest
 from assistant.indexing.store import IndexStore
 from assistant.models import Chunk, Document, Hit
 from assistant.protocols import Embedder, LexicalIndex, VectorIndex
