@@ -17,7 +17,9 @@ from assistant.indexing.store import IndexData, IndexStore
 from assistant.ingest.chunking import CHUNKER_VERSION, chunk_document
 from assistant.ingest.corpus import file_sha256, load_corpus
 from assistant.ingest.loaders import iter_document_paths
+from assistant.models import Chunk
 from assistant.protocols import Embedder
+from assistant.retrieval.embeddings import embed_batches
 from assistant.retrieval.lexical import BM25Index
 from assistant.retrieval.table import ChunkTable
 from assistant.retrieval.vector import FaissVectorIndex
@@ -87,7 +89,7 @@ def build_index(
     texts = [c.context_text() for c in chunks]
 
     vectors, embedded = _embed(
-        texts,
+        [embedded_text(c) for c in chunks],
         embedder,
         EmbeddingCache(settings.index_dir, model_id),
         use_cache=not (old and reason and "mô hình" in reason),
@@ -123,6 +125,11 @@ def build_index(
     )
 
 
+def embedded_text(chunk: Chunk) -> str:
+    """What the dense index embeds for a chunk; the lexical index reads ``chunk.context_text()``."""
+    return chunk.context_text()
+
+
 def _rebuild_reason(old: Manifest, model_id: str, settings: Settings) -> str:
     if old.embedding_model != model_id:
         return f"mô hình nhúng đổi từ {old.embedding_model} sang {model_id}"
@@ -141,11 +148,9 @@ def _embed(
     texts: list[str], embedder: Embedder, cache: EmbeddingCache, *, use_cache: bool, progress: bool
 ) -> tuple[np.ndarray, int]:
     missing = [t for t in dict.fromkeys(texts) if not use_cache or cache.get(t) is None]
-    batch = 32
     with tqdm(total=len(missing), desc="Nhúng đoạn văn", unit="đoạn", disable=not progress or not missing) as bar:
-        for i in range(0, len(missing), batch):
-            part = missing[i : i + batch]
-            for text, vec in zip(part, embedder.embed_documents(part)):
+        for part, vectors in embed_batches(embedder, missing):
+            for text, vec in zip(part, vectors):
                 cache.put(text, np.asarray(vec, dtype=np.float32))
             bar.update(len(part))
     cache.save(keep={cache.key(t) for t in texts})
