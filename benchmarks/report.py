@@ -159,8 +159,11 @@ def markdown(results: dict, plots: dict[str, str]) -> str:
         "| API throughput, 32 clients (ask/s) | *not measured yet* | — | |",
         "",
     ]
-    if meta.get("quick"):
-        lines += ["`--quick`: the recipe's rebuilds were not run (it re-embeds everything every time).", ""]
+    lines += [
+        "The recipe has no change detection: its rebuilds re-split and re-embed everything, so they "
+        + ("were not run (`--quick`)." if meta.get("quick") else "ran in the first repetition only."),
+        "",
+    ]
     lines += ["**Targets (issue 12)**", "", "| target | measured | met |", "|---|---|---|"]
     for name, measured, ok in targets(results):
         lines.append(f"| {name} | {measured} | {'—' if ok is None else ('yes' if ok else 'no')} |")

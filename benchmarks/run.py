@@ -7,7 +7,9 @@
 Each repetition builds both systems from scratch (assistant, then recipe: A B A B …), each in
 a fresh process on a fresh copy of ``documents/`` in a temp dir (the repository's ``index/``
 is never touched), then serves both, again one process each, so memory figures are each
-system's own. Figures and the raw samples go to ``docs/benchmarks.json``; the table and the
+system's own. The recipe has no change detection, so its two rebuilds (nothing changed, one
+document changed) re-embed everything; they run in the first repetition only (not with
+``--quick``). Figures and the raw samples go to ``docs/benchmarks.json``; the table and the
 plots to ``docs/benchmarks.md`` (between its ``bench:begin``/``bench:end`` markers) and
 ``docs/bench-*.png``.
 
@@ -67,8 +69,8 @@ def measure(reps: int, quick: bool, n_latency: int, rounds: int, work: Path, log
             data = fresh_data_dir(base / "build")
             args = ["build", "--system", system, "--data-dir", str(data), "--serve-copy", str(base / "serve")]
             args += ["--out", str(base / "build.json")]
-            if quick and system == "recipe":
-                args.append("--no-rebuilds")
+            if system == "recipe" and (quick or rep > 0):
+                args.append("--no-rebuilds")  # it re-embeds everything: the same work as a cold build
             row[system]["build"] = _worker(args, log)
             c = row[system]["build"]["cold"]
             log(
@@ -103,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reps", type=int, help="repetitions (default 3; 1 with --quick)")
     ap.add_argument("--rounds", type=int, help="rounds of repeated questions (default 3; 1 with --quick)")
     ap.add_argument("--latency-questions", type=int, help="questions per round (default 100; 50 with --quick)")
-    ap.add_argument("--json", type=Path, default=JSON, help=f"raw results (default {JSON.relative_to(REPO)})")
+    ap.add_argument("--json", type=Path, help=f"raw results (default {JSON.relative_to(REPO)}, none with --no-doc)")
     ap.add_argument("--no-doc", action="store_true", help="do not touch docs/ (print the table only)")
     ap.add_argument("--wait-idle", type=float, default=0, metavar="S", help="first wait ≤ S s for a quiet CPU")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (indexes, predictions)")
@@ -150,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         plots = report.plot(results, DOC.parent)
     section = report.markdown(results, plots)
     print(section)
+    if args.json is None and not args.no_doc:
+        args.json = JSON
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
