@@ -25,7 +25,9 @@ from assistant.ingest.chunking import CHUNKER_VERSION, chunk_document
 from assistant.ingest.corpus import file_key, file_sha256, load_corpus
 from assistant.ingest.limits import ReadLimits
 from assistant.ingest.loaders import iter_document_paths
+from assistant.models import Chunk
 from assistant.protocols import Embedder
+from assistant.retrieval.embeddings import embed_batches
 from assistant.retrieval.table import ChunkTable
 from assistant.retrieval.vector import choose_kind
 from assistant.settings import Settings
@@ -115,7 +117,7 @@ def _build(
     texts = [c.context_text() for c in chunks]
 
     vectors, embedded = _embed(
-        texts,
+        [embedded_text(c) for c in chunks],
         embedder,
         EmbeddingCache(settings.index_dir, model_id),
         use_cache=not (old and reason and "mô hình" in reason),
@@ -154,6 +156,11 @@ def _build(
     )
 
 
+def embedded_text(chunk: Chunk) -> str:
+    """What the dense index embeds for a chunk; the lexical index reads ``chunk.context_text()``."""
+    return chunk.context_text()
+
+
 def _rebuild_reason(old: Manifest, model_id: str, settings: Settings) -> str:
     if old.embedding_model != model_id:
         return f"mô hình nhúng đổi từ {old.embedding_model} sang {model_id}"
@@ -189,16 +196,16 @@ def _embed(
 ) -> tuple[np.ndarray, int]:
     """Vectors of ``texts`` (cached ones reused); each batch is written to the cache once embedded."""
     missing = [t for t in dict.fromkeys(texts) if not use_cache or cache.get(t) is None]
-    batch = max(1, batch)
     with tqdm(total=len(missing), desc="Nhúng đoạn văn", unit="đoạn", disable=not progress or not missing) as bar:
-        for i in range(0, len(missing), batch):
-            part = missing[i : i + batch]
-            for text, vec in zip(part, embedder.embed_documents(part)):
+        done = 0
+        for part, vectors in embed_batches(embedder, missing, max(1, batch)):
+            for text, vec in zip(part, vectors):
                 cache.put(text, np.asarray(vec, dtype=np.float32))
             cache.flush()  # a build killed from here on keeps this batch
             bar.update(len(part))
+            done += len(part)
             if on_progress is not None:
-                on_progress(min(1.0, (i + len(part)) / len(missing)))
+                on_progress(min(1.0, done / len(missing)))
     cache.save(keep={cache.key(t) for t in texts})
     dim = getattr(embedder, "dimension", None)
     vectors = np.vstack([cache.get(t) for t in texts]) if texts else np.zeros((0, dim or 1), np.float32)

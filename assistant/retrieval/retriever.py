@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 import numpy as np
 
@@ -17,6 +18,8 @@ from assistant.vietnamese.tokens import Tokenizer
 
 #: Candidates each side returns for fusion.
 CANDIDATES = 200
+#: Query vectors kept, least recently used dropped first (384 floats: 1.5 KB each).
+QUERY_CACHE = 2048
 
 
 class HybridRetriever:
@@ -32,6 +35,7 @@ class HybridRetriever:
         tokenizer: Tokenizer,
         embedder: Embedder,
         settings: Settings,
+        query_cache: int = QUERY_CACHE,
     ) -> None:
         self.chunks = chunks
         self.documents = documents
@@ -41,13 +45,20 @@ class HybridRetriever:
         self.embedder = embedder
         self.settings = settings
         self._order = {cid: i for i, cid in enumerate(chunks)}
+        # A question asked again (by anyone, or by a follow-up search) skips the model.
+        self.query_vector = lru_cache(maxsize=query_cache)(self._embed_query)
+
+    def _embed_query(self, query: str) -> np.ndarray:
+        vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+        vector.setflags(write=False)  # shared by every request asking the same question
+        return vector
 
     def search(self, query: str, k: int = 10, where: Where | None = None) -> list[Hit]:
         query = check_question(query, self.settings.max_question_chars)
         if not self.chunks:
             return []
         n = max(self.settings.candidates, CANDIDATES, k)
-        vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+        vector = self.query_vector(query)
         dense = self.vectors.search(vector, n, where)
         lexical = self.lexical.search(self.tokenizer(query), n, where)
         if self.settings.fusion == "rrf":
