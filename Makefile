@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser run index test test-fast lint bench bench-quick profile eval baseline clean screenshots
+.PHONY: install browser run index test test-fast lint bench bench-quick profile eval baseline clean screenshots load
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' \
@@ -49,8 +49,17 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/pip install -q -e ".[bench]"
 	touch $(BENCH_STAMP)
 
+# make bench also runs the full load and soak test (make load) after the comparison.
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks
+	$(BIN)/python scripts/soak.py
+
+# The full load and soak test of a real `assistant serve` on 127.0.0.1 (about 3 minutes): 64 clients
+# mixing ask, stream, search and documents for 60 s, then 60 s more while a document is uploaded,
+# indexed and deleted in a loop; prints p50/p95/p99, 5xx and resident memory (docs/reliability.md).
+# LOAD_ARGS="--clients 16 --seconds 20 --embedder hashing --json /tmp/soak.json" for a shorter run.
+load: install
+	$(BIN)/python scripts/soak.py $(LOAD_ARGS)
 
 bench-quick: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks --quick

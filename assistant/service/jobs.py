@@ -24,6 +24,7 @@ from assistant.indexing.builder import build_index
 from assistant.ingest.corpus import load_document
 from assistant.ingest.loaders import SIDECAR_SUFFIX
 from assistant.service.access import Caller
+from assistant.service.memory import release_memory
 from assistant.service.uploads import document_id
 
 if TYPE_CHECKING:
@@ -154,6 +155,7 @@ class JobRunner:
             state.update_job(job_id, status="done", progress=1.0, message=done)
         finally:
             shutil.rmtree(self.settings.state_dir / "uploads" / job_id, ignore_errors=True)
+            release_memory()  # the old snapshot and the build's arrays (see assistant/service/memory.py)
 
     def _add(self, job_id: str, doc_id: str) -> None:
         staging = self.settings.state_dir / "uploads" / job_id

