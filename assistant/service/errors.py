@@ -15,7 +15,7 @@ from assistant.errors import AssistantError, RateLimitedError
 log = logging.getLogger("assistant.service")
 
 _HTTP_MESSAGES = {
-    400: "Yêu cầu không hợp lệ.",
+    400: "Không đọc được nội dung yêu cầu: hãy gửi JSON hợp lệ, mã hóa UTF-8, không lồng quá sâu.",
     401: "Cần khóa API.",
     403: "Không có quyền.",
     404: "Không tìm thấy địa chỉ này. Xem tài liệu API tại /docs.",
@@ -71,8 +71,12 @@ def install(app: FastAPI) -> None:
 _EXPLAIN = {
     "missing": "thiếu trường bắt buộc",
     "string_type": "phải là chuỗi",
+    "string_unicode": "chứa ký tự Unicode không hợp lệ (nửa cặp UTF-16 đơn lẻ)",
     "int_type": "phải là số nguyên",
     "int_parsing": "phải là số nguyên",
+    "int_parsing_size": "là số nguyên quá lớn",
+    "int_from_float": "phải là số nguyên",
+    "finite_number": "phải là số hữu hạn",
     "float_type": "phải là số",
     "bool_type": "phải là true/false",
     "list_type": "phải là danh sách",
