@@ -5,10 +5,17 @@ published; a deleted document moves to the trash and the index is rebuilt withou
 Jobs run one at a time on one thread per server process; their status lives in the state store so
 that every worker can report it. An upload that fails to parse leaves the corpus and the index as
 they were.
+
+A server killed at any moment (SIGKILL, out of memory) loses nothing: each step is a rename, and
+a job holds a lock (``joblocks.py``) the kernel drops when the process dies, so the next start runs
+again every job its dead owner left ``running`` (each step of a job can be done twice) and removes
+the staging folders of uploads that were still being received. Tested by killing a real server
+(tests/test_api_crash.py).
 """
 
 from __future__ import annotations
 
+import os
 import queue
 import shutil
 import threading
@@ -19,11 +26,12 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import yaml
 
-from assistant.errors import AssistantError, ConflictError, DocumentError, NotFoundError, TooLargeError
+from assistant.errors import AssistantError, ConflictError, NotFoundError, TooLargeError
 from assistant.indexing.builder import build_index
 from assistant.ingest.corpus import load_document
 from assistant.ingest.loaders import SIDECAR_SUFFIX
 from assistant.service.access import Caller
+from assistant.service.joblocks import JobLock
 from assistant.service.memory import release_memory
 from assistant.service.uploads import document_id
 
@@ -31,8 +39,7 @@ if TYPE_CHECKING:
     from assistant.service.service import Service
 
 _CHUNK = 1 << 20
-#: A job still "running" this long after its last progress belonged to a process that died.
-STALE_SECONDS = 600
+RESTARTED = "Chạy lại sau khi máy chủ khởi động lại."
 
 
 class JobRunner:
@@ -43,12 +50,16 @@ class JobRunner:
         self._thread: threading.Thread | None = None
         self._build_lock = threading.Lock()
 
+    @property
+    def _staging(self) -> Path:
+        return self.settings.state_dir / "uploads"
+
+    def _lock(self, job_id: str) -> JobLock:
+        return JobLock(self.settings.state_dir / "jobs", job_id)
+
     def start(self) -> None:
-        state = self.service.state
-        state.requeue_stale_jobs(older_than=STALE_SECONDS)
-        for row in state.unfinished_jobs():  # staged uploads survive a restart
-            if row["status"] == "queued":
-                self._queue.put(row["id"])
+        for job_id in self.recover():
+            self._queue.put(job_id)
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="assistant-jobs", daemon=True)
             self._thread.start()
@@ -58,6 +69,39 @@ class JobRunner:
             self._queue.put(None)
             self._thread.join(timeout=60)
             self._thread = None
+
+    def recover(self) -> list[str]:
+        """What a killed server left: the jobs to run (queued ones, and running ones whose process
+        died, put back in the queue), after removing the staging folders of uploads never queued."""
+        state = self.service.state
+        for staging in sorted(self._staging.iterdir()) if self._staging.is_dir() else []:
+            row = state.job(staging.name)
+            if row is not None and row["status"] in ("queued", "running"):
+                continue  # staged uploads survive a restart
+            lock = self._lock(staging.name)
+            if lock.acquire():  # not being received by a live process
+                try:
+                    shutil.rmtree(staging, ignore_errors=True)
+                finally:
+                    lock.release()
+        locks = self.settings.state_dir / "jobs"
+        for path in sorted(locks.glob("*.lock")) if locks.is_dir() else []:
+            row = state.job(path.stem)
+            lock = self._lock(path.stem)
+            if (row is None or row["status"] not in ("queued", "running")) and lock.acquire():
+                lock.release()  # a dead upload's lock
+        todo = []
+        for row in state.unfinished_jobs():
+            if row["status"] == "running":
+                lock = self._lock(row["id"])
+                if not lock.acquire():
+                    continue  # another worker process is running it
+                try:
+                    state.requeue_job(row["id"], RESTARTED)
+                finally:
+                    lock.release()
+            todo.append(row["id"])
+        return todo
 
     def wait_idle(self, timeout: float = 120.0) -> bool:
         """For tests and scripts: True once every queued job has finished."""
@@ -78,11 +122,13 @@ class JobRunner:
                 f"Đã có tài liệu '{doc_id}'.", hint="Hãy xóa tài liệu cũ trước (DELETE) hoặc đổi tên tệp."
             )
         job_id = uuid.uuid4().hex
-        staging = self.settings.state_dir / "uploads" / job_id
-        staging.mkdir(parents=True)
-        limit = self.settings.max_upload_mb * 1024 * 1024
-        size = 0
+        lock = self._lock(job_id)
+        lock.acquire()  # a new id: only a restarting server's clean-up looks at it, and skips it
+        staging = self._staging / job_id
         try:
+            staging.mkdir(parents=True)
+            limit = self.settings.max_upload_mb * 1024 * 1024
+            size = 0
             with (staging / doc_id).open("wb") as out:
                 while block := stream.read(_CHUNK):
                     size += len(block)
@@ -92,13 +138,16 @@ class JobRunner:
                             hint="Hãy chia nhỏ tài liệu hoặc nén lại hình ảnh trong tệp.",
                         )
                     out.write(block)
+            if groups:
+                sidecar = {"groups": sorted(set(groups))}
+                text = yaml.safe_dump(sidecar, allow_unicode=True)
+                (staging / f"{doc_id}{SIDECAR_SUFFIX}").write_text(text, "utf-8")
+            self.service.state.add_job(job_id, "upload", doc_id, caller.key_id, "Đang chờ lập chỉ mục.")
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        if groups:
-            sidecar = {"groups": sorted(set(groups))}
-            (staging / f"{doc_id}{SIDECAR_SUFFIX}").write_text(yaml.safe_dump(sidecar, allow_unicode=True), "utf-8")
-        self.service.state.add_job(job_id, "upload", doc_id, caller.key_id, "Đang chờ lập chỉ mục.")
+        finally:
+            lock.release()
         self._queue.put(job_id)
         return job_id
 
@@ -124,9 +173,19 @@ class JobRunner:
                 self._queue.task_done()
 
     def _execute(self, job_id: str) -> None:
-        state = self.service.state
-        if not state.claim_job(job_id):
+        lock = self._lock(job_id)
+        if not lock.acquire():
             return  # another worker runs it
+        try:
+            if self.service.state.claim_job(job_id):
+                self._run_claimed(job_id)
+        finally:
+            shutil.rmtree(self._staging / job_id, ignore_errors=True)
+            lock.release()
+            release_memory()  # the old snapshot and the build's arrays (see assistant/service/memory.py)
+
+    def _run_claimed(self, job_id: str) -> None:
+        state = self.service.state
         row = state.job(job_id)
         state.update_job(job_id, progress=0.05, message="Đang đọc tài liệu.")
         try:
@@ -153,31 +212,56 @@ class JobRunner:
         else:
             done = "Đã thêm vào chỉ mục." if row["kind"] == "upload" else "Đã xóa khỏi chỉ mục."
             state.update_job(job_id, status="done", progress=1.0, message=done)
-        finally:
-            shutil.rmtree(self.settings.state_dir / "uploads" / job_id, ignore_errors=True)
-            release_memory()  # the old snapshot and the build's arrays (see assistant/service/memory.py)
 
     def _add(self, job_id: str, doc_id: str) -> None:
-        staging = self.settings.state_dir / "uploads" / job_id
+        """Move the staged file (and its groups) into the corpus; done again after a crash, it
+        finishes what is left."""
+        staging = self._staging / job_id
         staged = staging / doc_id
         target = self.settings.documents_dir / doc_id
+        sidecar = Path(f"{target}{SIDECAR_SUFFIX}")
         if not staged.exists() and target.exists():
             return  # moved in before a restart: only the build is left to do
         load_document(staged)  # parse first: a file that cannot be read never joins the corpus
         if target.exists():
             raise ConflictError(f"Đã có tài liệu '{doc_id}'.", hint="Hãy xóa tài liệu cũ trước hoặc đổi tên tệp.")
-        sidecar = staging / f"{doc_id}{SIDECAR_SUFFIX}"
-        if sidecar.is_file():
-            shutil.move(sidecar, Path(f"{target}{SIDECAR_SUFFIX}"))
-        shutil.move(staged, target)
+        # The groups go in before the document (a document never shows up without its groups; they
+        # are copied, so that a job done again still has them), and an old sidecar left by a
+        # document deleted half-way never restricts a new upload.
+        staged_sidecar = staging / f"{doc_id}{SIDECAR_SUFFIX}"
+        if staged_sidecar.is_file():
+            _put(staged_sidecar, sidecar, job_id, keep=True)
+        elif sidecar.is_file():
+            self._to_trash(sidecar)
+        _put(staged, target, job_id)
 
     def _remove(self, doc_id: str) -> None:
+        """Move the document, then its groups, to the trash (a document never stays without its
+        groups); done again after a crash, the file is already gone and only the build is left."""
         source = self.settings.documents_dir / doc_id
-        if not source.is_file():
-            raise DocumentError(f"Không còn tệp '{doc_id}'.", hint="Có thể nó đã bị xóa trước đó.")
+        sidecar = Path(f"{source}{SIDECAR_SUFFIX}")
+        if source.is_file():
+            self._to_trash(source)
+        if sidecar.is_file():
+            self._to_trash(sidecar)
+
+    def _to_trash(self, path: Path) -> None:
         trash = self.settings.state_dir / "trash" / time.strftime("%Y%m%dT%H%M%S")
         trash.mkdir(parents=True, exist_ok=True)
-        sidecar = Path(f"{source}{SIDECAR_SUFFIX}")
-        if sidecar.is_file():
-            shutil.move(sidecar, trash / sidecar.name)
-        shutil.move(source, trash / doc_id)
+        shutil.move(path, trash / path.name)
+
+
+def _put(source: Path, target: Path, job_id: str, *, keep: bool = False) -> None:
+    """Put ``source`` (moved, or copied with ``keep``) at ``target`` whole or not at all: a rename,
+    or a copy under a hidden name (never read as a document) renamed at the end."""
+    if not keep:
+        try:
+            os.replace(source, target)
+            return
+        except OSError:
+            pass  # another file system
+    part = target.parent / f".{job_id}.{target.name}.part"
+    shutil.copyfile(source, part)
+    os.replace(part, target)
+    if not keep:
+        source.unlink()

@@ -115,12 +115,11 @@ class StateStore:
         )
         return cur.rowcount == 1
 
-    def requeue_stale_jobs(self, older_than: float) -> None:
-        """Jobs left running by a process that died go back to the queue."""
+    def requeue_job(self, job_id: str, message: str) -> None:
+        """A job left running by a process that died goes back to the queue."""
         self._write(
-            "UPDATE jobs SET status = 'queued', message = 'Chạy lại sau khi máy chủ khởi động lại.'"
-            " WHERE status = 'running' AND updated < ?",
-            (time.time() - older_than,),
+            "UPDATE jobs SET status = 'queued', message = ?, updated = ? WHERE id = ? AND status = 'running'",
+            (message, time.time(), job_id),
         )
 
     def job(self, job_id: str) -> sqlite3.Row | None:
