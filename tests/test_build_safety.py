@@ -256,3 +256,16 @@ def test_disk_stays_bounded_over_many_builds(settings):
     builds = IndexStore(settings.index_dir).current.resolve().parent
     assert len(list(builds.iterdir())) == KEEP_BUILDS
     assert [p.name for p in (settings.index_dir / "cache").iterdir()] == ["hashing-256.npz"]
+
+
+def test_builds_left_beyond_the_limit_are_pruned_by_the_next_build_even_up_to_date(settings):
+    """A build killed after publishing and before pruning leaves one build too many; a server's job
+    run again after such a kill finds the index up to date, and still prunes."""
+    _build(settings, HashingEmbeddings())
+    current = IndexStore(settings.index_dir).current.resolve()
+    builds = current.parent
+    older = [current.name[:8] + f"T000000-00000000{i}-1" for i in (1, 2)]
+    for name in older:
+        shutil.copytree(current, builds / name)
+    assert _build(settings, HashingEmbeddings()).status == "up-to-date"
+    assert sorted(p.name for p in builds.iterdir()) == sorted([older[1], current.name])

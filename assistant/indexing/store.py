@@ -93,9 +93,10 @@ class IndexStore:
         return final
 
     def remove_leftovers(self) -> list[str]:
-        """Remove what a killed build left: temporary build dirs, a half-made ``current`` link, and
-        finished builds that were never published (newer than the current one). Call it only while
-        holding the build lock (no other writer can be using them). Returns the names removed."""
+        """Remove what a killed build left: temporary build dirs, a half-made ``current`` link,
+        finished builds that were never published (newer than the current one), and builds beyond
+        ``KEEP_BUILDS`` (killed after publishing, before pruning). Call it only while holding the
+        build lock (no other writer can be using them). Returns the names removed."""
         removed = []
         for link in self.root.glob(".current-*"):
             link.unlink(missing_ok=True)
@@ -112,6 +113,10 @@ class IndexStore:
                 else:
                     entry.unlink(missing_ok=True)
                 removed.append(entry.name)
+        if current is not None:
+            before = {p.name for p in builds.iterdir()}
+            self._prune(keep=builds / current)
+            removed += sorted(before - {p.name for p in builds.iterdir()})
         return removed
 
     def _prune(self, keep: Path) -> None:
