@@ -100,10 +100,11 @@ class KeyRing:
         """A new key (shown once) and its id."""
         if role not in ROLES:
             raise ConfigurationError(f"Vai trò '{role}' không hợp lệ.", hint="Chọn: reader hoặc admin.")
-        key_id = secrets.token_hex(4)
         secret = secrets.token_urlsafe(24)
-        self.store.add_key(key_id, name, role, sorted(set(groups)), _digest(secret))
-        return f"{PREFIX}{key_id}_{secret}", key_id
+        while True:  # 32-bit ids: among 100,000 keys two collide more often than not
+            key_id = secrets.token_hex(4)
+            if self.store.add_key(key_id, name, role, sorted(set(groups)), _digest(secret)):
+                return f"{PREFIX}{key_id}_{secret}", key_id
 
     def caller(self, key: str | None) -> Caller:
         """The caller a request's key stands for; anonymous local access when keys are off."""

@@ -57,11 +57,16 @@ class StateStore:
             raise
 
     # --- keys ------------------------------------------------------------------------------
-    def add_key(self, key_id: str, name: str, role: str, groups: list[str], digest: str) -> None:
-        self._write(
-            "INSERT INTO keys (id, name, role, groups, hash, created) VALUES (?, ?, ?, ?, ?, ?)",
-            (key_id, name, role, json.dumps(groups, ensure_ascii=False), digest, time.time()),
-        )
+    def add_key(self, key_id: str, name: str, role: str, groups: list[str], digest: str) -> bool:
+        """False when a key with this id exists already (ids are short: the caller draws another)."""
+        try:
+            self._write(
+                "INSERT INTO keys (id, name, role, groups, hash, created) VALUES (?, ?, ?, ?, ?, ?)",
+                (key_id, name, role, json.dumps(groups, ensure_ascii=False), digest, time.time()),
+            )
+        except sqlite3.IntegrityError:
+            return False
+        return True
 
     def key(self, key_id: str) -> sqlite3.Row | None:
         return self._connect().execute("SELECT * FROM keys WHERE id = ? AND revoked IS NULL", (key_id,)).fetchone()
