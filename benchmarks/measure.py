@@ -49,7 +49,7 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def _busy_s() -> float | None:
+def busy_seconds() -> float | None:
     """CPU seconds the whole machine has spent busy since boot (/proc/stat)."""
     try:
         fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
@@ -60,7 +60,7 @@ def _busy_s() -> float | None:
     return (sum(vals[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def _own_cpu_s() -> float:
+def own_cpu_seconds() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
 
@@ -76,13 +76,13 @@ class Phase:
         self.wall = self.cpu = self.other_cpu_share = 0.0
 
     def __enter__(self) -> "Phase":
-        self._b0, self._c0, self._t0 = _busy_s(), _own_cpu_s(), time.perf_counter()
+        self._b0, self._c0, self._t0 = busy_seconds(), own_cpu_seconds(), time.perf_counter()
         return self
 
     def __exit__(self, *exc) -> None:
         self.wall = time.perf_counter() - self._t0
-        self.cpu = _own_cpu_s() - self._c0
-        b1 = _busy_s()
+        self.cpu = own_cpu_seconds() - self._c0
+        b1 = busy_seconds()
         if b1 is not None and self._b0 is not None and self.wall > 0:
             other = max(0.0, (b1 - self._b0) - self.cpu)
             self.other_cpu_share = min(1.0, other / (self.wall * (os.cpu_count() or 1)))

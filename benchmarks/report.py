@@ -9,57 +9,15 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
+from benchmarks.api_report import api_note, api_rows, api_targets, api_workers
+from benchmarks.cells import SYSTEMS, paired_ratio, row, spread, values
+
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
-SYSTEMS = ("assistant", "recipe")
 BUSY = 0.10  # another process took more than this share of the machine: flagged
 
 #: Targets of issue 12, measured against the recipe in the same run.
 COLD_BUILD_RATIO = 0.8
 ASK_P50_MS = 10.0
-
-
-def values(results: dict, system: str, path: tuple[str, ...]) -> list[float]:
-    """One figure of every repetition of ``system`` (missing ones left out)."""
-    out = []
-    for rep in results["reps"]:
-        node = rep.get(system)
-        for key in path:
-            node = node.get(key) if isinstance(node, dict) else None
-        if isinstance(node, (int, float)):
-            out.append(float(node))
-    return out
-
-
-def spread(xs: list[float], fmt: str) -> str:
-    """Median, and min–max when there is more than one value."""
-    if not xs:
-        return "—"
-    med = format(statistics.median(xs), fmt)
-    if len(xs) == 1:
-        return med
-    return f"{med} ({format(min(xs), fmt)}–{format(max(xs), fmt)})"
-
-
-def paired_ratio(results: dict, path: tuple[str, ...]) -> list[float]:
-    """assistant / recipe for each repetition (the two were measured back to back)."""
-    ratios = []
-    for rep in results["reps"]:
-        a, r = rep.get("assistant"), rep.get("recipe")
-        for key in path:
-            a = a.get(key) if isinstance(a, dict) else None
-            r = r.get(key) if isinstance(r, dict) else None
-        if isinstance(a, (int, float)) and isinstance(r, (int, float)) and r:
-            ratios.append(a / r)
-    return ratios
-
-
-def _row(label: str, results: dict, path: tuple[str, ...], fmt: str, unit: str = "", ratio: bool = True) -> str:
-    cells = [
-        spread(values(results, s, path), fmt) + (f" {unit}" if unit and values(results, s, path) else "")
-        for s in SYSTEMS
-    ]
-    r = spread(paired_ratio(results, path), ".2f") if ratio else ""
-    return f"| {label} | {cells[0]} | {cells[1]} | {r} |"
 
 
 def targets(results: dict) -> list[tuple[str, str, bool | None]]:
@@ -89,7 +47,7 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
                 quality[0][0] >= quality[1][0],
             )
         )
-    rows.append(("≥ 60 ask/s through the API with 32 clients", "not measured: no HTTP API yet (see below)", None))
+    rows += api_targets(results)
     return rows
 
 
@@ -103,6 +61,8 @@ def busy_phases(results: dict) -> list[str]:
         ("serve", "search_first"): "search (first)",
         ("serve", "ask_repeat"): "ask/search (repeated)",
     }
+    for n in api_workers(results):
+        phases[("api", f"workers_{n}")] = f"API --workers {n}"
     for i, rep in enumerate(results["reps"], start=1):
         for system in SYSTEMS:
             for path, label in phases.items():
@@ -131,32 +91,32 @@ def markdown(results: dict, plots: dict[str, str]) -> str:
         "",
         "| | assistant | recipe | ratio |",
         "|---|---|---|---|",
-        _row("cold build (s), model load included", results, ("build", "cold", "seconds"), ".1f"),
-        _row("  passages embedded", results, ("build", "cold", "texts"), ".0f", ratio=True),
-        _row("  tokens embedded", results, ("build", "cold", "tokens"), ",.0f"),
-        _row("  CPU time of the cold build (s)", results, ("build", "cold", "cpu_seconds"), ".1f"),
-        _row("rebuild, nothing changed (s)", results, ("build", "unchanged", "seconds"), ".2f"),
-        _row("rebuild, one document changed (s)", results, ("build", "one_changed", "seconds"), ".2f"),
-        _row("search p50, first-time question (ms)", results, ("serve", "search_first", "p50"), ".1f"),
-        _row("search p95, first-time question (ms)", results, ("serve", "search_first", "p95"), ".1f"),
-        _row("search p50, repeated question (ms)", results, ("serve", "search_repeat", "p50"), ".1f"),
-        _row("ask p50, first-time question (ms)", results, ("serve", "ask_first", "p50"), ".1f"),
-        _row("ask p95, first-time question (ms)", results, ("serve", "ask_first", "p95"), ".1f"),
-        _row("ask p50, repeated question (ms)", results, ("serve", "ask_repeat", "p50"), ".1f"),
-        _row("ask p95, repeated question (ms)", results, ("serve", "ask_repeat", "p95"), ".1f"),
-        _row("load + warm-up (s)", results, ("serve", "load", "seconds"), ".2f"),
-        _row("peak RSS, serving (MB)", results, ("serve", "peak_rss_mb"), ".0f"),
-        _row("peak RSS, building (MB)", results, ("build", "peak_rss_mb"), ".0f"),
-        _row("recall@5", results, (*q, "recall@5"), ".3f"),
-        _row("MRR@10", results, (*q, "mrr@10"), ".3f"),
-        _row("accuracy (answers)", results, (*q, "accuracy"), ".3f"),
-        _row(
+        row("cold build (s), model load included", results, ("build", "cold", "seconds"), ".1f"),
+        row("  passages embedded", results, ("build", "cold", "texts"), ".0f", ratio=True),
+        row("  tokens embedded", results, ("build", "cold", "tokens"), ",.0f"),
+        row("  CPU time of the cold build (s)", results, ("build", "cold", "cpu_seconds"), ".1f"),
+        row("rebuild, nothing changed (s)", results, ("build", "unchanged", "seconds"), ".2f"),
+        row("rebuild, one document changed (s)", results, ("build", "one_changed", "seconds"), ".2f"),
+        row("search p50, first-time question (ms)", results, ("serve", "search_first", "p50"), ".1f"),
+        row("search p95, first-time question (ms)", results, ("serve", "search_first", "p95"), ".1f"),
+        row("search p50, repeated question (ms)", results, ("serve", "search_repeat", "p50"), ".1f"),
+        row("ask p50, first-time question (ms)", results, ("serve", "ask_first", "p50"), ".1f"),
+        row("ask p95, first-time question (ms)", results, ("serve", "ask_first", "p95"), ".1f"),
+        row("ask p50, repeated question (ms)", results, ("serve", "ask_repeat", "p50"), ".1f"),
+        row("ask p95, repeated question (ms)", results, ("serve", "ask_repeat", "p95"), ".1f"),
+        row("load + warm-up (s)", results, ("serve", "load", "seconds"), ".2f"),
+        row("peak RSS, serving (MB)", results, ("serve", "peak_rss_mb"), ".0f"),
+        row("peak RSS, building (MB)", results, ("build", "peak_rss_mb"), ".0f"),
+        row("recall@5", results, (*q, "recall@5"), ".3f"),
+        row("MRR@10", results, (*q, "mrr@10"), ".3f"),
+        row("accuracy (answers)", results, (*q, "accuracy"), ".3f"),
+        row(
             f"recall@5, questions typed without diacritics (n = {_first(results, (*nd, 'n_with_evidence'))})",
             results,
             (*nd, "recall@5"),
             ".3f",
         ),
-        "| API throughput, 32 clients (ask/s) | *not measured yet* | — | |",
+        *api_rows(results),
         "",
     ]
     lines += [
@@ -164,6 +124,7 @@ def markdown(results: dict, plots: dict[str, str]) -> str:
         + ("were not run (`--quick`)." if meta.get("quick") else "ran in the first repetition only."),
         "",
     ]
+    lines += api_note(results)
     lines += ["**Targets (issue 12)**", "", "| target | measured | met |", "|---|---|---|"]
     for name, measured, ok in targets(results):
         lines.append(f"| {name} | {measured} | {'—' if ok is None else ('yes' if ok else 'no')} |")

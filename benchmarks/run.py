@@ -3,6 +3,7 @@
     python -m benchmarks                  # 3 repetitions; writes docs/benchmarks.md, docs/bench-*.png
     python -m benchmarks --quick          # 1 repetition, fewer latency samples, recipe rebuilds skipped
     python -m benchmarks --no-doc --json /tmp/bench.json
+    python -m benchmarks --api-seconds 60 --api-workers 2,1,3   # longer API runs, other worker counts
 
 Each repetition builds both systems from scratch (assistant, then recipe: A B A B …), each in
 a fresh process on a fresh copy of ``documents/`` in a temp dir (the repository's ``index/``
@@ -13,9 +14,11 @@ document changed) re-embed everything; they run in the first repetition only (no
 plots to ``docs/benchmarks.md`` (between its ``bench:begin``/``bench:end`` markers) and
 ``docs/bench-*.png``.
 
-API throughput: the HTTP API does not exist yet. The API work adds its measurement here
-(a worker ``api`` step) and its row in ``report.markdown``; until then the table says
-"not measured yet".
+API throughput (assistant only: the recipe has no HTTP API): after both systems were served,
+each repetition starts the real ``assistant serve --workers 2`` on the assistant's served copy
+(127.0.0.1, a free port), then ``--workers 1``, and drives each with 32 concurrent ``ask``
+clients for 30 s (10 s with ``--quick``) after a warm-up and one pass of first-time questions
+(``benchmarks/api.py``, load runner ``benchmarks/load.py``, the same as ``scripts/load.py``).
 
 A report, not a gate: exits 0 unless a measurement could not run at all.
 """
@@ -60,7 +63,7 @@ def fresh_data_dir(root: Path) -> Path:
     return root
 
 
-def measure(reps: int, quick: bool, n_latency: int, rounds: int, work: Path, log) -> list[dict]:
+def measure(reps: int, quick: bool, n_latency: int, rounds: int, work: Path, log, api: dict) -> list[dict]:
     results: list[dict] = []
     for rep in range(reps):
         row: dict = {s: {} for s in ORDER}
@@ -86,6 +89,17 @@ def measure(reps: int, quick: bool, n_latency: int, rounds: int, work: Path, log
                 f"  rep {rep + 1} {system}: ask p50 {s['ask_first']['p50']:.1f} ms first-time, "
                 f"{s['ask_repeat']['p50']:.1f} ms repeated; recall@5 {s['quality']['recall@5']:.3f}"
             )
+        if api["seconds"] > 0:
+            base = work / f"rep{rep + 1}" / "assistant"
+            args = ["api", "--system", "assistant", "--data-dir", str(base / "serve"), "--out", str(base / "api.json")]
+            args += ["--clients", str(api["clients"]), "--seconds", str(api["seconds"]), "--workers", api["workers"]]
+            row["assistant"]["api"] = _worker(args, log)
+            for key, r in row["assistant"]["api"].items():
+                if key.startswith("workers_"):
+                    log(
+                        f"  rep {rep + 1} assistant API --workers {r['workers']}: {r['per_second']:.1f} ask/s, "
+                        f"p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, {r['errors']} errors"
+                    )
         results.append(row)
     return results
 
@@ -107,12 +121,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--latency-questions", type=int, help="questions per round (default 100; 50 with --quick)")
     ap.add_argument("--json", type=Path, help=f"raw results (default {JSON.relative_to(REPO)}, none with --no-doc)")
     ap.add_argument("--no-doc", action="store_true", help="do not touch docs/ (print the table only)")
+    ap.add_argument(
+        "--api-seconds", type=float, help="sustained API run per worker count (default 30; 10 with --quick; 0: skip)"
+    )
+    ap.add_argument("--api-clients", type=int, default=32, help="concurrent API clients (default 32)")
+    ap.add_argument("--api-workers", default="2,1", help="server worker counts measured in turn (default 2,1)")
     ap.add_argument("--wait-idle", type=float, default=0, metavar="S", help="first wait ≤ S s for a quiet CPU")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir (indexes, predictions)")
     args = ap.parse_args(argv)
     reps = args.reps or (1 if args.quick else 3)
     rounds = args.rounds or (1 if args.quick else 3)
     n_latency = args.latency_questions or (50 if args.quick else 100)
+    api_seconds = args.api_seconds if args.api_seconds is not None else (10.0 if args.quick else 30.0)
+    api = {"seconds": api_seconds, "clients": args.api_clients, "workers": args.api_workers}
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
@@ -128,13 +149,14 @@ def main(argv: list[str] | None = None) -> int:
         "reps": reps,
         "rounds": rounds,
         "latency_questions": n_latency,
+        "api": api,
         "quick": args.quick,
         "order": [s[0].upper() for _ in range(reps) for s in ORDER],
         "loadavg_start": loadavg(),
     }
     work = Path(tempfile.mkdtemp(prefix="assistant-bench-"))
     try:
-        reps_results = measure(reps, args.quick, n_latency, rounds, work, log)
+        reps_results = measure(reps, args.quick, n_latency, rounds, work, log, api)
     except RuntimeError as exc:
         log(f"BENCH FAILED: {exc}")
         return 1

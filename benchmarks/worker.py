@@ -2,13 +2,16 @@
 
     python -m benchmarks.worker build --system recipe --data-dir D --serve-copy D2 --out build.json
     python -m benchmarks.worker serve --system assistant --data-dir D2 --out serve.json
+    python -m benchmarks.worker api --system assistant --data-dir D2 --out api.json --seconds 30
 
 ``build``: a cold build (no index, no cache, model not loaded), a copy of the result for
 ``serve``, the build again with nothing changed, then again after one paragraph was appended
 to one document. ``serve``: load and warm up, ``ask`` every dev question once (quality and
 first-time latency), ``search`` every question once on a fresh pipeline, then ``--rounds``
 passes of ``ask`` and ``search`` over the first ``--latency-questions`` questions (repeated
-questions: the assistant's query cache answers them).
+questions: the assistant's query cache answers them). ``api`` (assistant only): ``assistant
+serve`` started on the data dir, ``--clients`` concurrent ``ask`` clients for ``--seconds``, for
+each of ``--workers`` (``benchmarks/api.py``).
 """
 
 from __future__ import annotations
@@ -120,7 +123,7 @@ def _search_times(served, questions) -> list[float]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("what", choices=("build", "serve"))
+    ap.add_argument("what", choices=("build", "serve", "api"))
     ap.add_argument("--system", choices=SYSTEMS, required=True)
     ap.add_argument("--data-dir", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True, help="JSON results go here")
@@ -129,8 +132,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--questions", type=Path, help="serve: the question set (dev.jsonl)")
     ap.add_argument("--latency-questions", type=int, default=100)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--clients", type=int, default=32, help="api: concurrent clients")
+    ap.add_argument("--seconds", type=float, default=30.0, help="api: seconds of the sustained run")
+    ap.add_argument("--workers", default="2,1", help="api: server worker counts, in turn")
     args = ap.parse_args(argv)
-    if args.what == "build":
+    if args.what == "api":
+        from benchmarks.api import measure_api
+
+        if args.system != "assistant":
+            ap.error("api: only the assistant has an HTTP API")
+        start = loadavg()
+        result = measure_api(
+            args.data_dir,
+            workers=tuple(int(n) for n in args.workers.split(",")),
+            clients=args.clients,
+            seconds=args.seconds,
+            log_dir=args.out.parent,
+            log=lambda m: print(m, file=sys.stderr, flush=True),
+        )
+        result |= {"loadavg_start": start, "loadavg_end": loadavg()}
+    elif args.what == "build":
         result = run_build(args.system, args.data_dir, args.serve_copy, not args.no_rebuilds)
     else:
         result = run_serve(

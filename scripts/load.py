@@ -6,7 +6,7 @@
 
 Prints (and with ``--json`` writes) requests per second, latency p50/p95/p99 by operation, status
 counts and, with ``--pid``, the server's resident memory at the start and the end (summed over its
-worker processes).
+worker processes). The runner itself is ``benchmarks/load.py`` (``make bench`` uses it too).
 """
 
 from __future__ import annotations
@@ -14,111 +14,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import random
-import statistics
 import sys
-import time
-from collections import Counter, defaultdict
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-
-def questions() -> list[str]:
-    path = ROOT / "eval" / "datasets" / "dev.jsonl"
-    return [json.loads(line)["question"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (uvicorn workers), in MB."""
-    total, todo, seen = 0, [pid], set()
-    while todo:
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
-            todo += [int(c) for c in children]
-        except (OSError, ValueError):
-            continue
-    return total / 1024
-
-
-async def one(client: httpx.AsyncClient, op: str, question: str) -> int:
-    if op == "ask":
-        r = await client.post("/api/v1/ask", json={"question": question})
-    elif op == "stream":
-        async with client.stream("POST", "/api/v1/ask/stream", json={"question": question}) as r:
-            async for _ in r.aiter_lines():
-                pass
-    elif op == "search":
-        r = await client.post("/api/v1/search", json={"query": question, "k": 10})
-    elif op == "documents":
-        r = await client.get("/api/v1/documents")
-    else:
-        raise ValueError(op)
-    return r.status_code
-
-
-async def run(
-    url: str, clients: int, seconds: float, count: int | None, mix: dict[str, int], headers: dict, seed: int
-) -> dict:
-    pool = questions()
-    rng = random.Random(seed)
-    ops = [op for op, weight in mix.items() for _ in range(weight)]
-    latencies: dict[str, list[float]] = defaultdict(list)
-    statuses: Counter = Counter()
-    errors: Counter = Counter()
-    done = 0
-    deadline = time.monotonic() + seconds
-
-    async def client_loop(n: int) -> None:
-        nonlocal done
-        local = random.Random(seed + n)
-        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
-            while time.monotonic() < deadline and (count is None or done < count):
-                op = local.choice(ops)
-                started = time.perf_counter()
-                try:
-                    status = await one(client, op, local.choice(pool))
-                except httpx.HTTPError as exc:
-                    errors[type(exc).__name__] += 1
-                    continue
-                done += 1
-                latencies[op].append((time.perf_counter() - started) * 1000)
-                statuses[status] += 1
-
-    rng.shuffle(pool)
-    started = time.perf_counter()
-    await asyncio.gather(*(client_loop(n) for n in range(clients)))
-    elapsed = time.perf_counter() - started
-    every = [x for v in latencies.values() for x in v]
-
-    def pct(values: list[float], q: float) -> float:
-        return statistics.quantiles(values, n=100)[q - 1] if len(values) >= 2 else (values[0] if values else 0.0)
-
-    return {
-        "clients": clients,
-        "seconds": round(elapsed, 2),
-        "requests": len(every),
-        "per_second": round(len(every) / elapsed, 1) if elapsed else 0.0,
-        "p50_ms": round(pct(every, 50), 1),
-        "p95_ms": round(pct(every, 95), 1),
-        "p99_ms": round(pct(every, 99), 1),
-        "by_operation": {
-            op: {"requests": len(v), "p50_ms": round(pct(v, 50), 1), "p99_ms": round(pct(v, 99), 1)}
-            for op, v in latencies.items()
-        },
-        "statuses": {str(k): v for k, v in sorted(statuses.items())},
-        "server_errors": sum(v for k, v in statuses.items() if k >= 500),
-        "connection_errors": dict(errors),
-    }
+from benchmarks.load import rss_mb, run  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import shutil
 
+import httpx
 import pytest
 
 from assistant.evaluation.dataset import Question
 from assistant.retrieval.embeddings import HashingEmbeddings
-from benchmarks import recipe, report
+from benchmarks import api_report, recipe, report
 from benchmarks.measure import percentile, summary
 from tests.conftest import DOCUMENTS
 
@@ -74,7 +75,41 @@ def test_percentiles_interpolate():
     assert summary([1.0, 3.0])["p50"] == 2.0
 
 
-def _results(a_cold, r_cold):
+def test_api_step_serves_concurrent_ask_clients_without_errors_and_stops_the_server(recipe_dir):
+    """The real ``assistant serve --workers 2`` on 127.0.0.1, 2 clients for 2 s, hashing embedder."""
+    from assistant.indexing.builder import build_index
+    from assistant.settings import Settings
+    from benchmarks import api, load
+
+    settings = Settings(data_dir=recipe_dir, embedder="hashing", _env_file=None)
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    questions = load.dev_questions()[:12]
+    result = api.measure_api(
+        recipe_dir,
+        workers=(2,),
+        clients=2,
+        seconds=2,
+        warmup_s=0.5,
+        questions=questions,
+        warmup_questions=4,
+        log_dir=recipe_dir,
+        env={"ASSISTANT_EMBEDDER": "hashing"},
+    )
+    r = result["workers_2"]
+    assert set(result) == {"workers_2"} and r["workers"] == 2 and r["clients"] == 2
+    assert r["command"].startswith("assistant serve --host 127.0.0.1 --port ") and r["command"].endswith("--workers 2")
+    assert r["requests"] > 0 and r["per_second"] > 0
+    assert r["errors"] == 0 and r["connection_errors"] == {} and r["statuses"] == {"200": r["requests"]}
+    assert 0 < r["p50_ms"] <= r["p95_ms"] <= r["p99_ms"]
+    assert r["first_time"]["requests"] == len(questions) - 4 and r["first_time"]["errors"] == 0
+    assert r["warmup"]["errors"] == 0 and r["rss_mb_start"] > 0
+    assert r["server_cpu_seconds"] > 0 and r["server_cpu_ms_per_request"] > 0 and r["client_cpu_seconds"] > 0
+    assert "127.0.0.1" in (recipe_dir / "serve-workers-2.log").read_text("utf-8")
+    with pytest.raises(httpx.HTTPError):  # stopped: nothing listens on its port any more
+        httpx.get(f"http://127.0.0.1:{r['command'].split('--port ')[1].split()[0]}/readyz", timeout=2)
+
+
+def _results(a_cold, r_cold, api=None):
     def system(cold, ask_p50, recall):
         return {
             "build": {"cold": {"seconds": cold, "texts": 10, "tokens": 1000, "other_cpu_share": 0.0}},
@@ -87,6 +122,25 @@ def _results(a_cold, r_cold):
         }
 
     reps = [{"assistant": system(a, 12.0, 0.98), "recipe": system(r, 15.0, 0.75)} for a, r in zip(a_cold, r_cold)]
+    for rep, rate in zip(reps, api or []):
+        rep["assistant"]["api"] = {
+            f"workers_{n}": {
+                "workers": n,
+                "clients": 32,
+                "per_second": rate / (3 - n),
+                "p50_ms": 400.0,
+                "p95_ms": 600.0,
+                "p99_ms": 800.0,
+                "errors": 0,
+                "server_cpu_seconds": 50.0,
+                "server_cpu_ms_per_request": 9.0,
+                "client_cpu_seconds": 8.0,
+                "distinct_questions": 385,
+                "other_cpu_share": 0.0,
+                "first_time": {"per_second": rate / 3, "requests": 353, "p50_ms": 900.0},
+            }
+            for n in (2, 1)
+        }
     meta = {
         "started": "2026-11-26 01:00",
         "finished": "01:30",
@@ -97,6 +151,7 @@ def _results(a_cold, r_cold):
         "rounds": 3,
         "latency_questions": 100,
         "order": ["A", "R"] * len(reps),
+        "api": {"seconds": 30, "clients": 32, "workers": "2,1"},
         "loadavg_start": [0.1, 0.1, 0.1],
         "loadavg_end": [0.2, 0.2, 0.2],
     }
@@ -112,8 +167,29 @@ def test_report_gives_median_spread_and_paired_ratios_and_judges_targets():
     assert targets["cold build ≤ 0.8× the recipe's"] is False  # the worst repetition counts
     assert targets["ask p50 ≤ 10 ms warm, first-time questions"] is False
     assert targets["ask p50 ≤ 10 ms warm, repeated questions"] is True
-    assert "API throughput" in text and "not measured yet" in text
+    assert "| API throughput, 32 clients (ask/s) | *not measured* | — | |" in text
     assert "![Latency](bench-latency.png)" in text
+
+
+def test_report_gives_api_rows_for_the_assistant_only_and_judges_the_throughput_target():
+    results = _results([30.0, 36.0, 33.0], [40.0, 40.0, 50.0], api=[70.0, 58.0, 66.0])
+    text = report.markdown(results, {})
+    assert "| API `ask`/s, 32 clients, `--workers 2` (recommended) | 66.0 (58.0–70.0) | — |  |" in text
+    assert "| API `ask`/s, 32 clients, `--workers 1` | 33.0 (29.0–35.0) | — |  |" in text
+    assert "|   API ask p99 (ms) | 800.0 (800.0–800.0) | — |  |" in text
+    assert "|   first-time questions (each once): ask/s | 22.0 (19.3–23.3) | — |  |" in text
+    assert text.index("`--workers 2` (recommended)") < text.index("`--workers 1`")
+    assert "python scripts/load.py http://127.0.0.1:8000 --clients 32 --seconds 30 --mix ask=1" in text
+    (_, repeated, ok), (_, first, first_ok) = api_report.api_targets(results)
+    assert ok is False and "worst repetition 58.0" in repeated  # one repetition below 60
+    assert first_ok is False and "22.0 (19.3–23.3) ask/s" in first
+    for rep in results["reps"]:
+        rep["assistant"]["api"]["workers_2"]["per_second"] = 61.0
+    assert api_report.api_targets(results)[0][2] is True
+    results["reps"][1]["assistant"]["api"]["workers_2"]["errors"] = 1
+    assert api_report.api_targets(results)[0][2] is False  # errors fail it whatever the rate
+    targets = {name: ok for name, _, ok in report.targets(results)}
+    assert targets["≥ 60 ask/s through the API with 32 clients, zero errors, first-time questions"] is False
 
 
 def test_report_replaces_only_its_section_of_the_doc(tmp_path):
