@@ -87,10 +87,11 @@ def build_index(
     tokenizer = Tokenizer(abbreviations, segmenter=settings.lexical_tokens)
     texts = [c.context_text() for c in chunks]
 
+    cache = EmbeddingCache(settings.index_dir, model_id)
     vectors, embedded = _embed(
         texts,
         embedder,
-        EmbeddingCache(settings.index_dir, model_id),
+        cache,
         use_cache=not (old and reason and "mô hình" in reason),
         progress=progress,
         on_progress=on_progress,
@@ -100,7 +101,13 @@ def build_index(
     vector_index.add(table.ids, vectors)
     lexical_index = BM25Index.build([tokenizer(t) for t in texts], table)
 
-    figures = [f.model_dump() for c in chunks for f in extract_figures(c)]
+    extracted = [f for c in chunks for f in extract_figures(c)]
+    windows = [f.window or f.sentence for f in extracted]
+    figure_vectors, _ = _embed(
+        windows, embedder, cache, use_cache=not (old and reason and "mô hình" in reason), progress=progress
+    )
+    cache.save(keep={cache.key(t) for t in texts + windows})
+    figures = [f.model_dump() for f in extracted]
     manifest = Manifest(
         embedding_model=model_id,
         dimension=int(vectors.shape[1]),
@@ -112,7 +119,8 @@ def build_index(
         skipped=corpus.skipped,
         created=time.strftime("%Y-%m-%dT%H:%M:%S"),
     )
-    store.write(IndexData(manifest, documents, chunks, figures), vector_index, lexical_index)
+    store.write(IndexData(manifest, documents, chunks, figures, figure_vectors=figure_vectors), vector_index,
+                lexical_index)
     return BuildReport(
         "built",
         len(corpus.documents),
@@ -158,7 +166,6 @@ def _embed(
             bar.update(len(part))
             if on_progress is not None:
                 on_progress(min(1.0, (i + len(part)) / len(missing)))
-    cache.save(keep={cache.key(t) for t in texts})
     dim = getattr(embedder, "dimension", None)
     vectors = np.vstack([cache.get(t) for t in texts]) if texts else np.zeros((0, dim or 1), np.float32)
     return vectors.astype(np.float32), len(missing)

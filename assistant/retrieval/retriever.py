@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 
 import numpy as np
@@ -17,6 +19,8 @@ from assistant.vietnamese.tokens import Tokenizer
 
 #: Candidates each side returns for fusion.
 CANDIDATES = 200
+#: Query embeddings kept (a question asked again, or read again by the answerer, is not re-embedded).
+QUERY_CACHE = 4096
 
 
 class HybridRetriever:
@@ -41,13 +45,29 @@ class HybridRetriever:
         self.embedder = embedder
         self.settings = settings
         self._order = {cid: i for i, cid in enumerate(chunks)}
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vectors_lock = threading.Lock()
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's embedding, from a small LRU cache (the answerer reads it again)."""
+        with self._vectors_lock:
+            cached = self._vectors.get(query)
+            if cached is not None:
+                self._vectors.move_to_end(query)
+                return cached
+        vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+        with self._vectors_lock:
+            self._vectors[query] = vector
+            while len(self._vectors) > QUERY_CACHE:
+                self._vectors.popitem(last=False)
+        return vector
 
     def search(self, query: str, k: int = 10, where: Where | None = None) -> list[Hit]:
         query = check_question(query, self.settings.max_question_chars)
         if not self.chunks:
             return []
         n = max(self.settings.candidates, CANDIDATES, k)
-        vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+        vector = self.query_vector(query)
         dense = self.vectors.search(vector, n, where)
         lexical = self.lexical.search(self.tokenizer(query), n, where)
         if self.settings.fusion == "rrf":
