@@ -7,10 +7,10 @@ the snapshot it started with to its end, so it never mixes two builds.
 from __future__ import annotations
 
 import threading
-
-import numpy as np
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from assistant.figures.model import Figure
 from assistant.filters import Where

@@ -28,8 +28,6 @@ _KIND_YEAR = re.compile(r"\b(" + "|".join(vocab.DOCUMENT_KINDS) + r")\b((?:\s[^\
 SMALL = re.compile(r"(?<![\d.,/])(\d{1,2})(?![\d.,/%])")
 #: What separates the things a question lists.
 _LISTED = re.compile(r",|\+|\s(?:và|lẫn|với|va|lan)\s", re.IGNORECASE)
-#: "máy" (machine) is not "mấy" (how many) once folded.
-_NOT_COUNT = re.compile(r"\bmáy\b", re.IGNORECASE)
 
 
 @dataclass
@@ -110,13 +108,17 @@ def analyze(question: str, expanded_words: list[str]) -> Question:
 
 
 def counted_noun(question: str) -> list[str]:
-    """The folded words naming what a "bao nhiêu …"/"mấy …" question counts (at most three)."""
-    folded = " ".join(words(_NOT_COUNT.sub(" ", question)))
-    m = re.search(r"\b(?:bao nhieu|may)\s+((?:\w+\s?){1,6})", folded)
+    """The folded words naming what a "bao nhiêu …"/"mấy …" question counts (at most three).
+    "máy" (a machine) is not "mấy" (how many): without accents "may" counts only in a question
+    typed without any."""
+    lower = question.lower()
+    m = re.search(r"\b(?:bao\s+nhi[eê]u|mấy)\s+(.+)", lower)
+    if m is None and fold(lower) == lower:
+        m = re.search(r"\b(?:may)\s+(.+)", lower)
     if not m:
         return []
     out: list[str] = []
-    for w in m.group(1).split():
+    for w in words(m.group(1))[:6]:
         if w in vocab.NOUN_END or w.isdigit():
             break
         out.append(w)
@@ -124,9 +126,10 @@ def counted_noun(question: str) -> list[str]:
 
 
 def _names_place(question: str, province: str) -> bool:
-    """Whether the question names ``province`` as a place (whole words; not inside "VTV Cần Thơ")."""
-    for text, name in ((question.lower(), province), (fold(question.lower()), fold(province))):
-        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
-            if not _ORG_BEFORE.search(question[: m.start()]):
-                return True
-    return False
+    """Whether the question names ``province`` as a place (whole words; not inside "VTV Cần Thơ").
+    Without accents the name is matched only in a question typed without any."""
+    lower = question.lower()
+    text, name = (lower, province) if fold(lower) != lower else (lower, fold(province))
+    return any(
+        not _ORG_BEFORE.search(question[: m.start()]) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+    )

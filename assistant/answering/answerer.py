@@ -21,8 +21,8 @@ from assistant.answering.reading import Reading, classify, question_of, read
 from assistant.answering.sentence_candidates import shown
 from assistant.models import Answer, Hit, RetrievedPassage
 from assistant.settings import Settings
-from assistant.view import CorpusView
 from assistant.vietnamese.text import fold
+from assistant.view import CorpusView
 
 __all__ = ["NOT_FOUND", "DefaultAnswerer"]
 
@@ -58,7 +58,10 @@ class DefaultAnswerer:
 
     def read(self, question: str, hits: list[Hit], corpus: CorpusView) -> tuple[AnswerContext, Reading]:
         ctx = self.context(corpus)
-        q = question_of(ctx, question, corpus.query_vector(question))
+        trained_with = self.models.manifest.get("embedding_model")
+        same_model = trained_with is None or trained_with == corpus.corpus.snapshot.manifest.embedding_model
+        # The models learnt from one embedder's similarities; another's are left out rather than misread.
+        q = question_of(ctx, question, corpus.query_vector(question) if same_model else None)
         classify(q, self.models)
         return ctx, read(ctx, q, hits[: self.settings.top_k], self.models)
 

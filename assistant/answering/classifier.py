@@ -84,8 +84,8 @@ def feature_row(question: str, vector: np.ndarray | None, dimension: int) -> tup
     text = text_features(question)
     idx = np.fromiter(text.keys(), dtype=np.int64, count=len(text))
     val = np.fromiter(text.values(), dtype=np.float64, count=len(text))
-    if vector is not None and dimension:
-        dense = np.asarray(vector, dtype=np.float64)[:dimension] * DENSE_SCALE
+    if vector is not None and dimension and len(vector) == dimension:  # another embedder: text alone
+        dense = np.asarray(vector, dtype=np.float64) * DENSE_SCALE
         idx = np.concatenate([idx, (1 << HASH_BITS) + np.arange(len(dense))])
         val = np.concatenate([val, dense])
     return idx, val

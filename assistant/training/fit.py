@@ -44,8 +44,12 @@ def fit_classifier(items: list[Item]) -> QuestionClassifier:
     heads = {}
     for name, label, classes in (("type", type_label, TYPES), ("operation", operation_label, OPERATIONS)):
         chosen = [it for it in items if label(it) is not None]
-        x = classifier_matrix(chosen, dimension)
         y = np.array([classes.index(label(it)) for it in chosen])
+        if len(set(y.tolist())) < 2:  # too few questions of this kind: no opinion
+            width = (1 << 14) + dimension
+            heads[name] = Head(classes, np.zeros((len(classes), width)), np.zeros(len(classes)))
+            continue
+        x = classifier_matrix(chosen, dimension)
         model = LogisticRegression(C=C_CLASSIFIER, max_iter=10000)
         model.fit(x, y)
         coef = np.zeros((len(classes), x.shape[1]))
@@ -57,7 +61,7 @@ def fit_classifier(items: list[Item]) -> QuestionClassifier:
     return QuestionClassifier(heads, dimension)
 
 
-def fit_ranker(rows: list[dict[str, float]], labels: list[bool], features: list[str]) -> Ranker:
+def fit_ranker(rows: list[dict[str, float]], labels: list[bool], features: list[str], trees: dict | None = None) -> Ranker:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     shell = Ranker(features, 0.0, [])
@@ -66,7 +70,7 @@ def fit_ranker(rows: list[dict[str, float]], labels: list[bool], features: list[
     if y.min() == y.max():  # one class only: a constant model
         p = 0.999 if y.max() else 0.001
         return Ranker(features, float(np.log(p / (1 - p))), [])
-    model = HistGradientBoostingClassifier(**TREES)
+    model = HistGradientBoostingClassifier(**{**TREES, **(trees or {})})
     model.fit(x, y)
     return Ranker.from_sklearn(model, features)
 

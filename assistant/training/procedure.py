@@ -112,8 +112,9 @@ def _calculations(cases: list[Case]) -> None:
         prepare_numeric(r)
 
 
-def fit_models(cases: list[Case], *, inner: int = INNER_FOLDS, progress: bool = False) -> Models:
-    """Models trained on ``cases`` (their readings are left with out-of-fold features)."""
+def fit_models(cases: list[Case], *, inner: int = INNER_FOLDS, trees: dict | None = None) -> Models:
+    """Models trained on ``cases`` (their readings are left with out-of-fold features); ``trees``
+    overrides the gradient-boosting parameters (tests use small ones)."""
     folds = folds_by_group(cases, inner)
     parts = [[c for c, f in zip(cases, folds) if f == k] for k in range(inner)]
     rest = [[c for c, f in zip(cases, folds) if f != k] for k in range(inner)]
@@ -125,25 +126,25 @@ def fit_models(cases: list[Case], *, inner: int = INNER_FOLDS, progress: bool = 
     rows, labels = _figure_rows(cases)
     names = sorted(set().union(*(c.reading.figure_keys for c in cases)))
     for k in range(inner):
-        _set_stage1(parts[k], fit_ranker(*_figure_rows(rest[k]), names))
-    figures = fit_ranker(rows, labels, names)
+        _set_stage1(parts[k], fit_ranker(*_figure_rows(rest[k]), names, trees))
+    figures = fit_ranker(rows, labels, names, trees)
     _calculations(cases)
     # 3. the answer models, calibrated on out-of-fold predictions
-    numeric = _calibrated(cases, parts, rest, _numeric_rows)
-    sentences = _calibrated(cases, parts, rest, _sentence_rows)
+    numeric = _calibrated(cases, parts, rest, _numeric_rows, trees)
+    sentences = _calibrated(cases, parts, rest, _sentence_rows, trees)
     return Models(classifier, figures, numeric, sentences, threshold=0.5, manifest={})
 
 
-def _calibrated(cases, parts, rest, rows_of):
+def _calibrated(cases, parts, rest, rows_of, trees=None):
     rows, labels = rows_of(cases)
     names = _features(rows)
     oof, oof_labels = [], []
     for part, others in zip(parts, rest):
-        model = fit_ranker(*rows_of(others), names)
+        model = fit_ranker(*rows_of(others), names, trees)
         r, y = rows_of(part)
         oof.append(1.0 / (1.0 + np.exp(-model.raw(model.matrix(r)))))
         oof_labels += y
-    final = fit_ranker(rows, labels, names)
+    final = fit_ranker(rows, labels, names, trees)
     final.calibration = isotonic(np.concatenate(oof) if oof else np.zeros(0), np.asarray(oof_labels))
     return final
 
