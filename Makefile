@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run index test test-fast lint bench eval baseline clean
+.PHONY: install browser run index test test-fast lint bench eval baseline clean screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' \
@@ -17,13 +17,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Debian's chromium for the browser tests and screenshots (installed only when missing).
+browser:
+	sh scripts/install-browser.sh
+
 index: install
 	$(BIN)/assistant index
 
 run: index
 	$(BIN)/assistant serve
 
-test: install
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -33,7 +37,11 @@ lint: install
 	$(BIN)/ruff format --check .
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+# The UI at desktop (1280×800) and phone (390×844) widths, into docs/screenshots/.
+screenshots: install browser
+	$(BIN)/python scripts/screenshots.py docs/screenshots
 
 bench: index
 	$(BIN)/python scripts/bench.py

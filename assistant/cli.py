@@ -15,14 +15,16 @@ Examples::
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated, Optional
 
 import typer
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, shown
 from assistant.settings import Settings
+from assistant.usage import ChoiceError, click_errors, usage_message
+
+MODES = ("default", "llm")
 
 app = typer.Typer(
     help="Trợ lý hỏi đáp tài liệu quy hoạch CNTT / chuyển đổi số (trả lời có trích dẫn, số liệu được kiểm tra).",
@@ -36,14 +38,23 @@ def _settings() -> Settings:
 
 
 def _fail(exc: AssistantError) -> None:
-    typer.secho(f"Lỗi: {exc}", fg=typer.colors.RED, err=True)
+    typer.secho(f"Lỗi: {shown(exc, limit=None)}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code=2)
+
+
+def _check_mode(value: Optional[str]) -> Optional[str]:
+    if value is not None and value not in MODES:
+        raise ChoiceError(f"'{shown(value)}' không phải một chế độ trả lời; chọn một trong: {', '.join(MODES)}.")
+    return value
 
 
 @app.command()
 def index(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Xây lại toàn bộ, không dùng lại chỉ mục cũ.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Không hiện thanh tiến trình.")] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Nếu một lần xây khác đang chạy, chờ nó xong thay vì dừng.")
+    ] = False,
 ) -> None:
     """Xây hoặc cập nhật chỉ mục từ thư mục documents/.  Ví dụ: assistant index --rebuild"""
     from assistant.indexing.builder import build_index
@@ -57,6 +68,7 @@ def index(
             rebuild=rebuild,
             progress=not quiet,
             log=lambda m: typer.echo(m, err=True),
+            wait=wait,
         )
     except AssistantError as exc:
         _fail(exc)
@@ -89,6 +101,7 @@ def search(
     """Tìm các đoạn văn liên quan.  Ví dụ: assistant search "số trạm BTS năm 2023" -k 5"""
     from assistant.filters import Filters
     from assistant.pipeline import Pipeline
+    from assistant.render import flat, to_json
 
     try:
         hits = Pipeline(_settings()).search(query, k=k, filters=Filters.of(doc, province, year))
@@ -107,15 +120,15 @@ def search(
             }
             for h in hits
         ]
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        typer.echo(to_json(rows))
         return
     if not hits:
         typer.echo("Không tìm thấy đoạn nào phù hợp.")
     for h in hits:
-        typer.secho(f"[{h.rank}] {h.score:.3f}  {h.chunk.document}", bold=True)
+        typer.secho(f"[{h.rank}] {h.score:.3f}  {shown(h.chunk.document)}", bold=True)
         if h.chunk.section:
-            typer.echo(f"    {h.chunk.section}")
-        typer.echo("    " + " ".join(h.chunk.text.split())[:400])
+            typer.echo(f"    {flat(h.chunk.section)}")
+        typer.echo("    " + flat(h.chunk.text, 400))
         typer.echo()
 
 
@@ -123,17 +136,19 @@ def search(
 def ask(
     question: Annotated[str, typer.Argument(help="Câu hỏi bằng tiếng Việt.")],
     as_json: Annotated[bool, typer.Option("--json", help="In toàn bộ câu trả lời dạng JSON.")] = False,
-    mode: Annotated[Optional[str], typer.Option("--mode", help="default (không dùng LLM) hoặc llm.")] = None,
+    mode: Annotated[
+        Optional[str], typer.Option("--mode", help="default (không dùng LLM) hoặc llm.", callback=_check_mode)
+    ] = None,
 ) -> None:
     """Hỏi một câu và nhận câu trả lời có trích dẫn.  Ví dụ: assistant ask "Năm 2023 có bao nhiêu trạm BTS?" """
     from assistant.pipeline import Pipeline
-    from assistant.render import render_answer
+    from assistant.render import render_answer, to_json
 
     try:
         answer = Pipeline(_settings()).ask(question, mode=mode)
     except AssistantError as exc:
         _fail(exc)
-    typer.echo(answer.model_dump_json(indent=2) if as_json else render_answer(answer))
+    typer.echo(to_json(answer.model_dump(mode="json")) if as_json else render_answer(answer))
 
 
 @app.command()
@@ -152,6 +167,9 @@ def chat() -> None:
         except (EOFError, KeyboardInterrupt):
             typer.echo()
             break
+        except UnicodeDecodeError:
+            typer.secho("Lỗi: dòng vừa nhập không phải văn bản UTF-8. Hãy gõ lại câu hỏi.", fg=typer.colors.RED)
+            continue
         if question.lower() in {"thoát", "thoat", "exit", "quit"}:
             break
         if not question:
@@ -159,7 +177,7 @@ def chat() -> None:
         try:
             answer = conversation.ask(question)
         except AssistantError as exc:
-            typer.secho(f"Lỗi: {exc}", fg=typer.colors.RED)
+            typer.secho(f"Lỗi: {shown(exc, limit=None)}", fg=typer.colors.RED)
             continue
         typer.echo("\n" + render_answer(answer))
 
@@ -193,12 +211,26 @@ def _register_service_commands() -> None:
 _register_service_commands()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """The ``assistant`` command. Usage errors are told in Vietnamese (exit code 2)."""
     try:
-        app()
-    except AssistantError as exc:  # pragma: no cover - commands catch their own
-        typer.secho(f"Lỗi: {exc}", fg=typer.colors.RED, err=True)
+        code = app(args=argv, prog_name="assistant", standalone_mode=False)
+    except click_errors.UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare "assistant": the help, as before
+            exc.show()
+        else:
+            typer.secho(f"Lỗi: {usage_message(exc)}", fg=typer.colors.RED, err=True)
+        sys.exit(exc.exit_code)
+    except click_errors.ClickException as exc:
+        typer.secho(f"Lỗi: {shown(exc.format_message(), limit=None)}", fg=typer.colors.RED, err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.secho("Đã dừng.", err=True)
+        sys.exit(1)
+    except AssistantError as exc:  # commands catch their own; this is the last net
+        typer.secho(f"Lỗi: {shown(exc, limit=None)}", fg=typer.colors.RED, err=True)
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

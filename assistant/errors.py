@@ -5,6 +5,8 @@ Only the edges (CLI, HTTP API, UI) turn these into exit codes or status codes.
 
 from __future__ import annotations
 
+import unicodedata
+
 
 class AssistantError(Exception):
     """Base class for every error the assistant reports to a user."""
@@ -40,6 +42,12 @@ class IndexMismatchError(AssistantError):
     """The index on disk was built with another embedding model or chunker version."""
 
     status_code = 503
+
+
+class IndexBusyError(AssistantError):
+    """Another build holds the index's build lock (two writers are never allowed)."""
+
+    status_code = 409
 
 
 class ConfigurationError(AssistantError):
@@ -104,3 +112,31 @@ class ModeUnavailableError(AssistantError):
     """An answer mode this server is not set up for (LLM mode without a model server)."""
 
     status_code = 400
+
+
+#: Characters never printed raw: controls (tab, newline, escape …), format characters (bidi
+#: overrides and isolates, zero-width ones), line/paragraph separators and lone surrogates.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+_NAMED_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def shown(text: object, *, limit: int | None = 200) -> str:
+    """``text`` (a file name, a title …) safe to print on a terminal or put in a message: every
+    control, invisible or bidi character written as an escape (``\\t``, ``\\u202e``), a name that
+    is not valid UTF-8 shown by its bytes, and the whole cut to ``limit`` characters (None: no cut)."""
+    text = str(text)
+    limit = limit if limit is not None else len(text) * 10 + 1
+    if text.isprintable() and len(text) <= limit:
+        return text
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) not in _UNSAFE_CATEGORIES:
+            out.append(ch)
+        elif ch in _NAMED_ESCAPES:
+            out.append(_NAMED_ESCAPES[ch])
+        elif 0xDC80 <= ord(ch) <= 0xDCFF:  # an undecodable byte kept by the file system decoder
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        else:
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+    result = "".join(out)
+    return result if len(result) <= limit else result[: limit - 1] + "…"

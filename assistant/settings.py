@@ -30,6 +30,16 @@ class Settings(BaseSettings):
     passage_prompt: str = "passage: "
     embedding_batch_size: int = 32
 
+    # --- reading documents (hostile files are refused within these bounds) ----
+    #: Largest document file read, any format (bytes).
+    max_document_bytes: int = Field(default=50_000_000, ge=1)
+    #: A .docx is a zip: the most its parts may unpack to, all together (bytes).
+    docx_max_unpacked_bytes: int = Field(default=100_000_000, ge=1)
+    #: The most paragraphs a .docx may hold (table cells' paragraphs included).
+    docx_max_paragraphs: int = Field(default=100_000, ge=1)
+    #: The most XML elements (paragraphs, runs, formatting …) in all parts of a .docx together.
+    docx_max_xml_elements: int = Field(default=1_000_000, ge=1)
+
     # --- chunking ----------------------------------------------------------
     chunk_max_chars: int = 700
     chunk_min_chars: int = 200
@@ -41,6 +51,20 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     candidates: int = 50
     top_k: int = Field(default=10, ge=1, le=100)
+    #: FAISS index type (see assistant/retrieval/vector.py); ``auto``: exact up to 50,000 passages, then IVF.
+    vector_index: Literal["auto", "flat", "ivf", "ivf-sq8", "ivf-pq", "hnsw", "hnsw-sq8"] = "auto"
+    #: IVF cells probed per search, and HNSW candidate list size (both trade speed for recall).
+    vector_nprobe: int = Field(default=64, ge=1)
+    vector_ef_search: int = Field(default=256, ge=16)
+
+    # --- where the search indexes live --------------------------------------
+    #: ``builtin``: FAISS + our BM25 files in index/; ``qdrant``: one Qdrant collection (pip install -e ".[qdrant]").
+    backend: Literal["builtin", "qdrant"] = "builtin"
+    #: Qdrant embedded on disk (a directory) — or a server at ``qdrant_url`` when that is set.
+    qdrant_path: Path | None = None
+    qdrant_url: str | None = None
+    qdrant_api_key: str | None = None
+    qdrant_collection: str = "assistant"
 
     # --- answering ---------------------------------------------------------
     answer_mode: Literal["default", "llm"] = "default"

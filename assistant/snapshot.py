@@ -14,14 +14,13 @@ import numpy as np
 
 from assistant.figures.model import Figure
 from assistant.filters import Where
+from assistant.indexing.backends import open_indexes
 from assistant.indexing.manifest import Manifest
 from assistant.indexing.store import IndexStore
 from assistant.models import Chunk, Document, Hit
 from assistant.protocols import Embedder, LexicalIndex, VectorIndex
-from assistant.retrieval.lexical import BM25Index
 from assistant.retrieval.retriever import HybridRetriever
 from assistant.retrieval.table import ChunkTable
-from assistant.retrieval.vector import FaissVectorIndex
 from assistant.settings import Settings
 from assistant.vietnamese.text import words
 from assistant.vietnamese.tokens import Tokenizer
@@ -73,8 +72,7 @@ def load_snapshot(settings: Settings, embedder: Embedder) -> Snapshot:
     """Read the current build into memory (fails with a clear error when there is none)."""
     data, directory = IndexStore(settings.index_dir).read(expected_model=embedder.model_id)
     table = ChunkTable(data.chunks, data.documents)
-    vectors = FaissVectorIndex.load(directory, table)
-    lexical = BM25Index.load(directory, table)
+    vectors, lexical = open_indexes(settings, directory, table)
     tokenizer = Tokenizer(data.manifest.abbreviations, segmenter=data.manifest.tokenizer)
     by_id = {c.id: c for c in data.chunks}
     retriever = HybridRetriever(by_id, data.documents, vectors, lexical, tokenizer, embedder, settings)

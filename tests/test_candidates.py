@@ -83,8 +83,14 @@ def test_calculations_combine_compatible_figures_only(setup):
     sums = {round(c.value, 6): c for c in calcs if c.operation == "sum"}
     assert 194.0 in sums and sums[194.0].expression == "16 + 72 + 106"
     assert sums[194.0].features["operands_match_listed"] == 1.0  # the question lists three things
-    assert all(not (c.operation in ("sum", "difference") and {t.value for t in c.terms} & {45.5}
-                    and any(t.value in (16.0, 72.0, 106.0) for t in c.terms)) for c in calcs)  # no % + count
+    assert all(
+        not (
+            c.operation in ("sum", "difference")
+            and {t.value for t in c.terms} & {45.5}
+            and any(t.value in (16.0, 72.0, 106.0) for t in c.terms)
+        )
+        for c in calcs
+    )  # no % + count
     assert any(c.operation == "difference" and c.value == 106 - 16 for c in calcs)
 
 
@@ -93,6 +99,9 @@ def test_sentences_dates_and_lists(setup):
     cands = sentence_candidates(ev)
     listed = [c for c in cands if c.features["continued"] == 1.0]
     assert any("kho dữ liệu" in c.text and "kỹ năng số" in c.text for c in listed)
-    dated = [c for c in sentence_candidates(read(setup, "Kế hoạch 12/KH-UBND ban hành ngày nào?"))
-             if c.features["date_answer"] == 1.0]
+    dated = [
+        c
+        for c in sentence_candidates(read(setup, "Kế hoạch 12/KH-UBND ban hành ngày nào?"))
+        if c.features["date_answer"] == 1.0
+    ]
     assert "ngày 15/3/2025" in {shown(ev, c) for c in dated}

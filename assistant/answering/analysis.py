@@ -23,7 +23,9 @@ _ORG_BEFORE = re.compile(r"\b(?:VTV\d*|VNPT|Viettel|MobiFone|VinaPhone|Đài|Bá
 _DOC_NUMBER = re.compile(r"(?<![\d/.,])(\d{1,5})(?:/\d{4})?[/-][A-ZĐa-zđ]")
 _KIND_NUMBER = re.compile(r"\b(?:" + "|".join(vocab.DOCUMENT_KINDS) + r")\s+(?:so\s+)?(\d{2,5})\b")
 #: A document named by its kind and year: "KH CĐS 2023", "báo cáo KTXH năm 2023".
-_KIND_YEAR = re.compile(r"\b(" + "|".join(vocab.DOCUMENT_KINDS) + r")\b((?:\s[^\W\d]+){0,7}?)\s(?:nam\s)?((?:19|20)\d\d)\b")
+_KIND_YEAR = re.compile(
+    r"\b(" + "|".join(vocab.DOCUMENT_KINDS) + r")\b((?:\s[^\W\d]+){0,7}?)\s(?:nam\s)?((?:19|20)\d\d)\b"
+)
 #: A small whole number standing alone: the level of "mức 3", the 2 of "cấp độ 2".
 SMALL = re.compile(r"(?<![\d.,/])(\d{1,2})(?![\d.,/%])")
 #: What separates the things a question lists.
@@ -88,8 +90,11 @@ def analyze(question: str, expanded_words: list[str]) -> Question:
     named = [(m.group(1), int(m.group(3))) for m in _KIND_YEAR.finditer(folded)]
     doc_years = {y for _, y in named}
     report_years = {y for kind, y in named if kind in ("bao cao", "bc")}
-    keywords = [w for w in dict.fromkeys(folded_words + expanded_words)
-                if w not in vocab.STOP and not w.isdigit() and len(w) > 1]
+    keywords = [
+        w
+        for w in dict.fromkeys(folded_words + expanded_words)
+        if w not in vocab.STOP and not w.isdigit() and len(w) > 1
+    ]
     return Question(
         text=question,
         words=folded_words,

@@ -22,8 +22,17 @@ from assistant.vietnamese.text import words
 OPERANDS = 6
 OPERATIONS = ("difference", "sum", "share", "ratio", "product", "complement", "rate", "change", "scale")
 #: How the classifier's operation labels map onto the candidate operations.
-_LABEL = {"difference": "difference", "sum": "sum", "share": "share", "ratio": "ratio", "product": "product",
-          "complement": "difference", "rate": "other", "change": "other", "scale": "other"}
+_LABEL = {
+    "difference": "difference",
+    "sum": "sum",
+    "share": "share",
+    "ratio": "ratio",
+    "product": "product",
+    "complement": "difference",
+    "rate": "other",
+    "change": "other",
+    "scale": "other",
+}
 
 
 def _unit(c: Candidate) -> str:
@@ -61,26 +70,39 @@ def calculation_candidates(ev: Evidence, figures: list[Candidate]) -> list[Candi
     out: list[Candidate] = []
     for a, b in itertools.permutations(chosen, 2):
         if compatible([a, b]):
-            out.append(_make(ev, "difference", [a, b], a.value - b.value, f"{plain(a.value)} - {plain(b.value)}",
-                             a.unit))
+            out.append(
+                _make(ev, "difference", [a, b], a.value - b.value, f"{plain(a.value)} - {plain(b.value)}", a.unit)
+            )
         if b.value > a.value > 0 and compatible([a, b]):
-            out.append(_make(ev, "share", [a, b], a.value / b.value * 100,
-                             f"{plain(a.value)} / {plain(b.value)} * 100", "%"))
+            out.append(
+                _make(ev, "share", [a, b], a.value / b.value * 100, f"{plain(a.value)} / {plain(b.value)} * 100", "%")
+            )
         if b.value and compatible([a, b]) and (a.figures and b.figures):
-            out.append(_make(ev, "change", [a, b], (a.value - b.value) / b.value * 100,
-                             f"({plain(a.value)} - {plain(b.value)}) / {plain(b.value)} * 100", "%"))
+            out.append(
+                _make(
+                    ev,
+                    "change",
+                    [a, b],
+                    (a.value - b.value) / b.value * 100,
+                    f"({plain(a.value)} - {plain(b.value)}) / {plain(b.value)} * 100",
+                    "%",
+                )
+            )
         if b.unit == "%" and a.unit != "%" and 0 < b.value <= 100:
-            out.append(_make(ev, "scale", [a, b], a.value / b.value * 100,
-                             f"{plain(a.value)} / {plain(b.value)} * 100", a.unit))
+            out.append(
+                _make(
+                    ev, "scale", [a, b], a.value / b.value * 100, f"{plain(a.value)} / {plain(b.value)} * 100", a.unit
+                )
+            )
         if b.value:
             out.append(_make(ev, "ratio", [a, b], a.value / b.value, f"{plain(a.value)} / {plain(b.value)}", None))
         if b.unit == "%" and a.unit != "%":
-            out.append(_make(ev, "rate", [a, b], a.value * b.value / 100,
-                             f"{plain(a.value)} * {plain(b.value)} / 100", a.unit))
+            out.append(
+                _make(ev, "rate", [a, b], a.value * b.value / 100, f"{plain(a.value)} * {plain(b.value)} / 100", a.unit)
+            )
     for a, b in itertools.combinations(chosen, 2):
         if a.unit != "%" and b.unit != "%":
-            out.append(_make(ev, "product", [a, b], a.value * b.value, f"{plain(a.value)} * {plain(b.value)}",
-                             None))
+            out.append(_make(ev, "product", [a, b], a.value * b.value, f"{plain(a.value)} * {plain(b.value)}", None))
     for size in (2, 3, 4):
         for group in itertools.combinations(chosen, size):
             if compatible(list(group)):
@@ -93,8 +115,9 @@ def calculation_candidates(ev: Evidence, figures: list[Candidate]) -> list[Candi
         f = c.figures[0] if c.figures else None
         if f is not None and f.total is not None and c.features.get("is_ratio_total", 0.0) == 0.0:
             terms = [Term(f.total, f, c.spans[0]), Term(f.value, f, c.spans[0])]
-            out.append(_make(ev, "complement", [c], f.total - f.value, f"{plain(f.total)} - {plain(f.value)}",
-                             f.unit, terms))
+            out.append(
+                _make(ev, "complement", [c], f.total - f.value, f"{plain(f.total)} - {plain(f.value)}", f.unit, terms)
+            )
     return out
 
 
@@ -143,8 +166,15 @@ def _position(question_words: list[str], local: frozenset[str]) -> int | None:
     return None
 
 
-def _make(ev: Evidence, op: str, operands: list[Candidate], value: float, expression: str,
-          unit: str | None, terms: list[Term] | None = None) -> Candidate:
+def _make(
+    ev: Evidence,
+    op: str,
+    operands: list[Candidate],
+    value: float,
+    expression: str,
+    unit: str | None,
+    terms: list[Term] | None = None,
+) -> Candidate:
     q = ev.q
     stage1 = [c.features.get("stage1", 0.0) for c in operands]
     figs = [c.figures[0] for c in operands if c.figures]
@@ -172,39 +202,41 @@ def _make(ev: Evidence, op: str, operands: list[Candidate], value: float, expres
     else:
         feats["distinct_locals"] = 0.0
     feats["order_agrees"] = float(len(positions) >= 2 and None not in positions[:2] and positions[0] <= positions[1])
-    feats.update({
-        "op_prob": q.operations.get(_LABEL[op], 0.0),
-        "n_operands": float(len(operands)),
-        "q_enumerated": float(q.enumerated),
-        "operands_match_listed": float(len(operands) == q.enumerated),
-        "computed_op": q.types.get("computed", 0.0) * q.operations.get(_LABEL[op], 0.0),
-        "stage1_min": min(stage1),
-        "stage1_mean": math.fsum(stage1) / len(stage1),
-        "stage1_max": max(stage1),
-        "same_unit": float(same_unit(operands)),
-        "same_sentence": float(len(sentences) == 1 and len(figs) == len(operands)),
-        "same_passage": float(len(chunks) == 1),
-        "same_document": float(len(docs) == 1),
-        "same_context": float(len(contexts) == 1 and bool(next(iter(contexts))) and len(figs) == len(operands)),
-        "parts": float(all(f.part for f in figs) and bool(figs)),
-        "includes_whole": whole,
-        "years_differ": float(len(years) > 1),
-        "q_two_years": float(len(q.years) >= 2),
-        "from_question": float(any(c.features.get("from_question") for c in operands)),
-        "result_positive": float(value > 0),
-        "result_log": math.log10(abs(value) + 1.0),
-        "share_range": float(0 < value <= 100) if op in ("share", "complement") else 0.0,
-        "noun_in_result_unit": float(bool(counted & unit_words)),
-        "semantic_min": min((c.features.get("semantic", 0.0) for c in operands), default=0.0),
-        "semantic_max": max((c.features.get("semantic", 0.0) for c in operands), default=0.0),
-        "cov_operands": max((c.features.get("cov_clause", 0.0) for c in operands), default=0.0),
-        "place_miss": max((c.features.get("place_miss", 0.0) for c in operands), default=0.0),
-        "named_miss": max((c.features.get("named_miss", 0.0) for c in operands), default=0.0),
-        "year_miss": max((c.features.get("year_miss", 0.0) for c in operands), default=0.0),
-        "period_miss": max((c.features.get("period_miss", 0.0) for c in operands), default=0.0),
-        "period_hit": min((c.features.get("period_hit", 0.0) for c in operands), default=0.0),
-        "rank_inv": max((c.features.get("rank_inv", 0.0) for c in operands), default=0.0),
-    })
+    feats.update(
+        {
+            "op_prob": q.operations.get(_LABEL[op], 0.0),
+            "n_operands": float(len(operands)),
+            "q_enumerated": float(q.enumerated),
+            "operands_match_listed": float(len(operands) == q.enumerated),
+            "computed_op": q.types.get("computed", 0.0) * q.operations.get(_LABEL[op], 0.0),
+            "stage1_min": min(stage1),
+            "stage1_mean": math.fsum(stage1) / len(stage1),
+            "stage1_max": max(stage1),
+            "same_unit": float(same_unit(operands)),
+            "same_sentence": float(len(sentences) == 1 and len(figs) == len(operands)),
+            "same_passage": float(len(chunks) == 1),
+            "same_document": float(len(docs) == 1),
+            "same_context": float(len(contexts) == 1 and bool(next(iter(contexts))) and len(figs) == len(operands)),
+            "parts": float(all(f.part for f in figs) and bool(figs)),
+            "includes_whole": whole,
+            "years_differ": float(len(years) > 1),
+            "q_two_years": float(len(q.years) >= 2),
+            "from_question": float(any(c.features.get("from_question") for c in operands)),
+            "result_positive": float(value > 0),
+            "result_log": math.log10(abs(value) + 1.0),
+            "share_range": float(0 < value <= 100) if op in ("share", "complement") else 0.0,
+            "noun_in_result_unit": float(bool(counted & unit_words)),
+            "semantic_min": min((c.features.get("semantic", 0.0) for c in operands), default=0.0),
+            "semantic_max": max((c.features.get("semantic", 0.0) for c in operands), default=0.0),
+            "cov_operands": max((c.features.get("cov_clause", 0.0) for c in operands), default=0.0),
+            "place_miss": max((c.features.get("place_miss", 0.0) for c in operands), default=0.0),
+            "named_miss": max((c.features.get("named_miss", 0.0) for c in operands), default=0.0),
+            "year_miss": max((c.features.get("year_miss", 0.0) for c in operands), default=0.0),
+            "period_miss": max((c.features.get("period_miss", 0.0) for c in operands), default=0.0),
+            "period_hit": min((c.features.get("period_hit", 0.0) for c in operands), default=0.0),
+            "rank_inv": max((c.features.get("rank_inv", 0.0) for c in operands), default=0.0),
+        }
+    )
     feats.update(question_features(q))
     spans = [s for c in operands for s in c.spans if s.end > s.start]
     seen, unique = set(), []
@@ -213,9 +245,19 @@ def _make(ev: Evidence, op: str, operands: list[Candidate], value: float, expres
             seen.add((s.hit.chunk.id, s.start))
             unique.append(s)
     if terms is None:
-        terms = [Term(c.value, c.figures[0] if c.figures else None, c.spans[0] if c.figures else None)
-                 for c in operands]
+        terms = [
+            Term(c.value, c.figures[0] if c.figures else None, c.spans[0] if c.figures else None) for c in operands
+        ]
         if op == "complement":
             terms = [Term(100.0), *terms]
-    return Candidate("calculation", feats, unique or operands[0].spans, value=value, unit=unit, figures=figs,
-                     operation=op, expression=expression, terms=terms)
+    return Candidate(
+        "calculation",
+        feats,
+        unique or operands[0].spans,
+        value=value,
+        unit=unit,
+        figures=figs,
+        operation=op,
+        expression=expression,
+        terms=terms,
+    )

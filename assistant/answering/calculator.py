@@ -20,7 +20,7 @@ import ast
 import math
 import re
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from assistant.errors import CalculationError
 from assistant.models import Calculation, Operand
@@ -50,7 +50,10 @@ _AMBIGUOUS = re.compile(r"(?<![\w.])[1-9]\d{0,2}(?:\.\d{3})+(?![\w.])")
 
 
 def _round_half_up(x: float, digits: int = 0) -> float:
-    q = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    d = Decimal(repr(float(x)))
+    # Enough precision for every digit the quantized value keeps (the default context has 28).
+    context = Context(prec=max(28, d.adjusted() + digits + 2))
+    q = d.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP, context=context)
     return float(q)
 
 
@@ -204,7 +207,10 @@ def _power(base: float, exponent: float) -> float:
         raise CalculationError(
             "Không lấy được lũy thừa không nguyên của số âm.", hint="Hãy kiểm tra lại cơ số và số mũ."
         )
-    return float(base**exponent)
+    try:
+        return float(base**exponent)
+    except OverflowError as exc:  # a tiny base to a negative power
+        raise CalculationError("Kết quả quá lớn.", hint="Hãy kiểm tra lại cơ số và số mũ.") from exc
 
 
 def _call(node: ast.Call) -> float:

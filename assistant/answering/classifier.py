@@ -45,8 +45,14 @@ def operation_of(calculation: str | None) -> str:
         return "sum"
     if isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Sub) and ops <= {ast.Add, ast.Sub}:
         return "difference"
-    if isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Mult) and isinstance(tree.right, ast.Constant) \
-            and tree.right.value == 100 and isinstance(tree.left, ast.BinOp) and isinstance(tree.left.op, ast.Div):
+    if (
+        isinstance(tree, ast.BinOp)
+        and isinstance(tree.op, ast.Mult)
+        and isinstance(tree.right, ast.Constant)
+        and tree.right.value == 100
+        and isinstance(tree.left, ast.BinOp)
+        and isinstance(tree.left.op, ast.Div)
+    ):
         return "share"
     if isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Div):
         return "ratio"
@@ -133,8 +139,11 @@ class QuestionClassifier:
         return {name: head.predict(idx, val) for name, head in self.heads.items()}
 
     def save(self, path: Path) -> None:
-        data = {"hash_bits": HASH_BITS, "dimension": self.dimension,
-                "heads": {name: h.to_json() for name, h in self.heads.items()}}
+        data = {
+            "hash_bits": HASH_BITS,
+            "dimension": self.dimension,
+            "heads": {name: h.to_json() for name, h in self.heads.items()},
+        }
         Path(path).write_text(json.dumps(data), encoding="utf-8")
 
     @classmethod

@@ -73,8 +73,15 @@ def _figure(ctx: AnswerContext, question: str, best: Candidate, rivals: list[Can
     shown = figure_text(best.value, best.unit)
     title = ctx.data.documents[best.hit.chunk.document].title
     text = f"{shown} (theo {title}) [{n}]."
-    checks = [FigureCheck(text=shown, value=best.value, unit=best.unit,
-                          status="verified" if consistent(best) else "unverified", citation=n)]
+    checks = [
+        FigureCheck(
+            text=shown,
+            value=best.value,
+            unit=best.unit,
+            status="verified" if consistent(best) else "unverified",
+            citation=n,
+        )
+    ]
     conflict = False
     for other in rivals:
         g = other.figures[0]
@@ -82,11 +89,17 @@ def _figure(ctx: AnswerContext, question: str, best: Candidate, rivals: list[Can
         other_shown = figure_text(other.value, other.unit)
         other_title = ctx.data.documents[other.hit.chunk.document].title
         text += f" Lưu ý: {other_title} ghi {other_shown} [{m}]; các tài liệu chưa thống nhất."
-        checks.append(FigureCheck(text=other_shown, value=other.value, unit=other.unit, status="verified",
-                                  citation=m))
+        checks.append(FigureCheck(text=other_shown, value=other.value, unit=other.unit, status="verified", citation=m))
         conflict = True
-    return Answer(question=question, answer=text, value=best.value, unit=best.unit, citations=citer.citations,
-                  figures=checks, conflict=conflict)
+    return Answer(
+        question=question,
+        answer=text,
+        value=best.value,
+        unit=best.unit,
+        citations=citer.citations,
+        figures=checks,
+        conflict=conflict,
+    )
 
 
 def _calculation(question: str, best: Candidate, citer: Citer) -> Answer:
@@ -109,11 +122,20 @@ def _calculation(question: str, best: Candidate, citer: Citer) -> Answer:
     shown = figure_text(result, best.unit)
     markers = "".join(f"[{c.number}]" for c in citer.citations)
     expression = _vietnamese(best.expression)
-    text = f"{shown} — {OPERATION_NAMES.get(best.operation, 'Kết quả')}: {expression} = {format_number(result)} {markers}"
+    text = (
+        f"{shown} — {OPERATION_NAMES.get(best.operation, 'Kết quả')}: {expression} = {format_number(result)} {markers}"
+    )
     checks.insert(0, FigureCheck(text=format_number(result), value=result, unit=best.unit, status="computed"))
     calculation = Calculation(expression=calc.expression, operands=operands, result=calc.result)
-    return Answer(question=question, answer=text.strip(), value=result, unit=best.unit, citations=citer.citations,
-                  figures=checks, calculation=calculation)
+    return Answer(
+        question=question,
+        answer=text.strip(),
+        value=result,
+        unit=best.unit,
+        citations=citer.citations,
+        figures=checks,
+        calculation=calculation,
+    )
 
 
 def _sentence(question: str, best: Candidate, citer: Citer) -> Answer:

@@ -30,7 +30,9 @@ def figure_candidates(ev: Evidence) -> list[Candidate]:
     for p in ev.passages[:PASSAGES]:
         figs = figures_of.get(p.chunk.id, [])
         vectors = ev.ctx.data.figure_vectors(p.chunk.id)
-        similarity = (vectors @ q_vector).tolist() if vectors is not None and q_vector is not None else [0.0] * len(figs)
+        similarity = (
+            (vectors @ q_vector).tolist() if vectors is not None and q_vector is not None else [0.0] * len(figs)
+        )
         text = p.document.text
         per_sentence = Counter(f.sentence_start for f in figs)
         heads = {f.sentence_start for f in figs if f.part}
@@ -51,8 +53,9 @@ def figure_candidates(ev: Evidence) -> list[Candidate]:
     return out
 
 
-def _candidate(ev: Evidence, p: Passage, f: Figure, text: str, index: int, in_sentence: int,
-               total: bool = False, head: float = 0.0) -> Candidate:
+def _candidate(
+    ev: Evidence, p: Passage, f: Figure, text: str, index: int, in_sentence: int, total: bool = False, head: float = 0.0
+) -> Candidate:
     q, ctx = ev.q, ev.ctx
     lo, hi = clause_bounds(text, f.start, f.end)
     clause = text[lo:hi]
@@ -145,8 +148,15 @@ def _candidate(ev: Evidence, p: Passage, f: Figure, text: str, index: int, in_se
     }
     feats.update(question_features(q))
     unit = "%" if f.is_percent and not total else f.unit
-    return Candidate("figure", feats, [Span(p.hit, f.sentence_start, f.sentence_end)], value=value, unit=unit,
-                     figures=[f], local=frozenset(after | before | indicator_tokens))
+    return Candidate(
+        "figure",
+        feats,
+        [Span(p.hit, f.sentence_start, f.sentence_end)],
+        value=value,
+        unit=unit,
+        figures=[f],
+        local=frozenset(after | before | indicator_tokens),
+    )
 
 
 def question_features(q) -> dict[str, float]:

@@ -31,9 +31,7 @@ class Models:
         directory = Path(directory)
         manifest_path = directory / "manifest.json"
         if not manifest_path.is_file():
-            raise ConfigurationError(
-                f"Chưa có mô hình trả lời trong {directory}.", hint="Hãy chạy: assistant train"
-            )
+            raise ConfigurationError(f"Chưa có mô hình trả lời trong {directory}.", hint="Hãy chạy: assistant train")
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         if manifest.get("features_version") != FEATURES_VERSION:
             raise ConfigurationError(

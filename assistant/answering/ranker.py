@@ -11,8 +11,14 @@ import numpy as np
 
 
 class Ranker:
-    def __init__(self, features: list[str], baseline: float, trees: list[dict], calibration: dict | None = None,
-                 meta: dict | None = None) -> None:
+    def __init__(
+        self,
+        features: list[str],
+        baseline: float,
+        trees: list[dict],
+        calibration: dict | None = None,
+        meta: dict | None = None,
+    ) -> None:
         self.features = features
         self.baseline = baseline
         self.trees = [{k: np.asarray(v) for k, v in t.items()} for t in trees]
@@ -79,19 +85,22 @@ class Ranker:
         return cls(d["features"], d["baseline"], d["trees"], d.get("calibration"), d.get("meta"))
 
     @classmethod
-    def from_sklearn(cls, model, features: list[str], calibration: dict | None = None,
-                     meta: dict | None = None) -> "Ranker":
+    def from_sklearn(
+        cls, model, features: list[str], calibration: dict | None = None, meta: dict | None = None
+    ) -> "Ranker":
         """From a fitted binary ``HistGradientBoostingClassifier`` (no missing values in training)."""
         trees = []
         for (predictor,) in model._predictors:
             nodes = predictor.nodes
-            trees.append({
-                "feature": nodes["feature_idx"].astype(np.int64),
-                "threshold": nodes["num_threshold"].astype(np.float64),
-                "left": nodes["left"].astype(np.int64),
-                "right": nodes["right"].astype(np.int64),
-                "value": nodes["value"].astype(np.float64),
-                "leaf": nodes["is_leaf"].astype(bool),
-            })
+            trees.append(
+                {
+                    "feature": nodes["feature_idx"].astype(np.int64),
+                    "threshold": nodes["num_threshold"].astype(np.float64),
+                    "left": nodes["left"].astype(np.int64),
+                    "right": nodes["right"].astype(np.int64),
+                    "value": nodes["value"].astype(np.float64),
+                    "leaf": nodes["is_leaf"].astype(bool),
+                }
+            )
         baseline = float(np.ravel(model._baseline_prediction)[0])
         return cls(features, baseline, [{k: v.tolist() for k, v in t.items()} for t in trees], calibration, meta)

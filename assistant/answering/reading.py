@@ -55,10 +55,33 @@ def classify(q: Question, models: Models) -> None:
 #: Features also given relative to the best value among the question's candidates of the same pool:
 #: a pointwise model then sees how a candidate compares with its rivals.
 RELATIVE = {
-    "figure": ("cov_clause", "cov_indicator", "prec_indicator", "cov_sentence", "noun_in_clause", "noun_in_unit",
-               "passage_score", "bigrams_clause", "small_hit", "cov_after", "cov_before", "cov_local", "counted_after", "semantic"),
-    "numeric": ("stage1", "stage1_min", "stage1_mean", "cov_operands", "op_prob", "cov_terms", "cov_terms_min",
-                "complementarity", "computed_op"),
+    "figure": (
+        "cov_clause",
+        "cov_indicator",
+        "prec_indicator",
+        "cov_sentence",
+        "noun_in_clause",
+        "noun_in_unit",
+        "passage_score",
+        "bigrams_clause",
+        "small_hit",
+        "cov_after",
+        "cov_before",
+        "cov_local",
+        "counted_after",
+        "semantic",
+    ),
+    "numeric": (
+        "stage1",
+        "stage1_min",
+        "stage1_mean",
+        "cov_operands",
+        "op_prob",
+        "cov_terms",
+        "cov_terms_min",
+        "complementarity",
+        "computed_op",
+    ),
     "sentence": ("cov", "cov_only", "precision", "bigrams", "passage_score", "cov_joined"),
 }
 
@@ -84,7 +107,8 @@ def agreement(c: Candidate, q: Question) -> None:
     else:
         date = c.features.get("date_answer", 0.0)
         c.features["kind_agree"] = date * t.get("date", 0.0) + (1 - date) * (
-            t.get("entity", 0.0) + t.get("list", 0.0) + t.get("text", 0.0))
+            t.get("entity", 0.0) + t.get("list", 0.0) + t.get("text", 0.0)
+        )
 
 
 def read(ctx: AnswerContext, q: Question, hits: list[Hit], models: Models | None) -> Reading:

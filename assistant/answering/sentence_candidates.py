@@ -42,14 +42,25 @@ def sentence_candidates(ev: Evidence) -> list[Candidate]:
             follow = _continuation(clauses, i, ev, p)
             if len(follow) > 1:
                 joined = " ".join(t for _, _, t, _ in follow)
-                feats = dict(base, continued=1.0, items=float(len(follow) - 1),
-                             cov_joined=ev.coverage(ev.ctx.text_tokens(joined)))
+                feats = dict(
+                    base,
+                    continued=1.0,
+                    items=float(len(follow) - 1),
+                    cov_joined=ev.coverage(ev.ctx.text_tokens(joined)),
+                )
                 out.append(_candidate(ev, p, follow, feats, joined))
             for n, m in enumerate(DATE.finditer(text)):
                 date = m.group(0).strip()
                 digits = re.findall(r"\d+", date)
-                feats = dict(base, date_answer=1.0, date_index=float(n), date_full=float(len(digits) >= 3),
-                             date_in_question=float(all(d in {str(int(x)) for x in ev.q.numbers} | {str(y) for y in ev.q.years} for d in digits)))
+                feats = dict(
+                    base,
+                    date_answer=1.0,
+                    date_index=float(n),
+                    date_full=float(len(digits) >= 3),
+                    date_in_question=float(
+                        all(d in {str(int(x)) for x in ev.q.numbers} | {str(y) for y in ev.q.years} for d in digits)
+                    ),
+                )
                 out.append(_candidate(ev, p, [(start, end, text, p.hit)], feats, date))
     return out
 

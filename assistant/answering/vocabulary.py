@@ -32,15 +32,60 @@ PLAN_SECTION = ("nhiem vu", "giai phap", "phuong huong", "muc tieu", "ke hoach n
 #: Section headings of the reporting part.
 REPORT_SECTION = ("ket qua", "danh gia", "tinh hinh", "thuc hien", "boi canh", "ton tai", "han che")
 #: Money.
-MONEY = ("dong", "trieu", "ty", "kinh phi", "von", "ngan sach", "du toan", "giai ngan", "dau tu", "chi phi", "doanh thu")
+MONEY = (
+    "dong",
+    "trieu",
+    "ty",
+    "kinh phi",
+    "von",
+    "ngan sach",
+    "du toan",
+    "giai ngan",
+    "dau tu",
+    "chi phi",
+    "doanh thu",
+)
 #: A share or rate.
 PERCENT = ("ty le", "ti le", "phan tram", "%", "ty trong", "chiem")
 #: Kinds of documents a question may name.
-DOCUMENT_KINDS = ("ke hoach", "kh", "quyet dinh", "qd", "bao cao", "bc", "nghi quyet", "nq", "cong van", "thong tu",
-                  "chi thi", "nghi dinh", "chuong trinh", "de an")
+DOCUMENT_KINDS = (
+    "ke hoach",
+    "kh",
+    "quyet dinh",
+    "qd",
+    "bao cao",
+    "bc",
+    "nghi quyet",
+    "nq",
+    "cong van",
+    "thong tu",
+    "chi thi",
+    "nghi dinh",
+    "chuong trinh",
+    "de an",
+)
 #: Words that open the name of an organisation.
-ORGANISATION = ("so", "ban", "ubnd", "uy ban", "trung tam", "cong ty", "tap doan", "vien", "truong", "benh vien",
-                "buu dien", "vnpt", "viettel", "mobifone", "hoi dong", "cuc", "bo", "tinh uy", "van phong")
+ORGANISATION = (
+    "so",
+    "ban",
+    "ubnd",
+    "uy ban",
+    "trung tam",
+    "cong ty",
+    "tap doan",
+    "vien",
+    "truong",
+    "benh vien",
+    "buu dien",
+    "vnpt",
+    "viettel",
+    "mobifone",
+    "hoi dong",
+    "cuc",
+    "bo",
+    "tinh uy",
+    "van phong",
+)
 #: Words that give a reason or a purpose.
 CAUSE = ("do", "vi", "nguyen nhan", "boi", "nham", "de", "do do", "vi vay", "tuy nhien", "han che", "kho khan")
 #: Words that announce a list.

@@ -1,4 +1,9 @@
-"""Build or refresh the index: documents → chunks → figures → embeddings (cached) → FAISS + BM25."""
+"""Build or refresh the index: documents → chunks → figures → embeddings (cached) → FAISS + BM25.
+
+One build at a time per index (``build_lock``); a build killed at any moment loses nothing: the
+previous index keeps serving, the vectors embedded so far are in the cache, and the next build
+removes what the killed one left behind.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +14,20 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm import tqdm
 
-from assistant.errors import DocumentError
+from assistant.errors import DocumentError, shown
 from assistant.figures import FIGURES_VERSION, extract_figures
+from assistant.indexing.backends import make_indexes, prune_collections
 from assistant.indexing.cache import EmbeddingCache
+from assistant.indexing.lock import build_lock
 from assistant.indexing.manifest import FORMAT_VERSION, Manifest
 from assistant.indexing.store import IndexData, IndexStore
 from assistant.ingest.chunking import CHUNKER_VERSION, chunk_document
-from assistant.ingest.corpus import file_sha256, load_corpus
+from assistant.ingest.corpus import file_key, file_sha256, load_corpus
+from assistant.ingest.limits import ReadLimits
 from assistant.ingest.loaders import iter_document_paths
 from assistant.protocols import Embedder
-from assistant.retrieval.lexical import BM25Index
 from assistant.retrieval.table import ChunkTable
-from assistant.retrieval.vector import FaissVectorIndex
+from assistant.retrieval.vector import choose_kind
 from assistant.settings import Settings
 from assistant.vietnamese.abbreviations import mine_pairs
 from assistant.vietnamese.tokens import Tokenizer
@@ -50,10 +57,30 @@ def build_index(
     progress: bool = True,
     log: Callable[[str], None] = print,
     on_progress: Callable[[float], None] | None = None,
+    wait: bool = False,
 ) -> BuildReport:
-    """Bring ``settings.index_dir`` up to date with ``settings.documents_dir``."""
+    """Bring ``settings.index_dir`` up to date with ``settings.documents_dir``.
+
+    Another build running on the same index makes this one fail with ``IndexBusyError``, or,
+    with ``wait=True``, wait for it to end. ``on_progress`` hears the share of embedding done.
+    """
+    with build_lock(settings.index_dir, wait=wait):
+        store = IndexStore(settings.index_dir)
+        store.remove_leftovers()
+        return _build(settings, embedder, store, rebuild=rebuild, progress=progress, log=log, on_progress=on_progress)
+
+
+def _build(
+    settings: Settings,
+    embedder: Embedder,
+    store: IndexStore,
+    *,
+    rebuild: bool,
+    progress: bool,
+    log: Callable[[str], None],
+    on_progress: Callable[[float], None] | None = None,
+) -> BuildReport:
     t0 = time.perf_counter()
-    store = IndexStore(settings.index_dir)
     paths = iter_document_paths(settings.documents_dir)
     if not paths:
         raise DocumentError(
@@ -64,7 +91,7 @@ def build_index(
     old = store.manifest()
     reason = _rebuild_reason(old, model_id, settings) if old else "chưa có chỉ mục"
     if old and not rebuild and not reason:
-        on_disk = {p.name: file_sha256(p) for p in paths}
+        on_disk = {file_key(p): file_sha256(p) for p in paths}
         known = {**old.documents, **{s["file"]: s["sha256"] for s in old.skipped}}
         if on_disk == known:
             return BuildReport(
@@ -75,9 +102,9 @@ def build_index(
     if old and reason:
         log(f"Xây lại toàn bộ chỉ mục: {reason}.")
 
-    corpus = load_corpus(settings.documents_dir)
+    corpus = load_corpus(settings.documents_dir, ReadLimits.from_settings(settings))
     for s in corpus.skipped:
-        log(f"Bỏ qua {s['file']}: {s['error']}")
+        log(f"Bỏ qua {shown(s['file'])}: {s['error']}")
     chunks = [c for d in corpus.documents for c in chunk_document(d, max_chars=settings.chunk_max_chars)]
     documents = {d.id: d for d in corpus.documents}
 
@@ -95,11 +122,10 @@ def build_index(
         use_cache=not (old and reason and "mô hình" in reason),
         progress=progress,
         on_progress=on_progress,
+        batch=settings.embedding_batch_size,
     )
     table = ChunkTable(chunks, documents)
-    vector_index = FaissVectorIndex.empty(int(vectors.shape[1]), table)
-    vector_index.add(table.ids, vectors)
-    lexical_index = BM25Index.build([tokenizer(t) for t in texts], table)
+    vector_index, lexical_index = make_indexes(settings, table, vectors, (tokenizer(t) for t in texts))
 
     extracted = [f for c in chunks for f in extract_figures(c)]
     windows = [f.window or f.sentence for f in extracted]
@@ -118,9 +144,13 @@ def build_index(
         abbreviations=abbreviations,
         skipped=corpus.skipped,
         created=time.strftime("%Y-%m-%dT%H:%M:%S"),
+        vector_index=_vector_kind(settings, len(chunks)),
+        backend=settings.backend,
     )
-    store.write(IndexData(manifest, documents, chunks, figures, figure_vectors=figure_vectors), vector_index,
-                lexical_index)
+    store.write(
+        IndexData(manifest, documents, chunks, figures, figure_vectors=figure_vectors), vector_index, lexical_index
+    )
+    prune_collections(settings, store.root)
     return BuildReport(
         "built",
         len(corpus.documents),
@@ -144,7 +174,16 @@ def _rebuild_reason(old: Manifest, model_id: str, settings: Settings) -> str:
         return f"bộ chia đoạn đổi từ {old.chunker_version} sang {INDEX_VERSION}"
     if old.tokenizer != settings.lexical_tokens:
         return f"bộ tách từ đổi từ {old.tokenizer} sang {settings.lexical_tokens}"
+    if old.backend != settings.backend:
+        return f"nơi lưu chỉ mục đổi từ {old.backend} sang {settings.backend}"
+    kind = _vector_kind(settings, old.chunks)
+    if old.vector_index != kind:
+        return f"kiểu chỉ mục vector đổi từ {old.vector_index} sang {kind}"
     return ""
+
+
+def _vector_kind(settings: Settings, chunks: int) -> str:
+    return "qdrant-hnsw" if settings.backend == "qdrant" else choose_kind(settings.vector_index, chunks)
 
 
 def _embed(
@@ -155,14 +194,17 @@ def _embed(
     use_cache: bool,
     progress: bool,
     on_progress: Callable[[float], None] | None = None,
+    batch: int = 32,
 ) -> tuple[np.ndarray, int]:
+    """Vectors of ``texts`` (cached ones reused); each batch is written to the cache once embedded."""
     missing = [t for t in dict.fromkeys(texts) if not use_cache or cache.get(t) is None]
-    batch = 32
+    batch = max(1, batch)
     with tqdm(total=len(missing), desc="Nhúng đoạn văn", unit="đoạn", disable=not progress or not missing) as bar:
         for i in range(0, len(missing), batch):
             part = missing[i : i + batch]
             for text, vec in zip(part, embedder.embed_documents(part)):
                 cache.put(text, np.asarray(vec, dtype=np.float32))
+            cache.flush()  # a build killed from here on keeps this batch
             bar.update(len(part))
             if on_progress is not None:
                 on_progress(min(1.0, (i + len(part)) / len(missing)))

@@ -21,6 +21,8 @@ class Manifest:
     skipped: list[dict[str, str]] = field(default_factory=list)
     created: str = ""
     format: int = FORMAT_VERSION
+    vector_index: str = "flat"  # the FAISS index type the build chose (retrieval/vector.py)
+    backend: str = "builtin"  # where the search indexes live: builtin files or a Qdrant collection
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, ensure_ascii=False, indent=2)

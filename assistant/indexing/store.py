@@ -9,8 +9,11 @@ Layout under ``settings.index_dir``::
     builds/<id>/figures.jsonl    the figures extracted from the chunks
     builds/<id>/figure_vectors.npy  embeddings of the figures' windows (same order)
     builds/<id>/vectors.faiss    FAISS inner-product index (vectors are L2-normalized)
-    builds/<id>/lexical/         BM25 postings (.npy, no pickle) and vocabulary (.json)
-    cache/<model>.npz            embedding cache keyed by text hash
+    builds/<id>/vectors.json     its type (flat, ivf…, hnsw…) and search parameters
+    builds/<id>/lexical/         BM25 postings (.npy, no pickle, loaded memory-mapped) and vocabulary (.json)
+    builds/<id>/qdrant.json      instead of the two above with ASSISTANT_BACKEND=qdrant: the collection
+    cache/<model>.npz            embedding cache keyed by text hash (cache/<model>.parts/: batches since)
+    .build.lock                  held by the one build running (indexing/lock.py)
 
 A build is written into a fresh directory and only then made current, so an interrupted
 build never leaves a broken index and the previous one keeps serving. Nothing is pickled.
@@ -71,7 +74,8 @@ class IndexStore:
         """Write a complete build, then atomically make it current. Returns the build dir."""
         builds = self.root / "builds"
         builds.mkdir(parents=True, exist_ok=True)
-        build_id = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+        now = time.time_ns()  # ids sort in time order: a finished build newer than current was never published
+        build_id = time.strftime("%Y%m%dT%H%M%S", time.localtime(now / 1e9)) + f"-{now % 10**9:09d}-{os.getpid()}"
         tmp = builds / f".tmp-{build_id}"
         tmp.mkdir()
         try:
@@ -79,7 +83,9 @@ class IndexStore:
             _write_jsonl(tmp / "chunks.jsonl", (c.model_dump() for c in data.chunks))
             _write_jsonl(tmp / "figures.jsonl", data.figures)
             if data.figure_vectors is not None:
-                np.save(tmp / "figure_vectors.npy", np.asarray(data.figure_vectors, dtype=np.float32), allow_pickle=False)
+                np.save(
+                    tmp / "figure_vectors.npy", np.asarray(data.figure_vectors, dtype=np.float32), allow_pickle=False
+                )
             vectors.save(tmp)
             lexical.save(tmp)
             (tmp / "manifest.json").write_text(data.manifest.to_json(), encoding="utf-8")
@@ -93,6 +99,28 @@ class IndexStore:
         os.replace(link_tmp, self.current)  # the atomic switch
         self._prune(keep=final)
         return final
+
+    def remove_leftovers(self) -> list[str]:
+        """Remove what a killed build left: temporary build dirs, a half-made ``current`` link, and
+        finished builds that were never published (newer than the current one). Call it only while
+        holding the build lock (no other writer can be using them). Returns the names removed."""
+        removed = []
+        for link in self.root.glob(".current-*"):
+            link.unlink(missing_ok=True)
+            removed.append(link.name)
+        builds = self.root / "builds"
+        if not builds.is_dir():
+            return removed
+        current = self.current.resolve().name if self.current.is_symlink() else None
+        for entry in sorted(builds.iterdir()):
+            unpublished = current is None or entry.name > current
+            if entry.name.startswith(".tmp-") or unpublished:
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+                removed.append(entry.name)
+        return removed
 
     def _prune(self, keep: Path) -> None:
         builds = sorted(p for p in (self.root / "builds").iterdir() if p.is_dir())

@@ -4,6 +4,14 @@ Recognises PHẦN / Phần thứ …, Phụ lục, Điều, Roman-numeral sectio
 items (``1.``, ``1.1.``), lettered items (``a)``), bullets and tab-separated table rows. Every
 chunk is a contiguous span of the document text; sentences are never cut, and a table row always
 travels with its table's header row.
+
+Bounds, whatever the input: the work is linear in the size of the text, and every chunk spans at
+most ``span_limit(max_chars)`` = 3 × ``max_chars`` characters (2,100 with the default 700). Prose
+aims at ``max_chars``; a single sentence up to 2 × ``max_chars`` is kept whole, a longer one is cut
+at ';', then between words, and a word longer than ``max_chars`` is cut where it must; heading lines
+before a chunk join it only while the whole span stays within the limit. A table row longer than the
+limit is cut between words, and a row broken by a page break is glued to the row before it only
+while the two stay within the limit.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from dataclasses import dataclass
 from assistant.ingest.normalize import STRUCTURE_START
 from assistant.models import Chunk, Document
 
-CHUNKER_VERSION = "structure-v3"
+CHUNKER_VERSION = "structure-v4"  # v4: linear, every chunk within span_limit
 
 _PART = re.compile(r"^(PHẦN|Phần|PHỤ\s+LỤC|Phụ\s+lục|CHƯƠNG|Chương)\b")
 _ROMAN = re.compile(r"^([IVXLC]+)\s*[.\-–)]\s")
@@ -32,6 +40,13 @@ _FOOTNOTE = re.compile(r"^[¹²³⁴⁵⁶⁷⁸⁹⁰]+\s")
 _TABLE_GROUP = re.compile(r"^([IVXLC]+|\d+|[a-zđ]\)?)$")
 
 ROOT_SECTION = ""
+#: Characters a closed line may end with (a sentence, clause or quotation ends there).
+_CLOSING = frozenset('.;:!?…)"”*')
+
+
+def span_limit(max_chars: int) -> int:
+    """The most characters any chunk spans: 3 × ``max_chars``."""
+    return 3 * max_chars
 
 
 @dataclass
@@ -63,13 +78,13 @@ def chunk_document(doc: Document, *, max_chars: int = 700) -> list[Chunk]:
             continue
         level = heading_level(line.text)
         if level is not None and _is_heading_only(line.text):
-            label = line.text
+            parts = [line.text]
             i += 1
             if level == 0:  # title lines under PHẦN / PHỤ LỤC belong to its label
                 while i < len(lines) and _is_title_line(lines[i].text):
-                    label = f"{label} {lines[i].text}"
+                    parts.append(lines[i].text)
                     i += 1
-            builder.heading(level, label, start=line.start)
+            builder.heading(level, " ".join(parts), start=line.start)
             continue
         if level is not None:  # a numbered item that holds its own content
             builder.heading(level, _lead(line.text))
@@ -111,28 +126,59 @@ def _lead(text: str) -> str:
 
 
 def _lines(text: str) -> list[_Line]:
-    """Non-blank lines with offsets; a sentence split over two lines becomes one line."""
-    out: list[_Line] = []
+    """Non-blank lines with offsets; a sentence split over two lines becomes one line.
+
+    Linear in the text: a joined line is tracked by its offsets and sliced once at the end.
+    """
+    spans: list[_Joined] = []
     pos = 0
     for raw in text.split("\n"):
         if raw.strip():
-            line = _Line(pos, pos + len(raw), raw)
-            prev = out[-1] if out else None
-            if prev and _continues(prev.text, raw):
-                out[-1] = _Line(prev.start, line.end, text[prev.start : line.end])
+            end = pos + len(raw)
+            prev = spans[-1] if spans else None
+            if prev and prev.continued_by(text, raw):
+                prev.extend(text, end)
             else:
-                out.append(line)
+                spans.append(_Joined(pos, end, "\t" in raw))
         pos += len(raw) + 1
-    return out
+    return [_Line(j.start, j.end, text[j.start : j.end]) for j in spans]
+
+
+class _Joined:
+    """A line being built from physical lines, with what ``_continues`` asks of it kept up to date."""
+
+    __slots__ = ("start", "end", "first_end", "has_tab", "footnote")
+
+    def __init__(self, start: int, end: int, has_tab: bool) -> None:
+        self.start, self.end, self.first_end, self.has_tab = start, end, end, has_tab
+        self.footnote: bool | None = None  # of the joined text; fixed once a second line joins
+
+    def extend(self, text: str, end: int) -> None:
+        if self.footnote is None:  # the pattern reaches at most one character past the first line
+            self.footnote = bool(_FOOTNOTE.match(text[self.start : self.first_end + 1]))
+        self.has_tab = self.has_tab or "\t" in text[self.end : end]
+        self.end = end
+
+    def continued_by(self, text: str, nxt: str) -> bool:
+        """``_continues(text[start:end], nxt)``, without slicing a long joined line."""
+        if self.footnote is None:  # a single physical line: short enough to look at whole
+            return _continues(text[self.start : self.end], nxt)
+        if self.has_tab or "\t" in nxt or self.footnote or _FOOTNOTE.match(nxt):
+            return False
+        if self.end - self.start < 160 and heading_level(text[self.start : self.end]) is not None:
+            return False
+        if text[self.end - 1] in _CLOSING or STRUCTURE_START.match(nxt):
+            return False
+        return bool(re.match(r"[a-zà-ỹđ0-9]", nxt)) and not _looks_upper(nxt)
 
 
 def _continues(prev: str, nxt: str) -> bool:
     """A line cut mid-sentence (e.g. by a footnote block) and its continuation."""
     if "\t" in prev or "\t" in nxt or _FOOTNOTE.match(prev) or _FOOTNOTE.match(nxt):
         return False
-    if heading_level(prev) is not None and len(prev) < 160:
+    if len(prev) < 160 and heading_level(prev) is not None:
         return False
-    if re.search(r"[.;:!?…)\"”*]$", prev) or STRUCTURE_START.match(nxt):
+    if prev[-1:] in _CLOSING or STRUCTURE_START.match(nxt):
         return False
     return bool(re.match(r"[a-zà-ỹđ0-9]", nxt)) and not _looks_upper(nxt)
 
@@ -145,8 +191,10 @@ class _Builder:
     def __init__(self, doc: Document, max_chars: int) -> None:
         self.doc = doc
         self.max_chars = max_chars
+        self.limit = span_limit(max_chars)
         self.stack: list[tuple[int, str]] = []
         self.pending: list[_Line] = []
+        self.pending_size = 0  # characters of the pending pieces (the gaps between them not counted)
         self.chunks: list[Chunk] = []
         self.heading_start: int | None = None  # first heading line not yet inside a chunk
 
@@ -167,19 +215,26 @@ class _Builder:
     # --- prose -------------------------------------------------------------
     def content(self, line: _Line) -> None:
         for piece in _split_long(line, self.max_chars):
-            size = sum(p.end - p.start for p in self.pending)
-            if self.pending and size + (piece.end - piece.start) > self.max_chars:
+            size = piece.end - piece.start
+            if self.pending and (
+                self.pending_size + size > self.max_chars or piece.end - self._span_start() > self.limit
+            ):
                 self.flush()
+            if self.heading_start is not None and piece.end - self.heading_start > self.limit:
+                self.heading_start = None  # headings that long stay in the section path only
             self.pending.append(piece)
+            self.pending_size += size
+
+    def _span_start(self) -> int:
+        return self.heading_start if self.heading_start is not None else self.pending[0].start
 
     def flush(self) -> None:
         if self.pending:
-            start = self.pending[0].start
-            if self.heading_start is not None:
-                start = self.heading_start
-                self.heading_start = None
+            start = self._span_start()
+            self.heading_start = None
             self._emit(start, self.pending[-1].end, "text")
             self.pending = []
+            self.pending_size = 0
 
     # --- tables ------------------------------------------------------------
     def table(self, rows: list[_Line]) -> None:
@@ -187,15 +242,15 @@ class _Builder:
         self.heading_start = None  # table rows carry their section path instead
         header = _header_of(rows)
         base_depth = len(self.stack)
-        last: Chunk | None = None
+        last: list | None = None  # [start, end, section] of the row chunk still open to a continuation
         for row in rows:
             cells = row.text.split("\t")
             if header is not None and row.text == header:
                 continue  # the header, or its repetition after a page break
             first = cells[0].strip()
             filled = [c for c in cells[1:] if c.strip()]
-            if not first and last is not None:  # a row broken by a page break
-                last = self._extend(last, row.end)
+            if not first and last is not None and row.end - last[0] <= self.limit:
+                last[1] = row.end  # a row broken by a page break
                 continue
             if _TABLE_GROUP.match(first) and len(filled) <= 1 and header is not None:
                 level = 20 if re.match(r"^[IVXLC]+$", first) else 21
@@ -203,14 +258,16 @@ class _Builder:
                     self.stack.pop()
                 self.stack.append((level, _shorten(f"{first} {' '.join(filled)}".strip())))
                 continue
-            last = self._emit(row.start, row.end, "table", header=header)
+            for piece in _split_words(row, self.limit) if row.end - row.start > self.limit else [row]:
+                self._close_row(last, header)
+                last = [piece.start, piece.end, self.section]
+        self._close_row(last, header)
         while len(self.stack) > base_depth:
             self.stack.pop()
 
-    def _extend(self, chunk: Chunk, end: int) -> Chunk:
-        new = self._make(chunk.start, end, chunk.kind, chunk.header, chunk.section)
-        self.chunks[-1] = new
-        return new
+    def _close_row(self, row: list | None, header: str | None) -> None:
+        if row is not None:
+            self.chunks.append(self._make(row[0], row[1], "table", header, row[2]))
 
     # --- output ------------------------------------------------------------
     def _emit(self, start: int, end: int, kind: str, header: str | None = None) -> Chunk:
@@ -246,14 +303,22 @@ def _header_of(rows: list[_Line]) -> str | None:
 
 
 def _split_long(line: _Line, max_chars: int) -> list[_Line]:
-    """Split a long paragraph at sentence ends (at ';' only for very long sentences)."""
+    """Split a long paragraph at sentence ends (at ';' only for very long sentences).
+
+    Every piece returned spans at most 2 × ``max_chars``: a clause still longer is cut between
+    words into pieces of at most ``max_chars``.
+    """
     if line.end - line.start <= max_chars:
         return [line]
     pieces = _split_at(line, _SENTENCE_END)
     out: list[_Line] = []
     for piece in pieces:
         if piece.end - piece.start > 2 * max_chars:
-            out.extend(_split_at(piece, _CLAUSE_END))
+            for clause in _split_at(piece, _CLAUSE_END):
+                if clause.end - clause.start > 2 * max_chars:
+                    out.extend(_split_words(clause, max_chars))
+                else:
+                    out.append(clause)
         else:
             out.append(piece)
     return _pack(out, max_chars)
@@ -262,12 +327,40 @@ def _split_long(line: _Line, max_chars: int) -> list[_Line]:
 def _split_at(line: _Line, pattern: re.Pattern[str]) -> list[_Line]:
     out, pos = [], 0
     for m in pattern.finditer(line.text):
-        if _NOT_A_SENTENCE_END.search(line.text, 0, m.start()):
+        # The exception pattern ends at m.start() and holds no white space after its first
+        # character, so it is searched from the white space before the last word only.
+        word = m.start()
+        while word > 0 and not line.text[word - 1].isspace():
+            word -= 1
+        if _NOT_A_SENTENCE_END.search(line.text, max(word - 1, 0), m.start()):
             continue
         out.append(_Line(line.start + pos, line.start + m.start(), line.text[pos : m.start()]))
         pos = m.end()
     out.append(_Line(line.start + pos, line.end, line.text[pos:]))
     return [p for p in out if p.text.strip()]
+
+
+def _split_words(line: _Line, max_chars: int) -> list[_Line]:
+    """Cut a span between words into pieces of at most ``max_chars`` (a longer word is cut)."""
+    out: list[_Line] = []
+    text, base = line.text, line.start
+    pos, n = 0, len(text)
+    while pos < n:
+        while pos < n and text[pos].isspace():
+            pos += 1
+        if pos >= n:
+            break
+        end = min(pos + max_chars, n)
+        if end < n and not text[end].isspace():
+            cut = end
+            while cut > pos and not text[cut - 1].isspace():
+                cut -= 1
+            if cut > pos:
+                end = cut
+        piece = text[pos:end].rstrip()
+        out.append(_Line(base + pos, base + pos + len(piece), piece))
+        pos = end
+    return out
 
 
 def _pack(pieces: list[_Line], max_chars: int) -> list[_Line]:

@@ -6,7 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.errors import DocumentError
+from assistant.errors import DocumentError, shown
+from assistant.ingest.limits import ReadLimits
 from assistant.ingest.loaders import iter_document_paths, read_document
 from assistant.ingest.metadata import document_metadata
 from assistant.ingest.normalize import normalize_text
@@ -20,27 +21,44 @@ class Corpus:
 
 
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """Of the raw bytes, read in blocks (a huge file costs no memory)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
-def load_document(path: Path) -> Document:
+def file_key(path: Path) -> str:
+    """The name a file is recorded under: its name, or, when the name is not valid UTF-8, that name
+    escaped (so it can be written to the manifest and printed)."""
+    name = Path(path).name
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return shown(name, limit=1000)
+    return name
+
+
+def load_document(path: Path, limits: ReadLimits = ReadLimits()) -> Document:
     """One document, normalized, with its metadata (sidecar overrides applied)."""
-    text = normalize_text(read_document(path))
+    text = normalize_text(read_document(path, limits))
     if not text.strip():
         raise DocumentError(
-            f"Tệp {path.name} không có nội dung văn bản.", hint="Hãy kiểm tra tệp hoặc xuất lại dưới dạng .docx/.txt."
+            f"Tệp {shown(path.name)} không có nội dung văn bản.",
+            hint="Hãy kiểm tra tệp hoặc xuất lại dưới dạng .docx/.txt.",
         )
     return Document(
         id=path.name, text=text, sha256=file_sha256(path), metadata=document_metadata(text, path.name, path)
     )
 
 
-def load_corpus(documents_dir: Path) -> Corpus:
+def load_corpus(documents_dir: Path, limits: ReadLimits = ReadLimits()) -> Corpus:
     """All readable documents; unreadable ones are listed in ``skipped`` with the reason."""
     corpus = Corpus()
     for path in iter_document_paths(documents_dir):
         try:
-            corpus.documents.append(load_document(path))
+            corpus.documents.append(load_document(path, limits))
         except DocumentError as exc:
-            corpus.skipped.append({"file": path.name, "sha256": file_sha256(path), "error": str(exc)})
+            corpus.skipped.append({"file": file_key(path), "sha256": file_sha256(path), "error": str(exc)})
     return corpus

@@ -16,13 +16,14 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from assistant.errors import DocumentError
+from assistant.errors import DocumentError, shown
 from assistant.ingest.issuer import issuer
 from assistant.ingest.normalize import is_upper, strip_markup
 from assistant.models import DocumentMetadata
 
 HEADER_LINES = 40
 SIDECAR_SUFFIX = ".meta.yaml"
+SIDECAR_MAX_BYTES = 100_000
 
 DOC_TYPES = (
     "Kế hoạch",
@@ -119,11 +120,16 @@ def load_sidecar(path: Path) -> dict:
     sidecar = Path(f"{path}{SIDECAR_SUFFIX}")
     if not sidecar.is_file():
         return {}
+    if sidecar.stat().st_size > SIDECAR_MAX_BYTES:
+        raise DocumentError(
+            f"Tệp mô tả {shown(sidecar.name)} nặng hơn {SIDECAR_MAX_BYTES // 1000} kB, quá lớn cho vài trường mô tả.",
+            hint="Một tệp .meta.yaml chỉ cần vài dòng 'khóa: giá trị'.",
+        )
     try:
         data = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
         raise DocumentError(
-            f"Tệp mô tả {sidecar.name} không đúng cú pháp YAML hoặc không đọc được.",
+            f"Tệp mô tả {shown(sidecar.name)} không đúng cú pháp YAML hoặc không đọc được.",
             hint="Hãy sửa tệp theo dạng 'khóa: giá trị' (UTF-8), mỗi dòng một trường.",
         ) from exc
     if data is None:
@@ -131,12 +137,13 @@ def load_sidecar(path: Path) -> dict:
     valid = list(DocumentMetadata.model_fields)
     if not isinstance(data, dict):
         raise DocumentError(
-            f"Tệp mô tả {sidecar.name} phải là một bảng 'khóa: giá trị'.", hint=f"Các khóa hợp lệ: {', '.join(valid)}."
+            f"Tệp mô tả {shown(sidecar.name)} phải là một bảng 'khóa: giá trị'.",
+            hint=f"Các khóa hợp lệ: {', '.join(valid)}.",
         )
     unknown = sorted(str(key) for key in data if key not in valid)
     if unknown:
         raise DocumentError(
-            f"Tệp mô tả {sidecar.name} có khóa không hợp lệ: {', '.join(unknown)}.",
+            f"Tệp mô tả {shown(sidecar.name)} có khóa không hợp lệ: {', '.join(unknown)}.",
             hint=f"Các khóa hợp lệ: {', '.join(valid)}.",
         )
     try:
@@ -144,7 +151,7 @@ def load_sidecar(path: Path) -> dict:
     except ValidationError as exc:
         fields = ", ".join(sorted({str(err["loc"][0]) for err in exc.errors() if err["loc"]}))
         raise DocumentError(
-            f"Tệp mô tả {sidecar.name} có giá trị sai kiểu ở trường: {fields}.",
+            f"Tệp mô tả {shown(sidecar.name)} có giá trị sai kiểu ở trường: {fields}.",
             hint="Năm là số nguyên (ví dụ [2023]), ngày theo dạng 2020-04-21, các trường khác là chuỗi.",
         ) from exc
     return checked.model_dump(include=set(data))

@@ -90,20 +90,20 @@ def _join_wrapped(lines: list[str]) -> list[str]:
     if not content:
         return []
     width = sorted(len(line.strip()) for line in content)[int(len(content) * 0.9)]
-    out: list[str] = []
+    groups: list[list[str]] = []  # the pieces of each paragraph, joined once at the end (linear)
     last_piece = ""
     in_header = True  # before the first heading: title lines stand alone
     for line in content:
         indented = line.startswith(" ")
         piece = line.strip()
-        if out and _continues(last_piece, piece, width, indented, in_header):
-            out[-1] = f"{out[-1]} {piece}"
+        if groups and _continues(last_piece, piece, width, indented, in_header):
+            groups[-1].append(piece)
         else:
-            out.append(piece)
+            groups.append([piece])
         if STRUCTURE_START.match(piece):
             in_header = False
         last_piece = piece
-    return out
+    return [" ".join(group) for group in groups]
 
 
 def _continues(last: str, nxt: str, width: int, indented: bool, in_header: bool) -> bool:

@@ -53,7 +53,8 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["X-API-Key", "Authorization", "Content-Type"],
         )
-    app.add_middleware(BodyLimit, upload_limit=settings.max_upload_mb * (1 << 20) + (1 << 20))
+    uploads = ("/api/v1/documents", "/gradio_api/upload") if ui else ("/api/v1/documents",)
+    app.add_middleware(BodyLimit, upload_limit=settings.max_upload_mb * (1 << 20) + (1 << 20), upload_paths=uploads)
     app.add_middleware(RequestMetrics, metrics=service.metrics)
     if ui:
         from assistant.service.ui import mount_ui

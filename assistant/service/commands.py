@@ -32,6 +32,9 @@ def serve_command(
     """
     import uvicorn
 
+    # Requests run side by side; one math thread each avoids oversubscribing the cores (a query's
+    # embedding is small). Set OMP_NUM_THREADS yourself to override.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     settings = Settings()
     updates = {k: v for k, v in (("host", host), ("port", port), ("workers", workers)) if v is not None}
     settings = settings.model_copy(update=updates)

@@ -141,6 +141,7 @@ class JobRunner:
                     progress=False,
                     log=lambda m: None,
                     on_progress=lambda f: state.update_job(job_id, progress=0.2 + 0.7 * f),
+                    wait=True,  # another build (a command-line one) finishes first
                 )
                 self.service.pipeline.reload()
                 self.service._update_gauges()

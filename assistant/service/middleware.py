@@ -13,15 +13,15 @@ JSON_LIMIT = 1 << 20  # 1 MB for every request but an upload
 class BodyLimit:
     """Refuse a request body over the limit (413) whether or not it declares its length."""
 
-    def __init__(self, app, *, upload_limit: int, upload_path: str = "/api/v1/documents") -> None:
+    def __init__(self, app, *, upload_limit: int, upload_paths: tuple[str, ...] = ("/api/v1/documents",)) -> None:
         self.app = app
         self.upload_limit = upload_limit
-        self.upload_path = upload_path
+        self.upload_paths = upload_paths
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        limit = self.upload_limit if scope["path"].rstrip("/") == self.upload_path else JSON_LIMIT
+        limit = self.upload_limit if scope["path"].rstrip("/") in self.upload_paths else JSON_LIMIT
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             return await _too_large(send, limit)

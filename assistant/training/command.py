@@ -16,7 +16,9 @@ DEFAULT_SETS = ("eval/datasets/train/*.jsonl", "eval/datasets/dev.jsonl", "eval/
 
 
 def train_command(
-    sets: Annotated[Optional[list[Path]], typer.Argument(help="Các bộ câu hỏi JSONL (mặc định: train/, dev, holdout).")] = None,
+    sets: Annotated[
+        Optional[list[Path]], typer.Argument(help="Các bộ câu hỏi JSONL (mặc định: train/, dev, holdout).")
+    ] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Thư mục ghi mô hình (mặc định: trong gói).")] = None,
     report: Annotated[Path, typer.Option("--report", help="Thư mục ghi báo cáo.")] = Path("eval/reports/training"),
     folds: Annotated[int, typer.Option("--folds", min=2, max=10, help="Số phần kiểm định chéo.")] = 5,

@@ -103,6 +103,7 @@ def calibration_table(results: list[Outcome], bins: int = 10) -> list[tuple[floa
     for lo, hi in zip(edges, edges[1:]):
         chosen = [o for o in results if lo <= o.best < hi or (hi == 1 and o.best == 1)]
         if chosen:
-            out.append((float(np.mean([o.best for o in chosen])), float(np.mean([o.right for o in chosen])),
-                        len(chosen)))
+            out.append(
+                (float(np.mean([o.best for o in chosen])), float(np.mean([o.right for o in chosen])), len(chosen))
+            )
     return out

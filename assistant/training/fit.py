@@ -10,8 +10,15 @@ from assistant.answering.classifier import OPERATIONS, TYPES, Head, QuestionClas
 from assistant.answering.ranker import Ranker
 from assistant.training.items import Item
 
-TREES = {"max_iter": 200, "learning_rate": 0.08, "max_leaf_nodes": 31, "min_samples_leaf": 20,
-         "l2_regularization": 1.0, "early_stopping": False, "random_state": 0}
+TREES = {
+    "max_iter": 200,
+    "learning_rate": 0.08,
+    "max_leaf_nodes": 31,
+    "min_samples_leaf": 20,
+    "l2_regularization": 1.0,
+    "early_stopping": False,
+    "random_state": 0,
+}
 #: Chosen by grouped 5-fold cross-validation of the heads on the training questions (1, 4, 16, 64, 100).
 C_CLASSIFIER = 64.0
 
@@ -61,7 +68,9 @@ def fit_classifier(items: list[Item]) -> QuestionClassifier:
     return QuestionClassifier(heads, dimension)
 
 
-def fit_ranker(rows: list[dict[str, float]], labels: list[bool], features: list[str], trees: dict | None = None) -> Ranker:
+def fit_ranker(
+    rows: list[dict[str, float]], labels: list[bool], features: list[str], trees: dict | None = None
+) -> Ranker:
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     shell = Ranker(features, 0.0, [])

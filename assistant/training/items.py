@@ -33,7 +33,9 @@ class Item:
 
     def numeric_right(self, value: float | None) -> bool:
         g = self.gold
-        return value is not None and g.type in NUMERIC_TYPES and g.value is not None and within_tolerance(value, g.value)
+        return (
+            value is not None and g.type in NUMERIC_TYPES and g.value is not None and within_tolerance(value, g.value)
+        )
 
     def operand_right(self, value: float | None) -> bool:
         """The figure is the answer, or one of the gold calculation's operands."""

@@ -49,6 +49,7 @@ def read_all(items: list[Item], *, progress: bool = True) -> list[Case]:
 
 def folds_by_group(cases: list[Case], k: int) -> list[int]:
     """A fold per case; questions of one fact share a fold (assigned by a stable hash)."""
+
     def fold(group: str) -> int:
         return int(hashlib.sha1(group.encode("utf-8")).hexdigest(), 16) % k
 

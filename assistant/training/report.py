@@ -41,8 +41,12 @@ def firing(outcomes: list[Outcome]) -> dict[str, dict[str, int]]:
         if best is not None:
             for k, v in best.features.items():
                 chosen[k] += bool(v)
-    return {"vocabularies": dict(vocabularies), "hard facts": dict(facts), "features (any candidate)":
-            dict(any_candidate), "features (chosen candidate)": dict(chosen)}
+    return {
+        "vocabularies": dict(vocabularies),
+        "hard facts": dict(facts),
+        "features (any candidate)": dict(any_candidate),
+        "features (chosen candidate)": dict(chosen),
+    }
 
 
 def _row(name: str, m: dict) -> str:
@@ -71,8 +75,13 @@ def write_report(out: Path, summary: dict, cv: list[Outcome], fired: dict) -> No
         lines.append(_row("bỏ một tài liệu", summary["leave_one_document_out"]))
         for doc, m in summary.get("leave_one_document_out_by_document", {}).items():
             lines.append(_row(f"— {doc}", m))
-    lines += ["", "## Hiệu chỉnh xác suất (kiểm định chéo)", "", "| xác suất dự đoán | tỷ lệ đúng | số câu |",
-              "|---|---|---|"]
+    lines += [
+        "",
+        "## Hiệu chỉnh xác suất (kiểm định chéo)",
+        "",
+        "| xác suất dự đoán | tỷ lệ đúng | số câu |",
+        "|---|---|---|",
+    ]
     lines += [f"| {p:.2f} | {r:.2f} | {n} |" for p, r, n in calibration_table(cv)]
     for title, counts in fired.items():
         lines += ["", f"## Số câu hỏi mà mỗi mục kích hoạt: {title}", "", "| mục | số câu |", "|---|---|"]

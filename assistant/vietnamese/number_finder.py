@@ -51,9 +51,12 @@ class NumberMatch:
 _CANDIDATE = re.compile(r"[0-9](?:[0-9.,/:]*[0-9])?")
 _WORD = r"[^\W\d_]+"
 _LETTER = re.compile(r"[^\W\d_]")
+#: Each alternative that opens with a repeated class starts only where a run of that class starts
+#: (the leftmost match of the old pattern started there anyway): on a long run such as
+#: "1.1.1.1…" a start inside the run would rescan it to its end, quadratic in its length.
 _URL = re.compile(
-    r"<[a-z]+://[^>\s]*>|[a-z]+://\S+|www\.\S+|\S+@\S+|"
-    r"\b[\w.-]+\.(?:gov\.vn|com\.vn|edu\.vn|org\.vn|vn|com|net|org)\b\S*",
+    r"<[a-z]+://[^>\s]*>|(?<![a-z])[a-z]+://\S+|www\.\S+|(?<!\S)\S+@\S+|"
+    r"(?<![\w.-])[.-]*\b[\w.-]+\.(?:gov\.vn|com\.vn|edu\.vn|org\.vn|vn|com|net|org)\b\S*",
     re.IGNORECASE,
 )
 _LINE_MARKER = re.compile(r"[ \t]*(?:[*#>]+[ \t]*)?(?:[-+•][ \t]*)?")

@@ -46,7 +46,8 @@ def parse_number(text: str) -> float | None:
 
     Accepts an optional sign, surrounding spaces and a trailing ``%``. ``"1.222"`` is 1222
     (dot + exactly 3 digits groups thousands); ``"59.25"`` is 59.25 (a dot that cannot be
-    grouping); ``"1,222.5"`` and ``"1,2,3"`` are rejected.
+    grouping); ``"1,222.5"`` and ``"1,2,3"`` are rejected, and so is a number too long to be
+    finite (more than 308 digits): the result is always a finite float or ``None``.
     """
     s = text.strip().replace("\u00a0", "").replace("\u202f", "")
     if s.endswith("%"):
@@ -58,14 +59,14 @@ def parse_number(text: str) -> float | None:
     if not s.isascii():
         return None
     if VN_GROUPED.fullmatch(s):
-        return sign * float(s.replace(".", "").replace(",", "."))
-    if _VN_DECIMAL.fullmatch(s):
-        return sign * float(s.replace(",", "."))
-    if _INTEGER.fullmatch(s):
-        return sign * float(s)
-    if _EN_DECIMAL.fullmatch(s):
-        return sign * float(s)
-    return None
+        value = float(s.replace(".", "").replace(",", "."))
+    elif _VN_DECIMAL.fullmatch(s):
+        value = float(s.replace(",", "."))
+    elif _INTEGER.fullmatch(s) or _EN_DECIMAL.fullmatch(s):
+        value = float(s)
+    else:
+        return None
+    return sign * value if math.isfinite(value) else None  # 400 digits are no figure
 
 
 def format_number(value: float, decimals: int | None = None) -> str:

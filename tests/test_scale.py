@@ -1,0 +1,160 @@
+"""Index types and the pruned BM25 at small size, on the synthetic corpus (real Vietnamese text,
+perturbed): every FAISS type adds, removes and filters; MaxScore returns exactly the exhaustive
+top-k; the generator's tokens are the tokenizer's. The sizes themselves are in benchmarks/scale.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.filters import Filters, Where
+from assistant.indexing.builder import build_index
+from assistant.indexing.store import IndexStore
+from assistant.retrieval.embeddings import HashingEmbeddings
+from assistant.retrieval.lexical import BM25Index
+from assistant.retrieval.table import ChunkTable
+from assistant.retrieval.vector import KINDS, FaissVectorIndex, choose_kind
+from assistant.settings import Settings
+from benchmarks.synthetic import Synthesizer
+from tests.conftest import DOCUMENTS
+
+N = 1500
+QUERIES = [
+    "Năm 2023 toàn tỉnh có bao nhiêu trạm BTS?",
+    "so ho so truc tuyen toan trinh",
+    "Kinh phí đầu tư hạ tầng viễn thông là bao nhiêu triệu đồng?",
+    "Tỷ lệ dân số trưởng thành có điện thoại thông minh",
+    "ứng dụng công nghệ thông tin trong cơ quan nhà nước năm 2020",
+]
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    synth = Synthesizer(DOCUMENTS)
+    passages = [synth.passage(p) for p in range(N)]
+    table = ChunkTable.from_columns(
+        [p.id for p in passages], [p.document for p in passages], [p.province for p in passages],
+        [p.years for p in passages],
+    )  # fmt: skip
+    texts = [synth.text(p) for p in range(N)]
+    embedder = HashingEmbeddings(96)
+    vectors = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
+    return synth, table, vectors, embedder
+
+
+def test_generator_tokens_are_the_tokenizers_and_copies_change_figures_places_years(synthetic):
+    synth, table, vectors, _ = synthetic
+    n = len(synth)
+    for p in (0, 7, n + 3, 2 * n + 100, 917 * n + 42):
+        assert synth.tokens(p) == synth.tokenizer(synth.text(p))
+    assert synth.text(5) == synth.texts[5]  # copy 0 is the real corpus
+    copy = synth.passage(n + 5)
+    assert copy.document.startswith("c00001-") and copy.source == 5
+    assert synth.text(n + 5) != synth.texts[5]
+    assert len({synth.passage(c * n).province for c in range(1, 40)}) > 10  # many provinces
+    real = np.vstack([vectors[:1]] * 1)
+    assert np.allclose(
+        synth.vectors(0, 3, real.repeat(n, 0), np.zeros((1, real.shape[1]), np.float32))[0], real[0], atol=1e-6
+    )
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_index_type_adds_removes_filters_and_reloads(synthetic, kind, tmp_path):
+    synth, table, vectors, embedder = synthetic
+    index = FaissVectorIndex.build(table.ids, vectors, table, kind)
+    exact = FaissVectorIndex.build(table.ids, vectors, table, "flat")
+    assert index.kind == kind and len(index) == N
+    queries = np.asarray([embedder.embed_query(q) for q in QUERIES], dtype=np.float32)
+    recall = np.mean(
+        [len({c for c, _ in index.search(q, 200)[:10]} & {c for c, _ in exact.search(q, 10)}) / 10 for q in queries]
+    )
+    assert recall >= (0.6 if kind == "ivf-pq" else 0.95)
+    # A selective filter (one small document, under 5 % of the rows) is searched exactly.
+    sizes = np.bincount(table.document_codes)
+    small = table.document_names[int(np.flatnonzero((sizes >= 10) & (sizes < 0.05 * N))[0])]
+    where = Where(filters=Filters.of(documents=[small]))
+    for q in queries:
+        got = index.search(q, 5, where)
+        assert {table.document_of(table.row_of[c]) for c, _ in got} == {small}
+        if kind in ("flat", "ivf", "hnsw"):  # the quantized types rank by approximate scores
+            assert [c for c, _ in got] == [c for c, _ in exact.search(q, 5, where)]
+    in_small = [table.ids[r] for r in range(N) if table.document_of(r) == small]
+    assert index.remove(in_small[:3]) == 3  # removed rows leave the exact filtered search too
+    assert not {c for c, _ in index.search(queries[0], 50, where)} & set(in_small[:3])
+    index.add(in_small[:3], vectors[[table.row_of[c] for c in in_small[:3]]])
+    gone = table.ids[:300]
+    assert index.remove(gone) == 300 and len(index) == N - 300
+    assert not {c for c, _ in index.search(queries[0], 200)} & set(gone)
+    index.add(gone[:10], vectors[:10])
+    assert len(index) == N - 290
+    index.save(tmp_path)
+    again = FaissVectorIndex.load(tmp_path, table)
+    assert again.kind == kind and len(again) == N - 290
+    assert again.search(queries[1], 20) == index.search(queries[1], 20)
+
+
+def test_auto_is_exact_for_a_small_corpus():
+    assert choose_kind("auto", 517) == "flat" and choose_kind("auto", 2_000_000) == "ivf"
+    with pytest.raises(ValueError):
+        choose_kind("annoy", 10)
+
+
+def test_pruned_bm25_equals_exhaustive_scoring(synthetic, tmp_path):
+    synth, table, _, _ = synthetic
+    built = BM25Index.build((synth.tokens(p) for p in range(N)), table)
+    built.save(tmp_path)
+    index = BM25Index.load(tmp_path, table)
+    assert all(isinstance(a.base, np.memmap) for a in (index.rows, index.tf, index.indptr))  # not read into RAM
+    wheres = [
+        None,
+        Where(filters=Filters.of(province=synth.passage(N - 1).province)),
+        Where(filters=Filters.of(years=[2023])),
+    ]
+    for query in QUERIES:
+        tokens = synth.tokenizer(query)
+        for k in (1, 10, 200):
+            for where in wheres:
+                index.prune_from = 10**18
+                full = index.search(tokens, k, where)
+                index.prune_from = 0
+                assert index.search(tokens, k, where) == full
+    # A restricted caller keeps exact statistics of its view (not the pruned whole-corpus path).
+    visible = frozenset(table.document_names[:3])
+    rows = [r for r in range(N) if table.document_of(r) in visible]
+    alone_table = ChunkTable.from_columns([table.ids[r] for r in rows], [table.document_of(r) for r in rows],
+                                          [""] * len(rows), [()] * len(rows))  # fmt: skip
+    alone = BM25Index.build((synth.tokens(r) for r in rows), alone_table)
+    tokens = synth.tokenizer(QUERIES[0])
+    assert index.search(tokens, 10, Where(visible=visible)) == alone.search(tokens, 10)
+
+
+def test_bm25_built_in_blocks_equals_one_block(synthetic, monkeypatch):
+    from assistant.retrieval import lexical
+
+    synth, table, _, _ = synthetic
+    whole = BM25Index.build((synth.tokens(p) for p in range(N)), table)
+    monkeypatch.setattr(lexical, "BLOCK", 97)
+    blocks = BM25Index.build((synth.tokens(p) for p in range(N)), table)
+    for name in ("indptr", "rows", "tf", "lengths", "bound"):
+        assert np.array_equal(getattr(whole, name), getattr(blocks, name))
+    assert blocks.vocabulary == whole.vocabulary
+    from collections import Counter
+
+    bags = BM25Index.build((Counter(synth.tokens(p)) for p in range(N)), table)  # counted by the caller
+    for name in ("indptr", "rows", "tf", "lengths"):
+        assert np.array_equal(getattr(whole, name), getattr(bags, name))
+
+
+def test_index_type_is_a_setting_recorded_in_the_manifest(corpus_dir, embedder):
+    settings = Settings(data_dir=corpus_dir, embedder="hashing", _env_file=None)
+    build_index(settings, embedder, progress=False, log=lambda m: None)
+    assert IndexStore(settings.index_dir).manifest().vector_index == "flat"
+    hnsw = Settings(data_dir=corpus_dir, embedder="hashing", vector_index="hnsw", _env_file=None)
+    said: list[str] = []
+    report = build_index(hnsw, embedder, progress=False, log=said.append)
+    assert report.status == "built" and "hnsw" in said[0]
+    store = IndexStore(settings.index_dir)
+    assert store.manifest().vector_index == "hnsw"
+    data, directory = store.read()
+    index = FaissVectorIndex.load(directory, ChunkTable(data.chunks, data.documents))
+    assert index.kind == "hnsw" and len(index) == len(data.chunks)
