@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser run index test test-fast lint bench eval baseline clean screenshots
+.PHONY: install browser run index test test-fast lint bench bench-quick profile eval baseline clean screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' \
@@ -43,8 +43,20 @@ test-fast: install
 screenshots: install browser
 	$(BIN)/python scripts/screenshots.py docs/screenshots
 
-bench: index
-	$(BIN)/python scripts/bench.py
+# The assistant beside the LangChain recipe (benchmarks/), in temp dirs: docs/benchmarks.md and plots.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e ".[bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks
+
+bench-quick: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks --quick
+
+profile: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.profile
 
 eval: index
 	$(BIN)/assistant eval eval/datasets/dev.jsonl --out eval/reports/latest

@@ -137,6 +137,7 @@ def test_calculate_and_feedback(client, server):
         ("POST", "/api/v1/ask", {"question": 5}, 422),
         ("POST", "/api/v1/ask", {"question": "x", "mode": "foo"}, 422),
         ("POST", "/api/v1/search", {"query": "trạm", "k": 0}, 422),
+        ("POST", "/api/v1/ask", {"question": "trạm", "filters": {"years": [34848600303]}}, 422),
         ("GET", "/api/v1/khong-co", None, 404),
         ("DELETE", "/api/v1/ask", None, 405),
     ],

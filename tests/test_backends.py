@@ -60,6 +60,7 @@ def test_vector_index_search_filter_and_remove(corpus, tmp_path):
     assert [cid.split("#")[0] for cid, _ in only_b] == ["b.txt", "b.txt"]
     hidden = index.search(query, 6, Where(visible=frozenset({"a.txt"}), filters=Filters.of(documents=["b.txt"])))
     assert hidden == []
+    assert index.search(query, 6, Where(filters=Filters.of(years=[2024, 34848600303]))) == only_b
     tien_giang = index.search(query, 6, Where(filters=Filters.of(province="tiền giang")))
     assert {cid.split("#")[0] for cid, _ in tien_giang} == {"b.txt"}
     assert index.remove(["a.txt#0"]) == 1 and len(index) == 5

@@ -25,7 +25,9 @@ from assistant.ingest.chunking import CHUNKER_VERSION, chunk_document
 from assistant.ingest.corpus import file_key, file_sha256, load_corpus
 from assistant.ingest.limits import ReadLimits
 from assistant.ingest.loaders import iter_document_paths
+from assistant.models import Chunk
 from assistant.protocols import Embedder
+from assistant.retrieval.embeddings import embed_batches
 from assistant.retrieval.table import ChunkTable
 from assistant.retrieval.vector import choose_kind
 from assistant.settings import Settings
@@ -115,8 +117,9 @@ def _build(
     texts = [c.context_text() for c in chunks]
 
     cache = EmbeddingCache(settings.index_dir, model_id)
+    meaning = [embedded_text(c) for c in chunks]
     vectors, embedded = _embed(
-        texts,
+        meaning,
         embedder,
         cache,
         use_cache=not (old and reason and "mô hình" in reason),
@@ -130,9 +133,14 @@ def _build(
     extracted = [f for c in chunks for f in extract_figures(c)]
     windows = [f.window or f.sentence for f in extracted]
     figure_vectors, _ = _embed(
-        windows, embedder, cache, use_cache=not (old and reason and "mô hình" in reason), progress=progress
+        windows,
+        embedder,
+        cache,
+        use_cache=not (old and reason and "mô hình" in reason),
+        progress=progress,
+        batch=settings.embedding_batch_size,
     )
-    cache.save(keep={cache.key(t) for t in texts + windows})
+    cache.save(keep={cache.key(t) for t in meaning + windows})
     figures = [f.model_dump() for f in extracted]
     manifest = Manifest(
         embedding_model=model_id,
@@ -161,6 +169,11 @@ def _build(
         reason,
         time.perf_counter() - t0,
     )
+
+
+def embedded_text(chunk: Chunk) -> str:
+    """What the dense index embeds for a chunk; the lexical index reads ``chunk.context_text()``."""
+    return chunk.context_text()
 
 
 def _rebuild_reason(old: Manifest, model_id: str, settings: Settings) -> str:
@@ -198,16 +211,16 @@ def _embed(
 ) -> tuple[np.ndarray, int]:
     """Vectors of ``texts`` (cached ones reused); each batch is written to the cache once embedded."""
     missing = [t for t in dict.fromkeys(texts) if not use_cache or cache.get(t) is None]
-    batch = max(1, batch)
     with tqdm(total=len(missing), desc="Nhúng đoạn văn", unit="đoạn", disable=not progress or not missing) as bar:
-        for i in range(0, len(missing), batch):
-            part = missing[i : i + batch]
-            for text, vec in zip(part, embedder.embed_documents(part)):
+        done = 0
+        for part, vectors in embed_batches(embedder, missing, max(1, batch)):
+            for text, vec in zip(part, vectors):
                 cache.put(text, np.asarray(vec, dtype=np.float32))
             cache.flush()  # a build killed from here on keeps this batch
             bar.update(len(part))
+            done += len(part)
             if on_progress is not None:
-                on_progress(min(1.0, (i + len(part)) / len(missing)))
+                on_progress(min(1.0, done / len(missing)))
     dim = getattr(embedder, "dimension", None)
     vectors = np.vstack([cache.get(t) for t in texts]) if texts else np.zeros((0, dim or 1), np.float32)
     return vectors.astype(np.float32), len(missing)

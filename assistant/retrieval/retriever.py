@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
+from functools import lru_cache
 
 import numpy as np
 
@@ -19,8 +18,8 @@ from assistant.vietnamese.tokens import Tokenizer
 
 #: Candidates each side returns for fusion.
 CANDIDATES = 200
-#: Query embeddings kept (a question asked again, or read again by the answerer, is not re-embedded).
-QUERY_CACHE = 4096
+#: Query vectors kept, least recently used dropped first (384 floats: 1.5 KB each).
+QUERY_CACHE = 2048
 
 
 class HybridRetriever:
@@ -36,6 +35,7 @@ class HybridRetriever:
         tokenizer: Tokenizer,
         embedder: Embedder,
         settings: Settings,
+        query_cache: int = QUERY_CACHE,
     ) -> None:
         self.chunks = chunks
         self.documents = documents
@@ -45,21 +45,12 @@ class HybridRetriever:
         self.embedder = embedder
         self.settings = settings
         self._order = {cid: i for i, cid in enumerate(chunks)}
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._vectors_lock = threading.Lock()
+        # A question asked again (by anyone, or by a follow-up search) skips the model.
+        self.query_vector = lru_cache(maxsize=query_cache)(self._embed_query)
 
-    def query_vector(self, query: str) -> np.ndarray:
-        """The query's embedding, from a small LRU cache (the answerer reads it again)."""
-        with self._vectors_lock:
-            cached = self._vectors.get(query)
-            if cached is not None:
-                self._vectors.move_to_end(query)
-                return cached
+    def _embed_query(self, query: str) -> np.ndarray:
         vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
-        with self._vectors_lock:
-            self._vectors[query] = vector
-            while len(self._vectors) > QUERY_CACHE:
-                self._vectors.popitem(last=False)
+        vector.setflags(write=False)  # shared by every request asking the same question
         return vector
 
     def search(self, query: str, k: int = 10, where: Where | None = None) -> list[Hit]:

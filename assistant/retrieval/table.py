@@ -99,6 +99,8 @@ class ChunkTable:
             mask &= self._province_codes == code
         if f.years:
             in_years = np.zeros(len(self.ids), dtype=bool)
-            in_years[self._year_rows[np.isin(self._year_values, np.array(sorted(f.years), dtype=np.int32))]] = True
+            # Years outside int32 cannot occur in any passage; dropping them keeps numpy from overflowing.
+            wanted = np.array(sorted(y for y in f.years if -(2**31) <= y < 2**31), dtype=np.int32)
+            in_years[self._year_rows[np.isin(self._year_values, wanted)]] = True
             mask &= in_years
         return mask

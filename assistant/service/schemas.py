@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,7 +19,9 @@ class FiltersIn(BaseModel):
 
     documents: list[str] | None = Field(default=None, max_length=100, description="Chỉ các tài liệu này (mã tài liệu).")
     province: str | None = Field(default=None, max_length=100, description="Tỉnh, ví dụ 'Trà Vinh'.")
-    years: list[int] | None = Field(default=None, max_length=50, description="Các năm, ví dụ [2023].")
+    years: list[Annotated[int, Field(ge=1000, le=9999)]] | None = Field(
+        default=None, max_length=50, description="Các năm (bốn chữ số), ví dụ [2023]."
+    )
 
     def to_filters(self) -> Filters:
         return Filters.of(self.documents, self.province, self.years)
