@@ -78,7 +78,7 @@ def test_calculations_combine_compatible_figures_only(setup):
     ev = read(setup, "Tổng số đơn vị cấp tỉnh, cấp huyện và cấp xã dùng hệ thống quản lý văn bản là bao nhiêu?")
     figs = figure_candidates(ev)
     for c in figs:
-        c.features["stage1"] = 1.0 if c.value in (16.0, 72.0, 106.0) else 0.0
+        c.features["stage1"] = 1.0 if c.value in (16.0, 72.0, 106.0) and c.unit == "đơn vị" else 0.0
     calcs = calculation_candidates(ev, figs)
     sums = {round(c.value, 6): c for c in calcs if c.operation == "sum"}
     assert 194.0 in sums and sums[194.0].expression == "16 + 72 + 106"
@@ -92,6 +92,11 @@ def test_calculations_combine_compatible_figures_only(setup):
         for c in calcs
     )  # no % + count
     assert any(c.operation == "difference" and c.value == 106 - 16 for c in calcs)
+    # "16 máy chủ" is never subtracted from or divided by a count of units ("đơn vị")
+    servers = next(c for c in figs if c.unit == "máy chủ")
+    servers.features["stage1"], units = 2.0, [c for c in figs if c.unit == "đơn vị" and c.value == 72.0]
+    mixed = calculation_candidates(ev, [servers, *units])
+    assert not any(c.operation in ("difference", "share", "change") for c in mixed)
 
 
 def test_sentences_dates_and_lists(setup):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 
+from assistant.answering.candidates import Candidate
 from assistant.answering.compose import NOT_FOUND, compose, consistent
 from assistant.answering.context import AnswerContext
 from assistant.answering.learned import Models
@@ -93,19 +94,32 @@ def out_of_scope(ctx: AnswerContext, reading: Reading) -> str | None:
 
 def choose(ctx: AnswerContext, reading: Reading, threshold: float) -> Answer | None:
     """The answer of the best candidate at or above ``threshold``, or None."""
+    return pick(ctx, reading, threshold)[1]
+
+
+def ruled_out(c: Candidate) -> bool:
+    """Hard checks: another province's figure, or a count of something the question does not count
+    (the counted noun appears nowhere the number could be read from), never answers."""
+    if c.kind == "figure" and not consistent(c) and c.features.get("place_miss"):
+        return True
+    return c.kind in ("figure", "calculation") and bool(c.features.get("noun_missing"))
+
+
+def pick(ctx: AnswerContext, reading: Reading, threshold: float) -> tuple[Candidate | None, Answer | None]:
+    """The candidate that answers (the best not ruled out, at or above ``threshold``) and its answer."""
     ranked = sorted(reading.all, key=lambda c: -c.score)
     for best in ranked:
         if best.score < threshold:
-            return None
-        if best.kind == "figure" and not consistent(best) and best.features.get("place_miss"):
-            continue  # another province's figure never answers
+            return None, None
+        if ruled_out(best):
+            continue
         rivals = _rivals(reading, best) if best.kind == "figure" else []
         if best.kind == "sentence":
             best.text = shown(reading.evidence, best)
         answer = compose(ctx, reading.question.text, best, rivals)
         if not answer.abstained:
-            return answer
-    return None
+            return best, answer
+    return None, None
 
 
 def _rivals(reading: Reading, best) -> list:

@@ -47,6 +47,13 @@ def compatible(cands: list[Candidate]) -> bool:
     return len(percents) <= 1 and len(money) <= 1
 
 
+def comparable(cands: list[Candidate]) -> bool:
+    """Operands one can subtract or divide: compatible, and their units (when both are named) name
+    the same kind of thing by their head word ("trạm" and "trạm 5G", not "hồ sơ" and "trạm")."""
+    heads = {words(c.unit)[0] for c in cands if c.unit and c.unit != "%" and words(c.unit)}
+    return compatible(cands) and len(heads) <= 1
+
+
 def same_unit(cands: list[Candidate]) -> bool:
     units = {_unit(c) for c in cands}
     units.discard("")
@@ -69,15 +76,15 @@ def calculation_candidates(ev: Evidence, figures: list[Candidate]) -> list[Candi
     chosen += _question_numbers(ev, figures)
     out: list[Candidate] = []
     for a, b in itertools.permutations(chosen, 2):
-        if compatible([a, b]):
+        if comparable([a, b]):
             out.append(
                 _make(ev, "difference", [a, b], a.value - b.value, f"{plain(a.value)} - {plain(b.value)}", a.unit)
             )
-        if b.value > a.value > 0 and compatible([a, b]):
+        if b.value > a.value > 0 and comparable([a, b]):
             out.append(
                 _make(ev, "share", [a, b], a.value / b.value * 100, f"{plain(a.value)} / {plain(b.value)} * 100", "%")
             )
-        if b.value and compatible([a, b]) and (a.figures and b.figures):
+        if b.value and comparable([a, b]) and (a.figures and b.figures):
             out.append(
                 _make(
                     ev,
@@ -235,6 +242,7 @@ def _make(
             "period_miss": max((c.features.get("period_miss", 0.0) for c in operands), default=0.0),
             "period_hit": min((c.features.get("period_hit", 0.0) for c in operands), default=0.0),
             "rank_inv": max((c.features.get("rank_inv", 0.0) for c in operands), default=0.0),
+            "noun_missing": min((c.features.get("noun_missing", 0.0) for c in operands), default=0.0),
         }
     )
     feats.update(question_features(q))

@@ -30,11 +30,15 @@ OPERATION_NAMES = {
 _CONTRADICTS = ("year_miss", "place_miss", "named_miss")
 
 
-def figure_text(value: float, unit: str | None) -> str:
+def number_text(value: float, unit: str | None) -> str:
+    """The number as the answer writes it ("1.222", "59,25%"): what a figure badge marks."""
     shown = format_number(round(value, 2) if abs(value) < 1e6 else round(value))
-    if unit == "%":
-        return f"{shown}%"
-    return f"{shown} {unit}".strip() if unit else shown
+    return f"{shown}%" if unit == "%" else shown
+
+
+def figure_text(value: float, unit: str | None) -> str:
+    shown = number_text(value, unit)
+    return f"{shown} {unit}" if unit and unit != "%" else shown
 
 
 class Citer:
@@ -75,7 +79,7 @@ def _figure(ctx: AnswerContext, question: str, best: Candidate, rivals: list[Can
     text = f"{shown} (theo {title}) [{n}]."
     checks = [
         FigureCheck(
-            text=shown,
+            text=number_text(best.value, best.unit),
             value=best.value,
             unit=best.unit,
             status="verified" if consistent(best) else "unverified",
@@ -89,7 +93,15 @@ def _figure(ctx: AnswerContext, question: str, best: Candidate, rivals: list[Can
         other_shown = figure_text(other.value, other.unit)
         other_title = ctx.data.documents[other.hit.chunk.document].title
         text += f" Lưu ý: {other_title} ghi {other_shown} [{m}]; các tài liệu chưa thống nhất."
-        checks.append(FigureCheck(text=other_shown, value=other.value, unit=other.unit, status="verified", citation=m))
+        checks.append(
+            FigureCheck(
+                text=number_text(other.value, other.unit),
+                value=other.value,
+                unit=other.unit,
+                status="verified",
+                citation=m,
+            )
+        )
         conflict = True
     return Answer(
         question=question,
@@ -117,7 +129,10 @@ def _calculation(question: str, best: Candidate, citer: Citer) -> Answer:
         n = citer.cite(term.span.hit, f.start, f.end)
         raw = f.raw if abs(term.value - f.value) < 1e-9 else format_number(term.value)
         operands.append(Operand(value=term.value, label=f.indicator, raw=raw, citation=n))
-        checks.append(FigureCheck(text=raw, value=term.value, unit=f.unit, status="verified", citation=n))
+        # the badge marks the operand as the expression in the answer writes it
+        checks.append(
+            FigureCheck(text=format_number(term.value), value=term.value, unit=f.unit, status="verified", citation=n)
+        )
     result = round(calc.result, 2)
     shown = figure_text(result, best.unit)
     markers = "".join(f"[{c.number}]" for c in citer.citations)

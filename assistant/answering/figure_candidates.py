@@ -70,6 +70,11 @@ def _candidate(
     counted = q.counted
     noun_in_unit = sum(w in unit_tokens for w in counted) / len(counted) if counted and unit_tokens else 0.0
     noun_in_clause = sum(w in clause_tokens for w in counted) / len(counted) if counted else 0.0
+    # The thing counted appears nowhere the figure could be read from: another thing's count.
+    around = clause_tokens | sentence_tokens | indicator_tokens | unit_tokens | p.section_tokens
+    if f.context:
+        around |= ctx.text_tokens(f.context)
+    noun_missing = float(bool(counted) and not any(w in around for w in counted))
     year_hit, year_miss = ev.years(fig_years)
     sent_year_hit, sent_year_miss = ev.years(text_years(clause))
     period = p.period(f.year, clause)
@@ -108,6 +113,7 @@ def _candidate(
         "q_counts": float(bool(counted)),
         "noun_in_unit": noun_in_unit,
         "noun_in_clause": noun_in_clause,
+        "noun_missing": noun_missing,
         "unit_missing": float(not unit_tokens),
         "is_percent": float(f.is_percent and not total),
         "kind_money": float(f.kind == "money"),

@@ -14,7 +14,7 @@ from assistant.errors import ConfigurationError
 
 TRAINED = Path(__file__).resolve().parent / "trained"
 #: Bumped when features change in a way that old trained files cannot be read with.
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2  # 2: noun_missing; units compared by head word
 
 
 @dataclass

@@ -44,8 +44,8 @@ class BuildReport:
     status: str  # "built" | "up-to-date"
     documents: int = 0
     chunks: int = 0
-    embedded: int = 0  # chunks embedded now
-    reused: int = 0  # chunks whose vectors came from the cache
+    embedded: int = 0  # texts embedded now (passages and figure windows)
+    reused: int = 0  # texts whose vectors came from the cache
     skipped: list[dict[str, str]] = field(default_factory=list)
     reason: str = ""
     seconds: float = 0.0
@@ -118,8 +118,12 @@ def _build(
 
     cache = EmbeddingCache(settings.index_dir, model_id)
     meaning = [embedded_text(c) for c in chunks]
-    vectors, embedded = _embed(
-        meaning,
+    # Figures' windows are embedded with the passages (one pass, one resumable cache): the
+    # answerer compares them with the question.
+    extracted = [f for c in chunks for f in extract_figures(c)]
+    windows = [f.window or f.sentence for f in extracted]
+    every, embedded = _embed(
+        meaning + windows,
         embedder,
         cache,
         use_cache=not (old and reason and "mô hình" in reason),
@@ -127,20 +131,11 @@ def _build(
         on_progress=on_progress,
         batch=settings.embedding_batch_size,
     )
+    vectors, figure_vectors = every[: len(meaning)], every[len(meaning) :]
+    cache.save(keep={cache.key(t) for t in meaning + windows})
     table = ChunkTable(chunks, documents)
     vector_index, lexical_index = make_indexes(settings, table, vectors, (tokenizer(t) for t in texts))
 
-    extracted = [f for c in chunks for f in extract_figures(c)]
-    windows = [f.window or f.sentence for f in extracted]
-    figure_vectors, _ = _embed(
-        windows,
-        embedder,
-        cache,
-        use_cache=not (old and reason and "mô hình" in reason),
-        progress=progress,
-        batch=settings.embedding_batch_size,
-    )
-    cache.save(keep={cache.key(t) for t in meaning + windows})
     figures = [f.model_dump() for f in extracted]
     manifest = Manifest(
         embedding_model=model_id,
@@ -164,7 +159,7 @@ def _build(
         len(corpus.documents),
         len(chunks),
         embedded,
-        len(chunks) - embedded,
+        len(set(meaning + windows)) - embedded,
         corpus.skipped,
         reason,
         time.perf_counter() - t0,

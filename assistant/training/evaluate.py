@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answering.answerer import finish
+from assistant.answering.answerer import finish, out_of_scope, pick
 from assistant.evaluation.dataset import prediction_from_answer
 from assistant.evaluation.metrics import compute_metrics
 from assistant.evaluation.scoring import is_correct
@@ -37,7 +37,9 @@ def outcomes(cases: list[Case]) -> list[Outcome]:
     for case in cases:
         it = case.item
         answer = finish(it.ctx, case.reading, it.hits, 0.0)
-        best = max((c.score for c in case.reading.all), default=0.0)
+        # the probability of the candidate that answers (ruled-out ones are skipped, as when answering)
+        chosen = None if out_of_scope(it.ctx, case.reading) or not it.hits else pick(it.ctx, case.reading, 0.0)[0]
+        best = chosen.score if chosen is not None else 0.0
         prediction = prediction_from_answer(it.gold, answer, 0.0)
         out.append(Outcome(case, answer, best, is_correct(it.gold, prediction) and not answer.abstained))
     return out
