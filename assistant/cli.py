@@ -191,6 +191,9 @@ def _register_eval_commands() -> None:
         return Pipeline(_settings())
 
     app.command("eval")(bind_pipeline(eval_command, make_pipeline))
+    from assistant.training.command import train_command
+
+    app.command("train")(train_command)
     app.command("compare")(compare_command)
     app.command("gate")(gate_command)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answering.question import YEAR as _YEAR
+from assistant.answering.analysis import YEAR as _YEAR
 from assistant.models import Answer
 from assistant.vietnamese.text import fold
 

@@ -10,6 +10,9 @@ import threading
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from assistant.figures.model import Figure
 from assistant.filters import Where
 from assistant.indexing.backends import open_indexes
 from assistant.indexing.manifest import Manifest
@@ -34,6 +37,8 @@ class Snapshot:
     documents: dict[str, Document]
     chunks: list[Chunk]
     figures: dict[str, list[dict]]  # by chunk id
+    typed_figures: dict[str, list[Figure]]  # the same, as Figure objects
+    figure_vectors: dict[str, np.ndarray]  # by chunk id: the embeddings of its figures' windows, in order
     vectors: VectorIndex
     lexical: LexicalIndex
     tokenizer: Tokenizer
@@ -44,6 +49,9 @@ class Snapshot:
 
     def search(self, query: str, k: int, where: Where) -> list[Hit]:
         return self.retriever.search(query, k, where)
+
+    def query_vector(self, query: str):
+        return self.retriever.query_vector(query)
 
     def view(self, visible: frozenset[str] | None = None) -> CorpusView:
         """The corpus as a caller who may see ``visible`` (None: every document) sees it."""
@@ -74,12 +82,21 @@ def load_snapshot(settings: Settings, embedder: Embedder) -> Snapshot:
     term_counts: dict[str, Counter[str]] = defaultdict(Counter)
     for c in data.chunks:
         term_counts[c.document].update(set(words(c.context_text())))
+    typed = {cid: [Figure(**f) for f in rows] for cid, rows in figures.items()}
+    by_chunk: dict[str, list[int]] = defaultdict(list)
+    for i, f in enumerate(data.figures):
+        by_chunk[f["chunk_id"]].append(i)
+    figure_vectors = {}
+    if data.figure_vectors is not None and len(data.figure_vectors) == len(data.figures):
+        figure_vectors = {cid: data.figure_vectors[rows] for cid, rows in by_chunk.items()}
     snapshot = Snapshot(
         data.build,
         data.manifest,
         data.documents,
         data.chunks,
         dict(figures),
+        typed,
+        figure_vectors,
         vectors,
         lexical,
         tokenizer,

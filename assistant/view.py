@@ -26,9 +26,13 @@ class Build(Protocol):
     documents: dict[str, Document]
     chunks: list[Chunk]
     figures: dict[str, list[dict]]
+    typed_figures: dict[str, list]
+    figure_vectors: dict
     term_counts: dict[str, Counter[str]]
 
     def search(self, query: str, k: int, where: Where) -> list[Hit]: ...
+
+    def query_vector(self, query: str): ...
 
 
 class VisibleCorpus:
@@ -52,6 +56,21 @@ class VisibleCorpus:
     def figures(self) -> Mapping[str, list[dict]]:
         """Figures by chunk id, of visible chunks only."""
         every = self.snapshot.figures
+        if self.visible is None:
+            return every
+        return {c.id: every[c.id] for c in self.chunks if c.id in every}
+
+    @cached_property
+    def _following(self) -> dict[str, Chunk]:
+        following: dict[str, Chunk] = {}
+        for a, b in zip(self.chunks, self.chunks[1:]):
+            if a.document == b.document:
+                following[a.id] = b
+        return following
+
+    @cached_property
+    def typed_figures(self) -> Mapping[str, list]:
+        every = self.snapshot.typed_figures
         if self.visible is None:
             return every
         return {c.id: every[c.id] for c in self.chunks if c.id in every}
@@ -105,6 +124,10 @@ class CorpusView:
     def search(self, query: str, k: int = 10) -> list[Hit]:
         return self.corpus.snapshot.search(query, k, self.where)
 
+    def query_vector(self, query: str):
+        """The query's embedding (the one retrieval used)."""
+        return self.corpus.snapshot.query_vector(query)
+
     def text(self, document: str) -> str:
         return self.corpus.documents[document].text
 
@@ -119,6 +142,20 @@ class CorpusView:
     @property
     def figures(self) -> Mapping[str, list[dict]]:
         return self.corpus.figures
+
+    @property
+    def typed_figures(self) -> Mapping[str, list]:
+        return self.corpus.typed_figures
+
+    def figure_vectors(self, chunk_id: str):
+        """The embeddings of a visible passage's figure windows, in its figures' order (or None)."""
+        if chunk_id not in self.corpus.typed_figures:
+            return None
+        return self.corpus.snapshot.figure_vectors.get(chunk_id)
+
+    def next_chunk(self, chunk: Chunk) -> Chunk | None:
+        """The passage that follows ``chunk`` in its document (if the caller may see it)."""
+        return self.corpus._following.get(chunk.id)
 
     @property
     def idf(self) -> dict[str, float]:

@@ -1,106 +1,104 @@
-"""The default answerer on real passages: figures, calculations, conflicts, abstention, follow-ups."""
+"""The default answerer (the trained models shipped in the package) on documents written for this
+test: figures, calculations, conflicts, abstention, badges, follow-ups. The passages are invented, so
+nothing here pins an answer of the evaluation sets."""
+
+from __future__ import annotations
 
 import pytest
 
 from assistant.answering import NOT_FOUND
-from assistant.answering.question import analyze
 from assistant.conversation import Conversation, resolve_follow_up, standalone
 from assistant.indexing.builder import build_index
 from assistant.pipeline import Pipeline
-from tests.passages import BoundAnswerer  # noqa: F401
-from tests.passages import hits as _hits
+from assistant.retrieval.embeddings import HashingEmbeddings
+from assistant.settings import Settings
+
+REPORT = """BÁO CÁO
+Kết quả chuyển đổi số tỉnh Vĩnh Long năm 2025
+
+I. HẠ TẦNG SỐ
+
+1. Hạ tầng viễn thông
+- Toàn tỉnh có 2.345 trạm phát sóng di động (BTS), trong đó 1.120 trạm 5G.
+- Tỷ lệ hộ gia đình có Internet cáp quang băng rộng đạt 71,4%.
+- Tổng kinh phí đầu tư hạ tầng số là 48.600 triệu đồng; đã giải ngân 31.200 triệu đồng.
+
+2. Dịch vụ công trực tuyến
+- Cổng dịch vụ công tiếp nhận 86.512 hồ sơ trực tuyến trong năm 2025.
+- Sở Thông tin và Truyền thông chủ trì vận hành Trung tâm giám sát an toàn thông tin của tỉnh.
+"""
+
+PLAN = """KẾ HOẠCH
+Phát triển hạ tầng số tỉnh Vĩnh Long năm 2025
+
+I. MỤC TIÊU
+
+- Đến cuối năm 2025, toàn tỉnh có 2.410 trạm phát sóng di động (BTS).
+- Phấn đấu 80% hộ gia đình có Internet cáp quang băng rộng.
+"""
 
 
-def test_number_picks_the_figure_the_question_names(index_data):
-    data, settings = index_data
-    hits = _hits(data, "1.222 trạm thu, phát sóng")
-    a = BoundAnswerer(data, settings).answer("Năm 2023 Trà Vinh có bao nhiêu trạm BTS?", hits)
-    assert not a.abstained and a.value == 1222 and a.unit == "trạm"
-    assert a.answer.startswith("1.222 trạm") and "[1]" in a.answer
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory) -> Pipeline:
+    root = tmp_path_factory.mktemp("invented")
+    (root / "documents").mkdir()
+    (root / "documents" / "bao-cao-vinh-long-2025.txt").write_text(REPORT, encoding="utf-8")
+    (root / "documents" / "ke-hoach-vinh-long-2025.txt").write_text(PLAN, encoding="utf-8")
+    settings = Settings(data_dir=root, embedder="hashing", _env_file=None)
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    return Pipeline(settings, HashingEmbeddings())
+
+
+def _quoted(pipeline: Pipeline, citation) -> str:
+    document = pipeline.snapshot().documents[citation.document]
+    return document.text[citation.quote_start : citation.quote_end]
+
+
+def test_a_stated_figure_is_answered_cited_and_verified(pipeline):
+    a = pipeline.ask("Năm 2025 tỉnh Vĩnh Long có bao nhiêu hồ sơ trực tuyến?")
+    assert not a.abstained and a.value == 86512 and "86.512" in a.answer and "[1]" in a.answer
     c = a.citations[0]
-    doc = data.documents[c.document].text
-    assert "1.222 trạm" in c.quote and doc[c.quote_start : c.quote_end] == c.quote
-    assert [f.status for f in a.figures] == ["verified"]
+    assert c.document == "bao-cao-vinh-long-2025.txt" and "86.512" in c.quote
+    assert _quoted(pipeline, c) == c.quote  # the offsets open the citation in place
+    assert [f.status for f in a.figures] == ["verified"] and a.figures[0].value == 86512
 
 
-def test_percent_question_gets_the_percentage(index_data):
-    data, settings = index_data
-    hits = _hits(data, "tỷ lệ hộ gia đình có đường Internet cáp quang băng rộng đạt 59,25%")
-    a = BoundAnswerer(data, settings).answer(
-        "Năm 2022 tỷ lệ hộ gia đình có Internet cáp quang băng rộng là bao nhiêu?", hits
-    )
-    assert a.value == pytest.approx(59.25) and "59,25%" in a.answer and not a.conflict
+def test_a_percentage_question_gets_the_percentage(pipeline):
+    a = pipeline.ask("Tỷ lệ hộ gia đình có Internet cáp quang năm 2025 đạt bao nhiêu?")
+    assert not a.abstained and a.unit == "%"
+    assert a.value in (pytest.approx(71.4), pytest.approx(80))  # the result, or the plan's target
+    assert any(f"{a.value:g}".replace(".", ",") in c.quote for c in a.citations)
 
 
-def test_conflicting_figures_are_both_cited(index_data):
-    data, settings = index_data
-    hits = _hits(
-        data,
-        "1.057 dịch vụ công trực tuyến toàn trình (chiếm tỷ lệ 57,96%). Rà soát, công khai 1.858 TTHC và tích hợp 953",
-        "1.077 dịch vụ công trực tuyến toàn trình",
-    )
-    a = BoundAnswerer(data, settings).answer(
-        "Hệ thống giải quyết TTHC tỉnh Trà Vinh có bao nhiêu dịch vụ công trực tuyến toàn trình?", hits
-    )
-    assert a.conflict and len(a.citations) == 2
-    assert "1.057" in a.answer and "1.077" in a.answer and "không thống nhất" in a.answer
-
-
-def test_difference_is_computed_from_cited_figures(index_data):
-    data, settings = index_data
-    hits = _hits(data, "47.803\t33.223")
-    a = BoundAnswerer(data, settings).answer(
-        "Dự án nâng cấp hạ tầng kỹ thuật CNTT giai đoạn 1 còn chênh lệch bao nhiêu giữa tổng mức đầu tư và kinh phí đã giải ngân?",
-        hits,
-    )
-    assert a.calculation is not None and a.value == pytest.approx(14580)
-    assert a.calculation.expression == "47803 - 33223"
-    assert {o.value for o in a.calculation.operands} == {47803, 33223}
+def test_a_difference_is_computed_from_cited_operands(pipeline):
+    a = pipeline.ask("Kinh phí đầu tư hạ tầng số còn bao nhiêu triệu đồng chưa giải ngân?")
+    assert not a.abstained and a.calculation is not None
+    assert a.value == pytest.approx(17400)
+    assert {o.value for o in a.calculation.operands} == {48600, 31200}
     assert any(f.status == "computed" for f in a.figures)
 
 
-def test_other_province_and_uncovered_year_abstain(index_data):
-    data, settings = index_data
-    hits = _hits(data, "1.222 trạm thu, phát sóng")
-    answerer = BoundAnswerer(data, settings)
-    for question in ("Tỉnh Vĩnh Long có bao nhiêu trạm BTS?", "Năm 2035 Trà Vinh có bao nhiêu trạm BTS?"):
-        a = answerer.answer(question, hits)
-        assert a.abstained and a.answer == NOT_FOUND and a.value is None
-        assert a.retrieved  # closest passages still shown
+def test_another_province_or_an_uncovered_year_abstains(pipeline):
+    for question in (
+        "Tỉnh Trà Vinh có bao nhiêu trạm phát sóng di động?",
+        "Năm 2031 tỉnh Vĩnh Long có bao nhiêu trạm phát sóng di động?",
+    ):
+        a = pipeline.ask(question)
+        assert a.abstained and a.answer == NOT_FOUND and a.value is None, question
+        assert a.retrieved  # the nearest passages are still shown
+        assert not any(f.status == "verified" for f in a.figures)
 
 
-def test_unrelated_passage_abstains(index_data):
-    data, settings = index_data
-    hits = _hits(data, "1.222 trạm thu, phát sóng")
-    a = BoundAnswerer(data, settings).answer(
-        "Tỷ lệ hài lòng của người dân với bệnh viện tuyến huyện là bao nhiêu?", hits
-    )
-    assert a.abstained
+def test_a_question_the_documents_do_not_touch_abstains(pipeline):
+    a = pipeline.ask("Bệnh viện tuyến huyện có bao nhiêu giường bệnh?")
+    assert a.abstained and a.value is None
 
 
-def test_table_cell_answers_who_is_in_charge(index_data):
-    data, settings = index_data
-    hits = _hits(data, "Xây dựng Kiến trúc chính quyền điện tử 2.0")
-    a = BoundAnswerer(data, settings).answer("Đơn vị nào chủ trì xây dựng Kiến trúc chính quyền điện tử 2.0?", hits)
-    assert a.answer.startswith("Sở TT&TT") and a.citations[0].quote.startswith("2\tXây dựng Kiến trúc")
-
-
-@pytest.mark.parametrize(
-    "question,kind,op",
-    [
-        ("Năm 2023 có bao nhiêu trạm BTS?", "number", None),
-        ("ty le ho gia dinh co internet la bao nhieu", "percent", None),
-        ("Ngày Chuyển đổi số của tỉnh là ngày nào?", "date", None),
-        ("Đơn vị nào chủ trì nhiệm vụ này?", "entity", None),
-        ("Kinh phí năm 2023 tăng bao nhiêu phần trăm so với năm 2022?", "computed", "percent_change"),
-        ("Tổng số cán bộ ở cấp tỉnh và cấp huyện là bao nhiêu?", "computed", "sum"),
-        ("Camera thông minh chiếm bao nhiêu % tổng số camera?", "computed", "percent_of"),
-        ("Vì sao tỉnh chưa ban hành danh mục dữ liệu mở?", "text", None),
-    ],
-)
-def test_question_analysis(question, kind, op):
-    q = analyze(question)
-    assert (q.kind, q.operation) == (kind, op)
+def test_badges_only_for_the_figures_of_the_answer(pipeline):
+    a = pipeline.ask("Năm 2025 toàn tỉnh Vĩnh Long có bao nhiêu trạm 5G?")
+    assert not a.abstained and a.value == 1120
+    # the sentence also states 2.345 stations: quoted, but not part of the answer, so no badge
+    assert [f.value for f in a.figures if f.status == "verified"] == [1120]
 
 
 def test_follow_up_questions_are_completed():
@@ -113,39 +111,26 @@ def test_follow_up_questions_are_completed():
     )
 
 
-def test_conversation_uses_previous_turn(index_data):
-    data, settings = index_data
+def test_a_follow_up_is_answered_from_the_history(pipeline):
+    first = "Năm 2024 tỉnh Vĩnh Long có bao nhiêu hồ sơ trực tuyến?"
+    assert pipeline.ask(first).abstained  # no document covers 2024
+    follow = pipeline.ask("còn năm 2025 thì sao?", history=[first])
+    assert follow.question == "còn năm 2025 thì sao?"
+    assert not follow.abstained and follow.value == 86512
 
+
+def test_conversation_keeps_the_previous_turn(pipeline):
     class Recorder:
         def __init__(self):
-            self.asked = []
+            self.asked: list[str] = []
 
         def ask(self, q, history=()):  # as Pipeline.ask: the follow-up completed from the history
-            resolved = standalone(q, list(history))
-            self.asked.append(resolved)
-            answer = BoundAnswerer(data, settings).answer(resolved, _hits(data, "1.222 trạm thu, phát sóng"))
-            answer.question = q
-            return answer
+            self.asked.append(standalone(q, list(history)))
+            return pipeline.ask(q, history=history)
 
     rec = Recorder()
     conv = Conversation(rec)
-    conv.ask("Năm 2023 toàn tỉnh có bao nhiêu trạm BTS?")
-    a = conv.ask("còn năm 2022 thì sao?")
-    assert rec.asked[-1] == "Năm 2022 toàn tỉnh có bao nhiêu trạm BTS?"
-    assert a.question == "còn năm 2022 thì sao?"
-
-
-def test_invented_fact_is_indexed_and_answered(data_dir, settings, embedder):
-    (data_dir / "documents" / "bao-cao-gia-dinh.txt").write_text(
-        "BÁO CÁO\n\nTình hình hạ tầng số tỉnh Trà Vinh năm 2025\n\n"
-        "I. KẾT QUẢ\n\n- Toàn tỉnh có 4.321 trạm phát sóng 5G, phủ sóng 87,5% dân số.\n",
-        encoding="utf-8",
-    )
-    build_index(settings, embedder, progress=False, log=lambda m: None)
-    a = Pipeline(settings, embedder).ask("Năm 2025 Trà Vinh có bao nhiêu trạm phát sóng 5G?")
-    assert a.value == 4321 and "4.321 trạm" in a.answer
-    assert a.citations[0].document == "bao-cao-gia-dinh.txt"
-    follow = Pipeline(settings, embedder).ask(
-        "còn tỷ lệ phủ sóng thì sao?", history=["Năm 2025 Trà Vinh có bao nhiêu trạm phát sóng 5G?"]
-    )
-    assert follow.question == "còn tỷ lệ phủ sóng thì sao?" and "87,5%" in follow.answer
+    conv.ask("Năm 2025 toàn tỉnh Vĩnh Long có bao nhiêu trạm 5G?")
+    a = conv.ask("còn năm 2024 thì sao?")
+    assert rec.asked[-1] == "Năm 2024 toàn tỉnh Vĩnh Long có bao nhiêu trạm 5G?"
+    assert a.question == "còn năm 2024 thì sao?" and a.abstained  # no document covers 2024

@@ -212,7 +212,7 @@ def test_index_search_and_rebuild_on_model_change(st_model_dir: Path, vi_data_di
     report = build_index(hashing_settings, hashing, progress=False, log=logs.append)
     assert report.status == "built"
     assert "mô hình" in report.reason
-    assert report.embedded == report.chunks  # no vectors reused across models
+    assert report.reused == 0 and report.embedded >= report.chunks  # no vectors reused across models
     assert any("mô hình" in line for line in logs)
     manifest = IndexStore(settings.index_dir).manifest()
     assert manifest.embedding_model == hashing.model_id

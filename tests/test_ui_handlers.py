@@ -9,6 +9,7 @@ from assistant.pipeline import Pipeline
 from assistant.retrieval.embeddings import HashingEmbeddings
 from assistant.service.service import Service
 from assistant.service.ui import handlers as ui_handlers
+from assistant.service.ui.conversation import history
 from assistant.service.ui.handlers import Handlers, filters_label
 
 BTS = "Năm 2023 toàn tỉnh có bao nhiêu trạm BTS?"
@@ -52,8 +53,9 @@ def test_filters_narrow_the_passages_and_are_shown_with_the_question(handlers):
 def test_a_bad_question_becomes_a_notice_and_stays_out_of_the_history(handlers):
     html, turns, *_ = last(handlers.ask("???", [], None, [], "", []))
     assert turns[-1].error and 'class="notice n-error"' in html
+    assert history(turns) == []  # "???" is not taken as the conversation
     _, turns, *_ = last(handlers.ask("còn năm 2022 thì sao?", turns, None, [], "", []))
-    assert turns[-1].answer.abstained  # "???" was not taken as the conversation
+    assert turns[-1].answer.question == "còn năm 2022 thì sao?" and history(turns) == ["còn năm 2022 thì sao?"]
 
 
 def test_figures_offer_the_units_and_draw_the_chosen_one(handlers):

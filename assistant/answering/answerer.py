@@ -1,36 +1,52 @@
-"""The default answerer: no LLM, deterministic, offline.
+"""The default answerer: no LLM, deterministic, offline — analyse, generate candidates, score them
+with learned, calibrated models, answer with the best or abstain.
 
-From the retrieved passages it picks the figure (for numbers), the operands and the calculator's
-result (for calculations), or the supporting sentence (for dates, names, lists, explanations),
-and writes a short Vietnamese answer that cites the exact sentence. When the passages do not
-hold the answer it says so. It reads only the caller's view of the corpus.
+For a question and its retrieved passages it (1) reads the hard facts of the question and asks the
+classifier what it asks, (2) makes candidates: every figure the passages state, calculations over
+the likeliest figures, and the sentences, lists and dates of the passages, (3) scores each with
+the model of its kind, and (4) answers with the best candidate when its probability of being right
+reaches the threshold chosen by cross-validation — trying the next when a hard check (a province
+or year no visible document covers) rules one out — and abstains otherwise. It reads only the
+caller's view of the corpus.
 """
 
 from __future__ import annotations
 
 import threading
 
-from assistant.answering import scope
-from assistant.answering.calculations import computed_answer
+from assistant.answering.candidates import Candidate
+from assistant.answering.compose import NOT_FOUND, compose, consistent
 from assistant.answering.context import AnswerContext
-from assistant.answering.figure_answers import figure_answer
-from assistant.answering.sentences import sentence_answer
-from assistant.answering.verification import check_figures
+from assistant.answering.learned import Models
+from assistant.answering.reading import Reading, classify, question_of, read
+from assistant.answering.sentence_candidates import shown
 from assistant.models import Answer, Hit, RetrievedPassage
 from assistant.settings import Settings
+from assistant.vietnamese.text import fold
 from assistant.view import CorpusView
 
-NOT_FOUND = "Không tìm thấy thông tin này trong các tài liệu đã nạp."
-_TOP_PASSAGES = 5
+__all__ = ["NOT_FOUND", "DefaultAnswerer"]
+
+#: Another reading of the same figure within this share of the best score is shown as a disagreement.
+RIVAL_SHARE = 0.8
 
 
 class DefaultAnswerer:
     """Answers from retrieved passages with the figures extracted at index time."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, models: Models | None = None) -> None:
         self.settings = settings
+        self._models = models
         self._token_caches: dict[str, dict[str, set[str]]] = {}  # per build
         self._lock = threading.Lock()
+
+    @property
+    def models(self) -> Models:
+        if self._models is None:
+            with self._lock:
+                if self._models is None:
+                    self._models = Models.load()
+        return self._models
 
     def context(self, corpus: CorpusView) -> AnswerContext:
         snapshot = corpus.corpus.snapshot
@@ -41,24 +57,82 @@ class DefaultAnswerer:
                 cache = self._token_caches[snapshot.build]
         return AnswerContext(corpus, self.settings, snapshot.tokenizer, cache)
 
+    def read(self, question: str, hits: list[Hit], corpus: CorpusView) -> tuple[AnswerContext, Reading]:
+        ctx = self.context(corpus)
+        trained_with = self.models.manifest.get("embedding_model")
+        same_model = trained_with is None or trained_with == corpus.corpus.snapshot.manifest.embedding_model
+        # The models learnt from one embedder's similarities; another's are left out rather than misread.
+        q = question_of(ctx, question, corpus.query_vector(question) if same_model else None)
+        classify(q, self.models)
+        return ctx, read(ctx, q, hits[: self.settings.top_k], self.models)
+
     def answer(self, question: str, hits: list[Hit], corpus: CorpusView) -> Answer:
-        ans = self.context(corpus)
-        q = ans.analyze(question)
-        retrieved = [RetrievedPassage.from_hit(h) for h in hits]
-        top = hits[:_TOP_PASSAGES]
-        reason = scope.out_of_scope(ans, q)
-        result: Answer | None = None
-        if not reason and top:
-            if q.kind == "computed":
-                result = computed_answer(ans, q, top)
-            if result is None and q.kind in ("number", "percent", "computed"):
-                result = figure_answer(ans, q, top)
-            if result is None:
-                result = sentence_answer(ans, q, top)
-        if result is not None and not scope.supports(ans, q, result, top):
-            result = None
-        if result is None:
-            result = Answer(question=q.text, answer=NOT_FOUND, abstained=True)
-        result.retrieved = retrieved
-        result.figures = check_figures(result, ans.figures)
-        return result
+        ctx, reading = self.read(question, hits, corpus)
+        return finish(ctx, reading, hits, self.models.threshold)
+
+
+def finish(ctx: AnswerContext, reading: Reading, hits: list[Hit], threshold: float) -> Answer:
+    """The answer of a scored reading: the best candidate, or an abstention."""
+    result = None
+    if not out_of_scope(ctx, reading) and hits:
+        result = choose(ctx, reading, threshold)
+    if result is None:
+        result = Answer(question=reading.question.text, answer=NOT_FOUND, abstained=True)
+    result.retrieved = [RetrievedPassage.from_hit(h) for h in hits]
+    return result
+
+
+def out_of_scope(ctx: AnswerContext, reading: Reading) -> str | None:
+    """Why no visible document can answer: a province or a year none of them covers."""
+    q = reading.question
+    for p in q.provinces:
+        if fold(p) not in ctx.known_provinces:
+            return f"tỉnh {p.title()}"
+    unknown = [y for y in q.years if y not in ctx.known_years and y not in q.doc_years]
+    return f"năm {unknown[0]}" if unknown else None
+
+
+def choose(ctx: AnswerContext, reading: Reading, threshold: float) -> Answer | None:
+    """The answer of the best candidate at or above ``threshold``, or None."""
+    return pick(ctx, reading, threshold)[1]
+
+
+def ruled_out(c: Candidate) -> bool:
+    """Hard checks: another province's figure, or a count of something the question does not count
+    (the counted noun appears nowhere the number could be read from), never answers."""
+    if c.kind == "figure" and not consistent(c) and c.features.get("place_miss"):
+        return True
+    return c.kind in ("figure", "calculation") and bool(c.features.get("noun_missing"))
+
+
+def pick(ctx: AnswerContext, reading: Reading, threshold: float) -> tuple[Candidate | None, Answer | None]:
+    """The candidate that answers (the best not ruled out, at or above ``threshold``) and its answer."""
+    ranked = sorted(reading.all, key=lambda c: -c.score)
+    for best in ranked:
+        if best.score < threshold:
+            return None, None
+        if ruled_out(best):
+            continue
+        rivals = _rivals(reading, best) if best.kind == "figure" else []
+        if best.kind == "sentence":
+            best.text = shown(reading.evidence, best)
+        answer = compose(ctx, reading.question.text, best, rivals)
+        if not answer.abstained:
+            return best, answer
+    return None, None
+
+
+def _rivals(reading: Reading, best) -> list:
+    """Figures of another document that the model reads almost as well as the same indicator but
+    with another value: the documents disagree, and both are cited."""
+    out = []
+    f = best.figures[0]
+    for c in sorted(reading.figures, key=lambda c: -c.score):
+        if c.score < RIVAL_SHARE * best.score or len(out) == 1:
+            break
+        g = c.figures[0]
+        if g.document == f.document or c.unit != best.unit or abs(c.value - best.value) <= 0.01 * abs(best.value):
+            continue
+        if consistent(c):
+            out.append(c)
+    return out

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from assistant.answering.question import STOP, QuestionInfo, analyze
 from assistant.answering.text import sentence_span, tokens
-from assistant.models import Chunk, Citation, Hit
+from assistant.models import Chunk, Citation
 from assistant.settings import Settings
 from assistant.vietnamese.text import fold
 from assistant.vietnamese.tokens import Tokenizer
 from assistant.view import CorpusView
 
-_PROVINCE_WORDS = {"tra", "vinh", "tien", "giang"}
 _CACHE_LIMIT = 50_000
 
 
@@ -60,38 +58,13 @@ class AnswerContext:
                 self._token_cache[text] = cached
         return cached
 
-    def analyze(self, question: str) -> QuestionInfo:
-        q = analyze(question)
-        expanded = set(tokens(self.tokenizer.expand(question)))
-        keywords = [
-            k
-            for k in dict.fromkeys(
-                list(q.keywords) + [t for t in expanded if t not in STOP and len(t) > 1 and not t.isdigit()]
-            )
-        ]
-        q.keywords = [k for k in keywords if k not in self._abbr_tokens and k not in _PROVINCE_WORDS] or q.keywords
-        return q
-
-    def coverage(self, q: QuestionInfo, text_tokens: set[str]) -> float:
+    def coverage(self, q, text_tokens: set[str]) -> float:
         """The idf-weighted share of the question's keywords found in ``text_tokens``."""
         idf, default = self.idf, self.default_idf
         total = sum(idf.get(k, default) for k in q.keywords)
         if not total:
             return 0.0
         return sum(idf.get(k, default) for k in q.keywords if k in text_tokens) / total
-
-    def in_scope(self, q: QuestionInfo, hit: Hit, figure: dict | None = None) -> bool:
-        """Does this passage speak of the province and year the question names?"""
-        meta = self.data.documents[hit.chunk.document].metadata
-        if q.provinces and meta.province and fold(meta.province.lower()) not in {fold(p) for p in q.provinces}:
-            return False
-        if q.years:
-            covered = set(hit.chunk.years) | set(meta.years_reported) | set(meta.years_planned)
-            if figure is not None and figure.get("year"):
-                covered.add(figure["year"])
-            if not covered & set(q.years):
-                return False
-        return True
 
     def citation(self, number: int, chunk: Chunk, start: int, end: int) -> Citation:
         """Citation ``number`` for [start, end) in ``chunk``, quoting the sentence that holds it."""

@@ -15,16 +15,21 @@ from __future__ import annotations
 from assistant.figures.model import FIGURE_KINDS, Figure
 from assistant.figures.prose import prose_figures
 from assistant.figures.tables import table_figures
+from assistant.figures.window import window
 from assistant.models import Chunk
 
 __all__ = ["FIGURES_VERSION", "FIGURE_KINDS", "Figure", "extract_figures"]
 
 #: Bump when extraction changes what a figure records, so that stale indexes are rebuilt.
-FIGURES_VERSION = "6"
+FIGURES_VERSION = "7"
 
 
 def extract_figures(chunk: Chunk) -> list[Figure]:
-    """The figures a chunk states, in text order."""
-    if chunk.kind == "table":
-        return table_figures(chunk)
-    return prose_figures(chunk, chunk.text, 0)
+    """The figures a chunk states, in text order, each with its window of own words."""
+    found = table_figures(chunk) if chunk.kind == "table" else prose_figures(chunk, chunk.text, 0)
+    for f in found:
+        if chunk.kind == "table":
+            f.window = " | ".join(x for x in (f.row_header, f.column_header, f"{f.raw} {f.unit or ''}".strip()) if x)
+        else:
+            f.window = window(chunk.text, f.start - chunk.start, f.end - chunk.start)
+    return found

@@ -34,6 +34,7 @@ class Figure(BaseModel):
     lead: str = ""  # the words before a count in its clause: "cấp mới" in "cấp mới 740 chứng thư số"
     context: str = ""  # the heads it breaks down, innermost first (see figure_context), " | "-joined
     part: bool = False  # a breakdown item: inside a parenthesis, after "trong đó", …
+    window: str = ""  # its own words: a few on each side within its clause (see figures.window)
 
     @property
     def absolute(self) -> float:

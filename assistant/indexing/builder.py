@@ -44,8 +44,8 @@ class BuildReport:
     status: str  # "built" | "up-to-date"
     documents: int = 0
     chunks: int = 0
-    embedded: int = 0  # chunks embedded now
-    reused: int = 0  # chunks whose vectors came from the cache
+    embedded: int = 0  # texts embedded now (passages and figure windows)
+    reused: int = 0  # texts whose vectors came from the cache
     skipped: list[dict[str, str]] = field(default_factory=list)
     reason: str = ""
     seconds: float = 0.0
@@ -116,19 +116,27 @@ def _build(
     tokenizer = Tokenizer(abbreviations, segmenter=settings.lexical_tokens)
     texts = [c.context_text() for c in chunks]
 
-    vectors, embedded = _embed(
-        [embedded_text(c) for c in chunks],
+    cache = EmbeddingCache(settings.index_dir, model_id)
+    meaning = [embedded_text(c) for c in chunks]
+    # Figures' windows are embedded with the passages (one pass, one resumable cache): the
+    # answerer compares them with the question.
+    extracted = [f for c in chunks for f in extract_figures(c)]
+    windows = [f.window or f.sentence for f in extracted]
+    every, embedded = _embed(
+        meaning + windows,
         embedder,
-        EmbeddingCache(settings.index_dir, model_id),
+        cache,
         use_cache=not (old and reason and "mô hình" in reason),
         progress=progress,
         on_progress=on_progress,
         batch=settings.embedding_batch_size,
     )
+    vectors, figure_vectors = every[: len(meaning)], every[len(meaning) :]
+    cache.save(keep={cache.key(t) for t in meaning + windows})
     table = ChunkTable(chunks, documents)
     vector_index, lexical_index = make_indexes(settings, table, vectors, (tokenizer(t) for t in texts))
 
-    figures = [f.model_dump() for c in chunks for f in extract_figures(c)]
+    figures = [f.model_dump() for f in extracted]
     manifest = Manifest(
         embedding_model=model_id,
         dimension=int(vectors.shape[1]),
@@ -142,14 +150,16 @@ def _build(
         vector_index=_vector_kind(settings, len(chunks)),
         backend=settings.backend,
     )
-    store.write(IndexData(manifest, documents, chunks, figures), vector_index, lexical_index)
+    store.write(
+        IndexData(manifest, documents, chunks, figures, figure_vectors=figure_vectors), vector_index, lexical_index
+    )
     prune_collections(settings, store.root)
     return BuildReport(
         "built",
         len(corpus.documents),
         len(chunks),
         embedded,
-        len(chunks) - embedded,
+        len(set(meaning + windows)) - embedded,
         corpus.skipped,
         reason,
         time.perf_counter() - t0,
@@ -206,7 +216,6 @@ def _embed(
             done += len(part)
             if on_progress is not None:
                 on_progress(min(1.0, done / len(missing)))
-    cache.save(keep={cache.key(t) for t in texts})
     dim = getattr(embedder, "dimension", None)
     vectors = np.vstack([cache.get(t) for t in texts]) if texts else np.zeros((0, dim or 1), np.float32)
     return vectors.astype(np.float32), len(missing)

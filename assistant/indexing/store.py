@@ -7,6 +7,7 @@ Layout under ``settings.index_dir``::
     builds/<id>/documents.jsonl  normalized text and metadata of every document
     builds/<id>/chunks.jsonl     every chunk with its offsets
     builds/<id>/figures.jsonl    the figures extracted from the chunks
+    builds/<id>/figure_vectors.npy  embeddings of the figures' windows (same order)
     builds/<id>/vectors.faiss    FAISS inner-product index (vectors are L2-normalized)
     builds/<id>/vectors.json     its type (flat, ivf…, hnsw…) and search parameters
     builds/<id>/lexical/         BM25 postings (.npy, no pickle, loaded memory-mapped) and vocabulary (.json)
@@ -27,6 +28,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from assistant.errors import IndexMismatchError, IndexMissingError
 from assistant.indexing.manifest import FORMAT_VERSION, Manifest
 from assistant.models import Chunk, Document
@@ -44,6 +47,7 @@ class IndexData:
     chunks: list[Chunk]
     figures: list[dict] = field(default_factory=list)
     build: str = ""  # the build directory's name
+    figure_vectors: np.ndarray | None = None  # embeddings of the figures' windows, in figures' order
 
 
 class IndexStore:
@@ -78,6 +82,10 @@ class IndexStore:
             _write_jsonl(tmp / "documents.jsonl", (d.model_dump() for d in data.documents.values()))
             _write_jsonl(tmp / "chunks.jsonl", (c.model_dump() for c in data.chunks))
             _write_jsonl(tmp / "figures.jsonl", data.figures)
+            if data.figure_vectors is not None:
+                np.save(
+                    tmp / "figure_vectors.npy", np.asarray(data.figure_vectors, dtype=np.float32), allow_pickle=False
+                )
             vectors.save(tmp)
             lexical.save(tmp)
             (tmp / "manifest.json").write_text(data.manifest.to_json(), encoding="utf-8")
@@ -150,7 +158,9 @@ class IndexStore:
         documents = {d["id"]: Document(**d) for d in _read_jsonl(base / "documents.jsonl")}
         chunks = [Chunk(**c) for c in _read_jsonl(base / "chunks.jsonl")]
         figures = list(_read_jsonl(base / "figures.jsonl")) if (base / "figures.jsonl").is_file() else []
-        return IndexData(manifest, documents, chunks, figures, build=base.name), base
+        vectors_path = base / "figure_vectors.npy"
+        figure_vectors = np.load(vectors_path, allow_pickle=False) if vectors_path.is_file() else None
+        return IndexData(manifest, documents, chunks, figures, build=base.name, figure_vectors=figure_vectors), base
 
 
 def _write_jsonl(path: Path, rows) -> None:

@@ -1,24 +1,12 @@
-"""Places a question may name (lower case, with diacritics)."""
+"""Places a question may name: Vietnam's provinces and centrally-run cities, from a data file."""
 
-PROVINCES = (
-    "trà vinh",
-    "tiền giang",
-    "vĩnh long",
-    "bến tre",
-    "sóc trăng",
-    "cần thơ",
-    "an giang",
-    "đồng tháp",
-    "long an",
-    "hậu giang",
-    "bạc liêu",
-    "cà mau",
-    "kiên giang",
-    "hà nội",
-    "hồ chí minh",
-    "đà nẵng",
-    "hải phòng",
-    "bình dương",
-    "đồng nai",
-    "quảng ninh",
+from __future__ import annotations
+
+from pathlib import Path
+
+_DATA = Path(__file__).resolve().parent / "data" / "provinces.txt"
+
+#: Lower case with diacritics, e.g. "trà vinh", "hồ chí minh".
+PROVINCES: tuple[str, ...] = tuple(
+    line.strip() for line in _DATA.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")
 )

@@ -1,0 +1,140 @@
+"""Question analysis: the hard facts a question states (years, numbers, places, documents it names,
+what it counts) read with patterns, and what it asks (answer type, operation) from the classifier."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.answering import vocabulary as vocab
+from assistant.vietnamese.number_finder import find_numbers
+from assistant.vietnamese.places import PROVINCES
+from assistant.vietnamese.text import fold, words
+
+YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
+#: A year inside a document number ("137/2017/TT-BTC", "45/2020/NĐ-CP") names no period.
+_CODE_YEAR = re.compile(r"(?<!\d)(?:19[89]\d|20[0-4]\d)/[A-ZĐ]")
+_RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)(?!\d)")
+#: A province name right after a broadcaster or carrier names that organisation ("VTV Cần Thơ").
+_ORG_BEFORE = re.compile(r"\b(?:VTV\d*|VNPT|Viettel|MobiFone|VinaPhone|Đài|Báo|Bưu điện)\s+$", re.IGNORECASE)
+#: A document named by its number: "2063/QĐ-UBND", "QĐ 2063", "Kế hoạch số 37", "Nghị quyết 36".
+_DOC_NUMBER = re.compile(r"(?<![\d/.,])(\d{1,5})(?:/\d{4})?[/-][A-ZĐa-zđ]")
+_KIND_NUMBER = re.compile(r"\b(?:" + "|".join(vocab.DOCUMENT_KINDS) + r")\s+(?:so\s+)?(\d{2,5})\b")
+#: A document named by its kind and year: "KH CĐS 2023", "báo cáo KTXH năm 2023".
+_KIND_YEAR = re.compile(
+    r"\b(" + "|".join(vocab.DOCUMENT_KINDS) + r")\b((?:\s[^\W\d]+){0,7}?)\s(?:nam\s)?((?:19|20)\d\d)\b"
+)
+#: A small whole number standing alone: the level of "mức 3", the 2 of "cấp độ 2".
+SMALL = re.compile(r"(?<![\d.,/])(\d{1,2})(?![\d.,/%])")
+#: What separates the things a question lists.
+_LISTED = re.compile(r",|\+|\s(?:và|lẫn|với|va|lan)\s", re.IGNORECASE)
+
+
+@dataclass
+class Question:
+    text: str
+    words: list[str]  # folded
+    keywords: list[str]  # folded content words, abbreviations expanded
+    years: list[int] = field(default_factory=list)
+    numbers: list[float] = field(default_factory=list)
+    provinces: list[str] = field(default_factory=list)
+    doc_numbers: set[str] = field(default_factory=set)
+    doc_years: set[int] = field(default_factory=set)  # years that name a document ("KH 2024")
+    report_years: set[int] = field(default_factory=set)  # of those, years a report ("báo cáo 2023") covers
+    counted: list[str] = field(default_factory=list)  # "bao nhiêu trạm BTS" → ["tram", "bts"]
+    small: set[int] = field(default_factory=set)  # small whole numbers it names: the 3 of "mức 3"
+    enumerated: int = 1  # how many things it lists: "cấp tỉnh, cấp huyện và cấp xã" → 3
+    asks_target: bool = False
+    types: dict[str, float] = field(default_factory=dict)
+    operations: dict[str, float] = field(default_factory=dict)
+    vector: np.ndarray | None = None
+
+    @property
+    def folded(self) -> str:
+        return " ".join(self.words)
+
+    @property
+    def kind(self) -> str:
+        return max(self.types, key=self.types.get) if self.types else "text"
+
+    @property
+    def operation(self) -> str | None:
+        """The likeliest operation, when a calculation is the likeliest answer."""
+        if self.kind != "computed" or not self.operations:
+            return None
+        return max(self.operations, key=self.operations.get)
+
+    @property
+    def numeric(self) -> float:
+        """How likely the answer is a number (stated or computed)."""
+        t = self.types
+        return t.get("number", 0.0) + t.get("percent", 0.0) + t.get("computed", 0.0)
+
+
+def analyze(question: str, expanded_words: list[str]) -> Question:
+    """The hard facts of ``question``; ``expanded_words`` are its folded words with abbreviations
+    expanded (from the build's tokenizer)."""
+    folded_words = words(question)
+    folded = " ".join(folded_words)
+    years = [int(y) for y in YEAR.findall(_CODE_YEAR.sub(" ", question))]
+    for a, b in _RANGE.findall(question):
+        if int(a) < int(b) <= int(a) + 30:
+            years += [y for y in range(int(a), int(b) + 1) if y not in years]
+    numbers = [m.value for m in find_numbers(question) if m.kind in ("quantity", "percent", "ratio", "money")]
+    provinces = [p for p in PROVINCES if _names_place(question, p)]
+    doc_numbers = {m.group(1) for m in _DOC_NUMBER.finditer(question)} | {
+        m.group(1) for m in _KIND_NUMBER.finditer(folded) if not YEAR.fullmatch(m.group(1))
+    }
+    named = [(m.group(1), int(m.group(3))) for m in _KIND_YEAR.finditer(folded)]
+    doc_years = {y for _, y in named}
+    report_years = {y for kind, y in named if kind in ("bao cao", "bc")}
+    keywords = [
+        w
+        for w in dict.fromkeys(folded_words + expanded_words)
+        if w not in vocab.STOP and not w.isdigit() and len(w) > 1
+    ]
+    return Question(
+        text=question,
+        words=folded_words,
+        keywords=keywords,
+        years=sorted(set(years)),
+        numbers=numbers,
+        provinces=provinces,
+        doc_numbers=doc_numbers,
+        doc_years=doc_years,
+        report_years=report_years,
+        counted=counted_noun(question),
+        small={int(x) for x in SMALL.findall(question)},
+        enumerated=min(6, 1 + len(_LISTED.findall(question))),
+        asks_target=vocab.has_any(folded, vocab.TARGET),
+    )
+
+
+def counted_noun(question: str) -> list[str]:
+    """The folded words naming what a "bao nhiêu …"/"mấy …" question counts (at most three).
+    "máy" (a machine) is not "mấy" (how many): without accents "may" counts only in a question
+    typed without any."""
+    lower = question.lower()
+    m = re.search(r"\b(?:bao\s+nhi[eê]u|mấy)\s+(.+)", lower)
+    if m is None and fold(lower) == lower:
+        m = re.search(r"\b(?:may)\s+(.+)", lower)
+    if not m:
+        return []
+    out: list[str] = []
+    for w in words(m.group(1))[:6]:
+        if w in vocab.NOUN_END or w.isdigit():
+            break
+        out.append(w)
+    return out[:3]
+
+
+def _names_place(question: str, province: str) -> bool:
+    """Whether the question names ``province`` as a place (whole words; not inside "VTV Cần Thơ").
+    Without accents the name is matched only in a question typed without any."""
+    lower = question.lower()
+    text, name = (lower, province) if fold(lower) != lower else (lower, fold(province))
+    return any(
+        not _ORG_BEFORE.search(question[: m.start()]) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+    )

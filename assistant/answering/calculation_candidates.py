@@ -1,0 +1,271 @@
+"""Calculation candidates: operand sets built from the figures the top passages state.
+
+The figures most likely to matter (by the figure model's score) are combined by the operations a
+question may ask — difference, sum, share of a whole, ratio, product, the complement of a share or
+of "x/y" — never mixing units, and numbers the question itself gives may be operands. Features
+describe the operation and how the operands relate (same sentence, parts of one breakdown, one the
+whole of another, years apart); the answer model decides.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from assistant.answering.candidates import Candidate, Span, Term
+from assistant.answering.evidence import Evidence
+from assistant.answering.figure_candidates import question_features
+from assistant.answering.text import plain
+from assistant.vietnamese.text import words
+
+#: Figures (best by the figure model) combined into calculations.
+OPERANDS = 6
+OPERATIONS = ("difference", "sum", "share", "ratio", "product", "complement", "rate", "change", "scale")
+#: How the classifier's operation labels map onto the candidate operations.
+_LABEL = {
+    "difference": "difference",
+    "sum": "sum",
+    "share": "share",
+    "ratio": "ratio",
+    "product": "product",
+    "complement": "difference",
+    "rate": "other",
+    "change": "other",
+    "scale": "other",
+}
+
+
+def _unit(c: Candidate) -> str:
+    return " ".join(words(c.unit or ""))
+
+
+def compatible(cands: list[Candidate]) -> bool:
+    """Operands that can be added or subtracted: all percents or none, all money or none (counts of
+    differently named things may be added: "1 cổng chính + 31 cổng thành phần")."""
+    percents = {c.unit == "%" for c in cands}
+    money = {bool(c.figures and c.figures[0].kind == "money") for c in cands if c.figures}
+    return len(percents) <= 1 and len(money) <= 1
+
+
+def comparable(cands: list[Candidate]) -> bool:
+    """Operands one can subtract or divide: compatible, and their units (when both are named) name
+    the same kind of thing by their head word ("trạm" and "trạm 5G", not "hồ sơ" and "trạm")."""
+    heads = {words(c.unit)[0] for c in cands if c.unit and c.unit != "%" and words(c.unit)}
+    return compatible(cands) and len(heads) <= 1
+
+
+def same_unit(cands: list[Candidate]) -> bool:
+    units = {_unit(c) for c in cands}
+    units.discard("")
+    return len(units) <= 1
+
+
+def calculation_candidates(ev: Evidence, figures: list[Candidate]) -> list[Candidate]:
+    """Candidates from the best ``OPERANDS`` figure candidates (``features["stage1"]`` ranks them)."""
+    ranked = sorted(figures, key=lambda c: -c.features.get("stage1", 0.0))
+    chosen: list[Candidate] = []
+    seen: set[float] = set()
+    for c in ranked:  # one candidate per value: the same figure repeated is one operand
+        key = round(c.value, 6)
+        if key in seen or c.features.get("year_like"):
+            continue
+        seen.add(key)
+        chosen.append(c)
+        if len(chosen) == OPERANDS:
+            break
+    chosen += _question_numbers(ev, figures)
+    out: list[Candidate] = []
+    for a, b in itertools.permutations(chosen, 2):
+        if comparable([a, b]):
+            out.append(
+                _make(ev, "difference", [a, b], a.value - b.value, f"{plain(a.value)} - {plain(b.value)}", a.unit)
+            )
+        if b.value > a.value > 0 and comparable([a, b]):
+            out.append(
+                _make(ev, "share", [a, b], a.value / b.value * 100, f"{plain(a.value)} / {plain(b.value)} * 100", "%")
+            )
+        if b.value and comparable([a, b]) and (a.figures and b.figures):
+            out.append(
+                _make(
+                    ev,
+                    "change",
+                    [a, b],
+                    (a.value - b.value) / b.value * 100,
+                    f"({plain(a.value)} - {plain(b.value)}) / {plain(b.value)} * 100",
+                    "%",
+                )
+            )
+        if b.unit == "%" and a.unit != "%" and 0 < b.value <= 100:
+            out.append(
+                _make(
+                    ev, "scale", [a, b], a.value / b.value * 100, f"{plain(a.value)} / {plain(b.value)} * 100", a.unit
+                )
+            )
+        if b.value:
+            out.append(_make(ev, "ratio", [a, b], a.value / b.value, f"{plain(a.value)} / {plain(b.value)}", None))
+        if b.unit == "%" and a.unit != "%":
+            out.append(
+                _make(ev, "rate", [a, b], a.value * b.value / 100, f"{plain(a.value)} * {plain(b.value)} / 100", a.unit)
+            )
+    for a, b in itertools.combinations(chosen, 2):
+        if a.unit != "%" and b.unit != "%":
+            out.append(_make(ev, "product", [a, b], a.value * b.value, f"{plain(a.value)} * {plain(b.value)}", None))
+    for size in (2, 3, 4):
+        for group in itertools.combinations(chosen, size):
+            if compatible(list(group)):
+                out.append(_sum(ev, list(group)))
+    for group in _breakdowns(figures):
+        out.append(_sum(ev, group, breakdown=True))
+    for c in chosen:
+        if c.unit == "%" and 0 < c.value < 100:
+            out.append(_make(ev, "complement", [c], 100 - c.value, f"100 - {plain(c.value)}", "%"))
+        f = c.figures[0] if c.figures else None
+        if f is not None and f.total is not None and c.features.get("is_ratio_total", 0.0) == 0.0:
+            terms = [Term(f.total, f, c.spans[0]), Term(f.value, f, c.spans[0])]
+            out.append(
+                _make(ev, "complement", [c], f.total - f.value, f"{plain(f.total)} - {plain(f.value)}", f.unit, terms)
+            )
+    return out
+
+
+def _sum(ev: Evidence, group: list[Candidate], breakdown: bool = False) -> Candidate:
+    group = sorted(group, key=lambda c: (c.hit.rank, c.figures[0].start if c.figures else 0))
+    expression = " + ".join(plain(c.value) for c in group)
+    cand = _make(ev, "sum", group, math.fsum(c.value for c in group), expression, group[0].unit)
+    cand.features["breakdown"] = float(breakdown)
+    return cand
+
+
+def _breakdowns(figures: list[Candidate]) -> list[list[Candidate]]:
+    """Same-unit figures listed together: in one sentence, or the items of one breakdown head."""
+    groups: dict[tuple, list[Candidate]] = {}
+    for c in figures:
+        f = c.figures[0] if c.figures else None
+        if f is None or c.features.get("is_ratio_total") or c.unit == "%":
+            continue
+        key = ("ctx", f.document, f.context) if f.context else ("sent", f.document, f.sentence_start)
+        groups.setdefault((*key, _unit(c)), []).append(c)
+    out = []
+    for group in groups.values():
+        unique = list({round(c.value, 6): c for c in group}.values())
+        if 2 <= len(unique) <= 12:
+            out.append(unique)
+    return out
+
+
+def _question_numbers(ev: Evidence, figures: list[Candidate]) -> list[Candidate]:
+    """Numbers the question gives ("với 173.870 hồ sơ …") as operands."""
+    out = []
+    known = {round(c.value, 6) for c in figures}
+    for x in ev.q.numbers:
+        if round(x, 6) in known or not ev.passages:
+            continue
+        feats = {"from_question": 1.0, "stage1": 0.5}
+        out.append(Candidate("figure", feats, [Span(ev.passages[0].hit, 0, 0)], value=x, unit=None))
+    return out
+
+
+def _position(question_words: list[str], local: frozenset[str]) -> int | None:
+    """Where the question first uses a word of an operand's own phrase (None: nowhere)."""
+    for i, w in enumerate(question_words):
+        if w in local and len(w) > 1 and not w.isdigit():
+            return i
+    return None
+
+
+def _make(
+    ev: Evidence,
+    op: str,
+    operands: list[Candidate],
+    value: float,
+    expression: str,
+    unit: str | None,
+    terms: list[Term] | None = None,
+) -> Candidate:
+    q = ev.q
+    stage1 = [c.features.get("stage1", 0.0) for c in operands]
+    figs = [c.figures[0] for c in operands if c.figures]
+    sentences = {f.sentence_start for f in figs}
+    chunks = {c.hit.chunk.id for c in operands}
+    docs = {c.hit.chunk.document for c in operands}
+    contexts = {f.context for f in figs}
+    years = {f.year for f in figs if f.year}
+    values = [c.value for c in operands]
+    biggest = max(values) if values else 0.0
+    whole = float(len(values) > 2 and abs(biggest - (math.fsum(values) - biggest)) < 1e-6 * max(biggest, 1))
+    counted = set(q.counted)
+    unit_words = set(words(unit or ""))
+    locals_ = [c.local for c in operands if c.local]
+    union = frozenset().union(*locals_) if locals_ else frozenset()
+    positions = [_position(q.words, c.local) for c in operands]
+    feats = {f"calc_{name}": float(name == op) for name in OPERATIONS}
+    feats["cov_terms"] = ev.coverage(set(union))
+    feats["cov_terms_min"] = min((ev.coverage(set(c.local)) for c in operands), default=0.0)
+    alone = [ev.coverage(set(c.local)) for c in operands]
+    feats["complementarity"] = feats["cov_terms"] - max(alone, default=0.0)
+    if len(locals_) >= 2:
+        a, b = locals_[0], locals_[1]
+        feats["distinct_locals"] = 1.0 - len(a & b) / max(len(a | b), 1)
+    else:
+        feats["distinct_locals"] = 0.0
+    feats["order_agrees"] = float(len(positions) >= 2 and None not in positions[:2] and positions[0] <= positions[1])
+    feats.update(
+        {
+            "op_prob": q.operations.get(_LABEL[op], 0.0),
+            "n_operands": float(len(operands)),
+            "q_enumerated": float(q.enumerated),
+            "operands_match_listed": float(len(operands) == q.enumerated),
+            "computed_op": q.types.get("computed", 0.0) * q.operations.get(_LABEL[op], 0.0),
+            "stage1_min": min(stage1),
+            "stage1_mean": math.fsum(stage1) / len(stage1),
+            "stage1_max": max(stage1),
+            "same_unit": float(same_unit(operands)),
+            "same_sentence": float(len(sentences) == 1 and len(figs) == len(operands)),
+            "same_passage": float(len(chunks) == 1),
+            "same_document": float(len(docs) == 1),
+            "same_context": float(len(contexts) == 1 and bool(next(iter(contexts))) and len(figs) == len(operands)),
+            "parts": float(all(f.part for f in figs) and bool(figs)),
+            "includes_whole": whole,
+            "years_differ": float(len(years) > 1),
+            "q_two_years": float(len(q.years) >= 2),
+            "from_question": float(any(c.features.get("from_question") for c in operands)),
+            "result_positive": float(value > 0),
+            "result_log": math.log10(abs(value) + 1.0),
+            "share_range": float(0 < value <= 100) if op in ("share", "complement") else 0.0,
+            "noun_in_result_unit": float(bool(counted & unit_words)),
+            "semantic_min": min((c.features.get("semantic", 0.0) for c in operands), default=0.0),
+            "semantic_max": max((c.features.get("semantic", 0.0) for c in operands), default=0.0),
+            "cov_operands": max((c.features.get("cov_clause", 0.0) for c in operands), default=0.0),
+            "place_miss": max((c.features.get("place_miss", 0.0) for c in operands), default=0.0),
+            "named_miss": max((c.features.get("named_miss", 0.0) for c in operands), default=0.0),
+            "year_miss": max((c.features.get("year_miss", 0.0) for c in operands), default=0.0),
+            "period_miss": max((c.features.get("period_miss", 0.0) for c in operands), default=0.0),
+            "period_hit": min((c.features.get("period_hit", 0.0) for c in operands), default=0.0),
+            "rank_inv": max((c.features.get("rank_inv", 0.0) for c in operands), default=0.0),
+            "noun_missing": min((c.features.get("noun_missing", 0.0) for c in operands), default=0.0),
+        }
+    )
+    feats.update(question_features(q))
+    spans = [s for c in operands for s in c.spans if s.end > s.start]
+    seen, unique = set(), []
+    for s in spans:
+        if (s.hit.chunk.id, s.start) not in seen:
+            seen.add((s.hit.chunk.id, s.start))
+            unique.append(s)
+    if terms is None:
+        terms = [
+            Term(c.value, c.figures[0] if c.figures else None, c.spans[0] if c.figures else None) for c in operands
+        ]
+        if op == "complement":
+            terms = [Term(100.0), *terms]
+    return Candidate(
+        "calculation",
+        feats,
+        unique or operands[0].spans,
+        value=value,
+        unit=unit,
+        figures=figs,
+        operation=op,
+        expression=expression,
+        terms=terms,
+    )

@@ -1,0 +1,154 @@
+"""What the retrieved passages say about a question: the shared measurements every candidate's
+features are made of (coverage of the question's words, years, places, named documents)."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from assistant.answering import vocabulary as vocab
+from assistant.answering.analysis import YEAR, Question
+from assistant.answering.context import AnswerContext
+from assistant.models import Document, Hit
+from assistant.vietnamese.text import fold, words
+
+_RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)(?!\d)")
+
+
+def text_years(text: str) -> set[int]:
+    """The years a text names, with "2017 - 2020" standing for every year between."""
+    years = {int(y) for y in YEAR.findall(text)}
+    for a, b in _RANGE.findall(text):
+        if int(a) < int(b) <= int(a) + 30:
+            years |= set(range(int(a), int(b) + 1))
+    return years
+
+
+@dataclass
+class Passage:
+    """One retrieved passage seen from the question."""
+
+    hit: Hit
+    rank: int  # 0-based
+    document: Document
+    ev: "Evidence"
+
+    @property
+    def chunk(self):
+        return self.hit.chunk
+
+    @cached_property
+    def section_tokens(self) -> set[str]:
+        return self.ev.ctx.text_tokens(f"{self.chunk.title} {self.chunk.section}")
+
+    @cached_property
+    def doc_years(self) -> set[int]:
+        m = self.document.metadata
+        return set(m.years_reported) | set(m.years_planned) | set(self.chunk.years)
+
+    @cached_property
+    def section_years(self) -> set[int]:
+        return text_years(self.chunk.section)
+
+    def period(self, figure_year: int | None, clause: str) -> int | None:
+        """The year a figure of this passage is about: its own, else the one year its clause or
+        section names, else its document's year (reported in a report part, planned in a plan part)."""
+        if figure_year:
+            return figure_year
+        for years in (text_years(clause), self.section_years):
+            if len(years) == 1:
+                return next(iter(years))
+        meta = self.document.metadata
+        pool = meta.years_planned if self.plan_section and not self.report_section else meta.years_reported
+        return pool[-1] if len(pool) == 1 else None
+
+    @cached_property
+    def plan_section(self) -> float:
+        return float(vocab.has_any(" ".join(words(self.chunk.section)), vocab.PLAN_SECTION))
+
+    @cached_property
+    def report_section(self) -> float:
+        return float(vocab.has_any(" ".join(words(self.chunk.section)), vocab.REPORT_SECTION))
+
+    @cached_property
+    def place(self) -> tuple[float, float]:
+        """(names the question's province, names another one)."""
+        q, province = self.ev.q, self.document.metadata.province
+        if not q.provinces or not province:
+            return 0.0, 0.0
+        asked = {fold(p) for p in q.provinces}
+        ours = fold(province.lower())
+        return (1.0, 0.0) if ours in asked else (0.0, 1.0)
+
+    @cached_property
+    def named(self) -> tuple[float, float]:
+        """(this document is the one the question names, the question names another one)."""
+        return self.ev.named_documents(self.document)
+
+
+class Evidence:
+    """The question and its top passages, with cached measurements."""
+
+    def __init__(self, ctx: AnswerContext, q: Question, hits: list[Hit]) -> None:
+        self.ctx = ctx
+        self.q = q
+        self.passages = [Passage(h, i, ctx.data.documents[h.chunk.document], self) for i, h in enumerate(hits)]
+        scores = [h.score for h in hits] or [1.0]
+        self._top = max(scores) or 1.0
+        self.asked_tokens = set(q.keywords) | set(q.words)
+        self._named_cache: dict[str, tuple[float, float]] = {}
+
+    def relative_score(self, hit: Hit) -> float:
+        return hit.score / self._top if self._top > 0 else 0.0
+
+    def coverage(self, tokens: set[str]) -> float:
+        """The idf-weighted share of the question's keywords found in ``tokens``."""
+        return self.ctx.coverage(self.q, tokens)
+
+    def precision(self, text_tokens: set[str]) -> float:
+        """The idf-weighted share of a phrase's content words that the question uses."""
+        content = [w for w in text_tokens if w not in vocab.STOP and not w.isdigit() and len(w) > 1]
+        if not content:
+            return 0.0
+        idf = self.ctx.idf
+        default = self.ctx.default_idf
+        total = math.fsum(idf.get(w, default) for w in content)
+        return math.fsum(idf.get(w, default) for w in content if w in self.asked_tokens) / total if total else 0.0
+
+    def bigrams(self, text: str) -> float:
+        """The share of the question's adjacent keyword pairs found adjacent in ``text``."""
+        q = [w for w in self.q.words if w not in vocab.STOP]
+        pairs = set(zip(q, q[1:]))
+        if not pairs:
+            return 0.0
+        t = words(text)
+        return len(pairs & set(zip(t, t[1:]))) / len(pairs)
+
+    def years(self, text_years_: set[int]) -> tuple[float, float]:
+        """(the text names a year the question asks, it names years but none asked)."""
+        asked = set(self.q.years) - self.q.doc_years if self.q.years else set()
+        if not asked or not text_years_:
+            return 0.0, 0.0
+        return (1.0, 0.0) if asked & text_years_ else (0.0, 1.0)
+
+    def named_documents(self, document: Document) -> tuple[float, float]:
+        cached = self._named_cache.get(document.id)
+        if cached is not None:
+            return cached
+        q = self.q
+        result = (0.0, 0.0)
+        if q.doc_numbers or q.doc_years:
+            meta = document.metadata
+            number = (meta.number or "").split("/")[0].strip()
+            title_years = {int(y) for y in YEAR.findall(meta.title)} | set(meta.years_planned)
+            plans = q.doc_years - q.report_years  # "KH CĐS 2023" names the plan of 2023
+            ours = (
+                (number and number in q.doc_numbers)
+                or bool(plans & title_years)
+                or bool(q.report_years & set(meta.years_reported))
+            )
+            result = (1.0, 0.0) if ours else (0.0, 1.0)
+        self._named_cache[document.id] = result
+        return result

@@ -1,0 +1,172 @@
+"""Figure candidates: every figure the top passages state, with the evidence that it answers.
+
+Features compare the question with the figure's sentence, clause, indicator, unit, table headers
+and the heads of the breakdown it belongs to; its year, place and document with those asked; its
+role (target or result, part or total, percent, money). No feature names a particular question's
+words; vocabularies are in :mod:`assistant.answering.vocabulary`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from assistant.answering import vocabulary as vocab
+from assistant.answering.analysis import SMALL
+from assistant.answering.candidates import Candidate, Span
+from assistant.answering.evidence import Evidence, Passage, text_years
+from assistant.figures.model import Figure
+from assistant.figures.window import clause_bounds
+from assistant.vietnamese.text import words
+
+#: Passages whose figures are candidates.
+PASSAGES = 8
+
+
+def figure_candidates(ev: Evidence) -> list[Candidate]:
+    out: list[Candidate] = []
+    figures_of = ev.ctx.data.typed_figures
+    q_vector = ev.q.vector
+    for p in ev.passages[:PASSAGES]:
+        figs = figures_of.get(p.chunk.id, [])
+        vectors = ev.ctx.data.figure_vectors(p.chunk.id)
+        similarity = (
+            (vectors @ q_vector).tolist() if vectors is not None and q_vector is not None else [0.0] * len(figs)
+        )
+        text = p.document.text
+        per_sentence = Counter(f.sentence_start for f in figs)
+        heads = {f.sentence_start for f in figs if f.part}
+        order: dict[int, int] = {}
+        for f, sim in zip(figs, similarity):
+            i = order.get(f.sentence_start, 0)
+            order[f.sentence_start] = i + 1
+            head = float(not f.part and f.sentence_start in heads and i == 0)
+            out.append(_candidate(ev, p, f, text, i, per_sentence[f.sentence_start], head=head))
+            out[-1].features["semantic"] = sim
+            if f.total is not None:  # "27/63": the whole is a figure too
+                out.append(_candidate(ev, p, f, text, i, per_sentence[f.sentence_start], total=True))
+                out[-1].features["semantic"] = sim
+    values = Counter(round(c.value, 6) for c in out)
+    for c in out:
+        c.features["same_value"] = values[round(c.value, 6)] / max(len(out), 1)
+        c.features["same_value_n"] = float(values[round(c.value, 6)])
+    return out
+
+
+def _candidate(
+    ev: Evidence, p: Passage, f: Figure, text: str, index: int, in_sentence: int, total: bool = False, head: float = 0.0
+) -> Candidate:
+    q, ctx = ev.q, ev.ctx
+    lo, hi = clause_bounds(text, f.start, f.end)
+    clause = text[lo:hi]
+    clause_tokens = ctx.text_tokens(clause)
+    sentence_tokens = ctx.text_tokens(f.sentence)
+    indicator = " ".join(x for x in (f.lead, f.indicator, f.unit, f.row_header, f.column_header) if x)
+    indicator_tokens = ctx.text_tokens(indicator)
+    unit_tokens = set(words(f.unit or ""))
+    value = f.total if total else f.value
+    fig_years = {f.year} if f.year else set()
+    clause_folded = " ".join(words(f"{f.lead} {clause}"))
+    counted = q.counted
+    noun_in_unit = sum(w in unit_tokens for w in counted) / len(counted) if counted and unit_tokens else 0.0
+    noun_in_clause = sum(w in clause_tokens for w in counted) / len(counted) if counted else 0.0
+    # The thing counted appears nowhere the figure could be read from: another thing's count.
+    around = clause_tokens | sentence_tokens | indicator_tokens | unit_tokens | p.section_tokens
+    if f.context:
+        around |= ctx.text_tokens(f.context)
+    noun_missing = float(bool(counted) and not any(w in around for w in counted))
+    year_hit, year_miss = ev.years(fig_years)
+    sent_year_hit, sent_year_miss = ev.years(text_years(clause))
+    period = p.period(f.year, clause)
+    period_hit, period_miss = ev.years({period} if period else set())
+    place_hit, place_miss = p.place
+    named_hit, named_miss = p.named
+    small = {int(x) for x in SMALL.findall(text[lo : f.start] + " " + text[f.end : hi])}
+    after_text = text[f.end : min(hi, f.end + 70)]
+    before_text = text[max(lo, f.start - 70) : f.start]
+    after = ctx.text_tokens(after_text)
+    before = ctx.text_tokens(before_text)
+    after_words = words(after_text)[:6]
+    near = {int(x) for x in SMALL.findall(text[max(lo, f.start - 40) : f.start])}
+    feats = {
+        "cov_after": ev.coverage(after),
+        "cov_before": ev.coverage(before),
+        "cov_local": ev.coverage(after | before),
+        "counted_after": sum(w in after_words for w in counted) / len(counted) if counted else 0.0,
+        "counted_next": float(bool(counted) and after_words[: len(counted)] == counted),
+        "q_small": float(bool(q.small)),
+        "small_hit": len(q.small & small) / len(q.small) if q.small else 0.0,
+        "small_miss": float(bool(near) and not (near & q.small)),
+        "q_total": float(vocab.has_any(q.folded, vocab.TOTAL)),
+        "head": head,
+        "rank_inv": 1.0 / (p.rank + 1),
+        "passage_score": ev.relative_score(p.hit),
+        "passage_dense": p.hit.dense_score or 0.0,
+        "cov_sentence": ev.coverage(sentence_tokens | p.section_tokens),
+        "cov_sentence_only": ev.coverage(sentence_tokens),
+        "cov_clause": ev.coverage(clause_tokens),
+        "cov_indicator": ev.coverage(indicator_tokens),
+        "prec_indicator": ev.precision(indicator_tokens),
+        "cov_section": ev.coverage(p.section_tokens),
+        "cov_context": ev.coverage(ctx.text_tokens(f.context)) if f.context else 0.0,
+        "bigrams_clause": ev.bigrams(f"{f.lead} {clause}"),
+        "q_counts": float(bool(counted)),
+        "noun_in_unit": noun_in_unit,
+        "noun_in_clause": noun_in_clause,
+        "noun_missing": noun_missing,
+        "unit_missing": float(not unit_tokens),
+        "is_percent": float(f.is_percent and not total),
+        "kind_money": float(f.kind == "money"),
+        "kind_ratio": float(f.kind == "ratio" and not total),
+        "is_ratio_total": float(total),
+        "q_money": float(vocab.has_any(q.folded, vocab.MONEY)),
+        "q_percent": float(vocab.has_any(q.folded, vocab.PERCENT)),
+        "q_has_year": float(bool(q.years)),
+        "year_hit": year_hit,
+        "year_miss": year_miss,
+        "period_hit": period_hit,
+        "period_miss": period_miss,
+        "period_known": float(period is not None),
+        "clause_year_hit": sent_year_hit,
+        "clause_year_miss": sent_year_miss,
+        "doc_covers_year": float(bool(set(q.years) & p.doc_years)) if q.years else 0.0,
+        "doc_reports_year": float(bool(set(q.years) & set(p.document.metadata.years_reported))) if q.years else 0.0,
+        "q_target": float(q.asks_target),
+        "fig_target": float(vocab.has_any(clause_folded, vocab.TARGET)),
+        "fig_result": float(vocab.has_any(clause_folded, vocab.RESULT)),
+        "plan_section": p.plan_section,
+        "report_section": p.report_section,
+        "place_hit": place_hit,
+        "place_miss": place_miss,
+        "named_hit": named_hit,
+        "named_miss": named_miss,
+        "part": float(f.part),
+        "has_context": float(bool(f.context)),
+        "in_table": float(p.chunk.kind == "table"),
+        "cov_column": ev.coverage(ctx.text_tokens(f.column_header)) if f.column_header else 0.0,
+        "cov_row": ev.coverage(ctx.text_tokens(f.row_header)) if f.row_header else 0.0,
+        "position": float(index),
+        "in_sentence": float(in_sentence),
+        "qualified": float(bool(f.qualifier)),
+        "value_in_question": float(any(abs(value - x) < 1e-9 for x in q.numbers)),
+        "log_value": math.log10(abs(value) + 1.0),
+        "year_like": float(1900 <= value <= 2100 and float(value).is_integer()),
+    }
+    feats.update(question_features(q))
+    unit = "%" if f.is_percent and not total else f.unit
+    return Candidate(
+        "figure",
+        feats,
+        [Span(p.hit, f.sentence_start, f.sentence_end)],
+        value=value,
+        unit=unit,
+        figures=[f],
+        local=frozenset(after | before | indicator_tokens),
+    )
+
+
+def question_features(q) -> dict[str, float]:
+    """What the classifier says the question asks, as features of every candidate."""
+    out = {f"type_{k}": v for k, v in q.types.items()}
+    out.update({f"op_{k}": v for k, v in q.operations.items()})
+    return out

@@ -1,0 +1,57 @@
+"""The trained files the answerer reads (``assistant/answering/trained/``): the question classifier,
+the figure model, the numeric-answer model and the sentence model, with the abstention threshold
+chosen by cross-validation. ``assistant train`` rewrites them deterministically."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.answering.classifier import QuestionClassifier
+from assistant.answering.ranker import Ranker
+from assistant.errors import ConfigurationError
+
+TRAINED = Path(__file__).resolve().parent / "trained"
+#: Bumped when features change in a way that old trained files cannot be read with.
+FEATURES_VERSION = 2  # 2: noun_missing; units compared by head word
+
+
+@dataclass
+class Models:
+    classifier: QuestionClassifier
+    figures: Ranker  # is a figure the answer or an operand?
+    numeric: Ranker  # is a figure or a calculation the answer?
+    sentences: Ranker  # is a sentence (date, name, list, explanation) the answer?
+    threshold: float  # below it the answerer abstains
+    manifest: dict
+
+    @classmethod
+    def load(cls, directory: Path = TRAINED) -> "Models":
+        directory = Path(directory)
+        manifest_path = directory / "manifest.json"
+        if not manifest_path.is_file():
+            raise ConfigurationError(f"Chưa có mô hình trả lời trong {directory}.", hint="Hãy chạy: assistant train")
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("features_version") != FEATURES_VERSION:
+            raise ConfigurationError(
+                "Mô hình trả lời được huấn luyện với phiên bản đặc trưng khác.", hint="Hãy chạy lại: assistant train"
+            )
+        return cls(
+            classifier=QuestionClassifier.load(directory / "classifier.json"),
+            figures=Ranker.load(directory / "figures.json"),
+            numeric=Ranker.load(directory / "numeric.json"),
+            sentences=Ranker.load(directory / "sentences.json"),
+            threshold=float(manifest["threshold"]),
+            manifest=manifest,
+        )
+
+    def save(self, directory: Path = TRAINED) -> None:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self.classifier.save(directory / "classifier.json")
+        self.figures.save(directory / "figures.json")
+        self.numeric.save(directory / "numeric.json")
+        self.sentences.save(directory / "sentences.json")
+        manifest = dict(self.manifest, features_version=FEATURES_VERSION, threshold=self.threshold)
+        (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", "utf-8")

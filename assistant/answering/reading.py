@@ -1,0 +1,148 @@
+"""Reading a question against its passages: analysis, candidates and their scores — the steps the
+answerer and the training share, so that training sees exactly what answering does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.answering.analysis import Question, analyze
+from assistant.answering.calculation_candidates import calculation_candidates
+from assistant.answering.candidates import Candidate
+from assistant.answering.context import AnswerContext
+from assistant.answering.evidence import Evidence
+from assistant.answering.figure_candidates import figure_candidates
+from assistant.answering.learned import Models
+from assistant.answering.sentence_candidates import sentence_candidates
+from assistant.models import Hit
+from assistant.vietnamese.text import fold, words
+
+
+@dataclass
+class Reading:
+    question: Question
+    evidence: Evidence
+    figures: list[Candidate]
+    calculations: list[Candidate]
+    sentences: list[Candidate]
+    figure_keys: frozenset[str] = frozenset()  # what the figure model reads (before its own score)
+
+    @property
+    def numeric(self) -> list[Candidate]:
+        return self.figures + self.calculations
+
+    @property
+    def all(self) -> list[Candidate]:
+        return self.figures + self.calculations + self.sentences
+
+
+def question_of(ctx: AnswerContext, text: str, vector: np.ndarray | None) -> Question:
+    """The analysed question, without the classifier's outputs yet."""
+    q = analyze(text, words(ctx.tokenizer.expand(text)))
+    place_words = {w for p in q.provinces for w in fold(p).split()}
+    q.keywords = [k for k in q.keywords if k not in place_words] or q.keywords
+    q.vector = vector
+    return q
+
+
+def classify(q: Question, models: Models) -> None:
+    predicted = models.classifier.predict(q.text, q.vector)
+    q.types = predicted["type"]
+    q.operations = predicted["operation"]
+
+
+#: Features also given relative to the best value among the question's candidates of the same pool:
+#: a pointwise model then sees how a candidate compares with its rivals.
+RELATIVE = {
+    "figure": (
+        "cov_clause",
+        "cov_indicator",
+        "prec_indicator",
+        "cov_sentence",
+        "noun_in_clause",
+        "noun_in_unit",
+        "passage_score",
+        "bigrams_clause",
+        "small_hit",
+        "cov_after",
+        "cov_before",
+        "cov_local",
+        "counted_after",
+        "semantic",
+    ),
+    "numeric": (
+        "stage1",
+        "stage1_min",
+        "stage1_mean",
+        "cov_operands",
+        "op_prob",
+        "cov_terms",
+        "cov_terms_min",
+        "complementarity",
+        "computed_op",
+    ),
+    "sentence": ("cov", "cov_only", "precision", "bigrams", "passage_score", "cov_joined"),
+}
+
+
+def relativize(candidates: list[Candidate], keys: tuple[str, ...]) -> None:
+    for key in keys:
+        values = [c.features.get(key, 0.0) for c in candidates]
+        if not values:
+            continue
+        top = max(values)
+        for c, v in zip(candidates, values):
+            c.features[f"rel_{key}"] = v - top
+
+
+def agreement(c: Candidate, q: Question) -> None:
+    """How the candidate's kind agrees with what the classifier says is asked."""
+    t = q.types
+    if c.kind == "figure":
+        pct = c.features.get("is_percent", 0.0)
+        c.features["kind_agree"] = pct * t.get("percent", 0.0) + (1 - pct) * t.get("number", 0.0)
+    elif c.kind == "calculation":
+        c.features["kind_agree"] = t.get("computed", 0.0) * c.features.get("op_prob", 0.0)
+    else:
+        date = c.features.get("date_answer", 0.0)
+        c.features["kind_agree"] = date * t.get("date", 0.0) + (1 - date) * (
+            t.get("entity", 0.0) + t.get("list", 0.0) + t.get("text", 0.0)
+        )
+
+
+def read(ctx: AnswerContext, q: Question, hits: list[Hit], models: Models | None) -> Reading:
+    """Candidates of every kind, scored by ``models`` (unscored when None: the figure model's score
+    ``stage1`` then comes from the caller, as in training)."""
+    ev = Evidence(ctx, q, hits)
+    figures = figure_candidates(ev)
+    relativize(figures, RELATIVE["figure"])
+    figure_keys = frozenset(k for c in figures for k in c.features)
+    if models is not None:
+        for c, p in zip(figures, models.figures.probability([c.features for c in figures])):
+            c.features["stage1"] = float(p)
+    calculations = calculation_candidates(ev, figures) if figures else []
+    sentences = sentence_candidates(ev)
+    relativize(sentences, RELATIVE["sentence"])
+    reading = Reading(q, ev, figures, calculations, sentences, figure_keys)
+    if models is not None:
+        score(reading, models)
+    return reading
+
+
+def prepare_numeric(reading: Reading) -> None:
+    """Features of the numeric pool that need every figure and calculation: relative values and
+    agreement with the classifier (before the numeric model scores it)."""
+    numeric = reading.numeric
+    relativize(numeric, RELATIVE["numeric"])
+    for c in reading.all:
+        agreement(c, reading.question)
+
+
+def score(reading: Reading, models: Models) -> None:
+    prepare_numeric(reading)
+    numeric = reading.numeric
+    for c, p in zip(numeric, models.numeric.probability([c.features for c in numeric])):
+        c.score = float(p)
+    for c, p in zip(reading.sentences, models.sentences.probability([c.features for c in reading.sentences])):
+        c.score = float(p)

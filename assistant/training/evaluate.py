@@ -1,0 +1,111 @@
+"""Out-of-fold evaluation: every question answered by models that never saw its fact (grouped
+cross-validation) or its document (leave-one-document-out), scored by the evaluation contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.answering.answerer import finish, out_of_scope, pick
+from assistant.evaluation.dataset import prediction_from_answer
+from assistant.evaluation.metrics import compute_metrics
+from assistant.evaluation.scoring import is_correct
+from assistant.models import Answer
+from assistant.training.procedure import Case, apply, fit_models, folds_by_group
+
+FALSE_ABSTENTION = 0.03
+
+
+@dataclass
+class Outcome:
+    case: Case
+    answer: Answer  # at threshold 0: the best candidate, always answering
+    best: float  # its probability
+    right: bool  # right when answered
+
+    @property
+    def answerable(self) -> bool:
+        return self.case.item.gold.type != "unanswerable"
+
+    def correct_at(self, threshold: float) -> bool:
+        return self.right if self.best >= threshold else not self.answerable
+
+
+def outcomes(cases: list[Case]) -> list[Outcome]:
+    out = []
+    for case in cases:
+        it = case.item
+        answer = finish(it.ctx, case.reading, it.hits, 0.0)
+        # the probability of the candidate that answers (ruled-out ones are skipped, as when answering)
+        chosen = None if out_of_scope(it.ctx, case.reading) or not it.hits else pick(it.ctx, case.reading, 0.0)[0]
+        best = chosen.score if chosen is not None else 0.0
+        prediction = prediction_from_answer(it.gold, answer, 0.0)
+        out.append(Outcome(case, answer, best, is_correct(it.gold, prediction) and not answer.abstained))
+    return out
+
+
+def cross_validate(cases: list[Case], folds: list[int], *, progress=None) -> list[Outcome]:
+    """Outcomes of every case answered by models fitted on the other folds."""
+    results: dict[int, Outcome] = {}
+    for k in sorted(set(folds)):
+        train = [c for c, f in zip(cases, folds) if f != k]
+        test = [c for c, f in zip(cases, folds) if f == k]
+        models = fit_models(train)
+        apply(test, models)
+        for i, o in zip([i for i, f in enumerate(folds) if f == k], outcomes(test)):
+            results[i] = o
+        if progress:
+            progress(k)
+    return [results[i] for i in range(len(cases))]
+
+
+def grouped_folds(cases: list[Case], k: int = 5) -> list[int]:
+    return folds_by_group(cases, k)
+
+
+def document_folds(cases: list[Case]) -> list[int]:
+    names = sorted({c.item.document for c in cases})
+    return [names.index(c.item.document) for c in cases]
+
+
+def choose_threshold(results: list[Outcome], limit: float = FALSE_ABSTENTION) -> float:
+    """The threshold with the best accuracy among those abstaining on at most ``limit`` of the
+    answerable questions."""
+    answerable = [o for o in results if o.answerable]
+    candidates = sorted({0.0, *(round(o.best, 4) for o in results)})
+    best_t, best_acc = 0.0, -1.0
+    for t in candidates:
+        fa = sum(o.best < t for o in answerable) / max(len(answerable), 1)
+        if fa > limit:
+            break
+        acc = sum(o.correct_at(t) for o in results) / len(results)
+        if acc > best_acc:
+            best_t, best_acc = t, acc
+    return best_t
+
+
+def metrics_at(results: list[Outcome], threshold: float) -> dict:
+    """The evaluation's metrics when the answerer abstains below ``threshold``."""
+    questions, predictions = [], []
+    for o in results:
+        it = o.case.item
+        answer = o.answer if o.best >= threshold else finish(it.ctx, o.case.reading, it.hits, 2.0)
+        questions.append(it.gold)
+        predictions.append(prediction_from_answer(it.gold, answer, 0.0))
+    m = compute_metrics(questions, predictions)
+    m["threshold"] = threshold
+    return m
+
+
+def calibration_table(results: list[Outcome], bins: int = 10) -> list[tuple[float, float, int]]:
+    """(mean predicted probability, observed rate of right answers, count) per probability bin."""
+    out = []
+    edges = np.linspace(0, 1, bins + 1)
+    for lo, hi in zip(edges, edges[1:]):
+        chosen = [o for o in results if lo <= o.best < hi or (hi == 1 and o.best == 1)]
+        if chosen:
+            out.append(
+                (float(np.mean([o.best for o in chosen])), float(np.mean([o.right for o in chosen])), len(chosen))
+            )
+    return out

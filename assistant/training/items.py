@@ -1,0 +1,79 @@
+"""The questions a training run learns from, each read once against its retrieved passages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from assistant.answering.analysis import Question as Analysis
+from assistant.answering.context import AnswerContext
+from assistant.answering.reading import question_of
+from assistant.conversation import standalone
+from assistant.evaluation.dataset import NUMERIC_TYPES, Question, load_questions
+from assistant.evaluation.scoring import date_correct, within_tolerance, words_correct
+from assistant.models import Hit
+
+
+@dataclass
+class Item:
+    gold: Question
+    asked: str  # the question completed from its conversation
+    group: str  # cross-validation keeps a fact on one side
+    hits: list[Hit]
+    ctx: AnswerContext
+    analysis: Analysis
+    operands: list[float] = field(default_factory=list)
+
+    @property
+    def document(self) -> str:
+        return self.gold.doc
+
+    def numeric_right(self, value: float | None) -> bool:
+        g = self.gold
+        return (
+            value is not None and g.type in NUMERIC_TYPES and g.value is not None and within_tolerance(value, g.value)
+        )
+
+    def operand_right(self, value: float | None) -> bool:
+        """The figure is the answer, or one of the gold calculation's operands."""
+        if self.numeric_right(value):
+            return True
+        return value is not None and any(within_tolerance(value, x) for x in self.operands)
+
+    def sentence_right(self, text: str) -> bool:
+        g = self.gold
+        if g.type == "date":
+            return date_correct(g.answer, text)
+        if g.type in ("entity", "list", "text"):
+            return words_correct(g.answer, text)
+        return False
+
+
+def load_sets(paths: list[Path]) -> list[Question]:
+    out: list[Question] = []
+    seen: set[str] = set()
+    for path in paths:
+        for q in load_questions(path):
+            if q.id not in seen:
+                seen.add(q.id)
+                out.append(q)
+    return out
+
+
+def prepare(questions: list[Question], pipeline, answerer, *, progress: bool = True) -> list[Item]:
+    """Retrieve for every question (as answering does) and analyse it."""
+    snapshot = pipeline.snapshot()
+    view = snapshot.view()
+    k = pipeline.settings.top_k
+    items = []
+    for gold in tqdm(questions, desc="Đọc câu hỏi", unit="câu", disable=not progress):
+        asked = standalone(" ".join(gold.question.split()), list(gold.history))
+        hits = view.search(asked, k)
+        ctx = answerer.context(view)
+        analysis = question_of(ctx, asked, view.query_vector(asked))
+        operands = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", gold.calculation or "")]
+        items.append(Item(gold, asked, gold.fact or gold.id, hits, ctx, analysis, operands))
+    return items

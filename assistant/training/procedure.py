@@ -1,0 +1,159 @@
+"""The training procedure: read every question once, then fit and evaluate on folds.
+
+For a set of training items, :func:`fit_models` trains the classifier and the rankers. Features a
+model learns from that come from another model (the classifier's probabilities, the figure model's
+score that picks operands) are out-of-fold predictions within the training items, so that training
+sees them as noisy as answering will; the final models are then fitted on all the items.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm import tqdm
+
+from assistant.answering.calculation_candidates import calculation_candidates
+from assistant.answering.classifier import OPERATIONS, TYPES
+from assistant.answering.figure_candidates import question_features
+from assistant.answering.learned import Models
+from assistant.answering.reading import Reading, prepare_numeric, read, score
+from assistant.answering.sentence_candidates import shown
+from assistant.training.fit import fit_classifier, fit_ranker, isotonic
+from assistant.training.items import Item
+
+INNER_FOLDS = 3
+NEUTRAL_TYPES = {t: 1.0 / len(TYPES) for t in TYPES}
+NEUTRAL_OPS = {o: 1.0 / len(OPERATIONS) for o in OPERATIONS}
+
+
+@dataclass
+class Case:
+    """An item with its reading (candidates whose classifier features are set per fold)."""
+
+    item: Item
+    reading: Reading
+    sentence_labels: list[bool]
+
+
+def read_all(items: list[Item], *, progress: bool = True) -> list[Case]:
+    cases = []
+    for it in tqdm(items, desc="Tạo ứng viên", unit="câu", disable=not progress):
+        it.analysis.types, it.analysis.operations = dict(NEUTRAL_TYPES), dict(NEUTRAL_OPS)
+        reading = read(it.ctx, it.analysis, it.hits, None)
+        labels = [it.sentence_right(shown(reading.evidence, c)) for c in reading.sentences]
+        cases.append(Case(it, reading, labels))
+    return cases
+
+
+def folds_by_group(cases: list[Case], k: int) -> list[int]:
+    """A fold per case; questions of one fact share a fold (assigned by a stable hash)."""
+
+    def fold(group: str) -> int:
+        return int(hashlib.sha1(group.encode("utf-8")).hexdigest(), 16) % k
+
+    return [fold(c.item.group) for c in cases]
+
+
+def set_classes(case: Case, predicted: dict[str, dict[str, float]]) -> None:
+    q = case.reading.question
+    q.types, q.operations = predicted["type"], predicted["operation"]
+    extra = question_features(q)
+    for c in case.reading.figures + case.reading.sentences:
+        c.features.update(extra)
+
+
+def _classify(cases: list[Case], clf) -> None:
+    for case in cases:
+        set_classes(case, clf.predict(case.item.asked, case.item.analysis.vector))
+
+
+def _figure_rows(cases):
+    rows, labels = [], []
+    for case in cases:
+        for c in case.reading.figures:
+            rows.append(c.features)
+            labels.append(case.item.operand_right(c.value))
+    return rows, labels
+
+
+def _numeric_rows(cases):
+    rows, labels = [], []
+    for case in cases:
+        for c in case.reading.figures + case.reading.calculations:
+            rows.append(c.features)
+            labels.append(case.item.numeric_right(c.value))
+    return rows, labels
+
+
+def _sentence_rows(cases):
+    rows, labels = [], []
+    for case in cases:
+        rows += [c.features for c in case.reading.sentences]
+        labels += case.sentence_labels
+    return rows, labels
+
+
+def _features(rows: list[dict[str, float]]) -> list[str]:
+    return sorted({k for r in rows for k in r})
+
+
+def _set_stage1(cases: list[Case], ranker) -> None:
+    for case in cases:
+        figs = case.reading.figures
+        for c, p in zip(figs, ranker.probability([c.features for c in figs])):
+            c.features["stage1"] = float(p)
+
+
+def _calculations(cases: list[Case]) -> None:
+    for case in cases:
+        r = case.reading
+        r.calculations = calculation_candidates(r.evidence, r.figures) if r.figures else []
+        prepare_numeric(r)
+
+
+def fit_models(cases: list[Case], *, inner: int = INNER_FOLDS, trees: dict | None = None) -> Models:
+    """Models trained on ``cases`` (their readings are left with out-of-fold features); ``trees``
+    overrides the gradient-boosting parameters (tests use small ones)."""
+    folds = folds_by_group(cases, inner)
+    parts = [[c for c, f in zip(cases, folds) if f == k] for k in range(inner)]
+    rest = [[c for c, f in zip(cases, folds) if f != k] for k in range(inner)]
+    # 1. the classifier, out of fold for the training features
+    for k in range(inner):
+        _classify(parts[k], fit_classifier([c.item for c in rest[k]]))
+    classifier = fit_classifier([c.item for c in cases])
+    # 2. the figure model, out of fold: its score chooses the operands of calculations
+    rows, labels = _figure_rows(cases)
+    names = sorted(set().union(*(c.reading.figure_keys for c in cases)))
+    for k in range(inner):
+        _set_stage1(parts[k], fit_ranker(*_figure_rows(rest[k]), names, trees))
+    figures = fit_ranker(rows, labels, names, trees)
+    _calculations(cases)
+    # 3. the answer models, calibrated on out-of-fold predictions
+    numeric = _calibrated(cases, parts, rest, _numeric_rows, trees)
+    sentences = _calibrated(cases, parts, rest, _sentence_rows, trees)
+    return Models(classifier, figures, numeric, sentences, threshold=0.5, manifest={})
+
+
+def _calibrated(cases, parts, rest, rows_of, trees=None):
+    rows, labels = rows_of(cases)
+    names = _features(rows)
+    oof, oof_labels = [], []
+    for part, others in zip(parts, rest):
+        model = fit_ranker(*rows_of(others), names, trees)
+        r, y = rows_of(part)
+        oof.append(1.0 / (1.0 + np.exp(-model.raw(model.matrix(r)))))
+        oof_labels += y
+    final = fit_ranker(rows, labels, names, trees)
+    final.calibration = isotonic(np.concatenate(oof) if oof else np.zeros(0), np.asarray(oof_labels))
+    return final
+
+
+def apply(cases: list[Case], models: Models) -> None:
+    """Score held-out cases with ``models`` exactly as answering does."""
+    _classify(cases, models.classifier)
+    _set_stage1(cases, models.figures)
+    _calculations(cases)
+    for case in cases:
+        score(case.reading, models)

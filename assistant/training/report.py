@@ -1,0 +1,89 @@
+"""The training report: cross-validated and leave-one-document-out figures, calibration, and how
+often every vocabulary, hard-fact pattern and feature fires (a rule that fires on one question is
+a defect)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from assistant.answering import vocabulary as vocab
+from assistant.training.evaluate import Outcome, calibration_table
+
+_TYPES = ("number", "percent", "computed", "date", "entity", "list", "text", "unanswerable")
+
+
+def firing(outcomes: list[Outcome]) -> dict[str, dict[str, int]]:
+    """Questions on which each vocabulary, pattern and feature fires (any candidate / the chosen one)."""
+    vocabularies = Counter()
+    facts = Counter()
+    any_candidate: Counter = Counter()
+    chosen: Counter = Counter()
+    for o in outcomes:
+        q = o.case.reading.question
+        for name, words in vocab.VOCABULARIES.items():
+            vocabularies[name] += vocab.has_any(q.folded, words)
+        facts["years"] += bool(q.years)
+        facts["document numbers"] += bool(q.doc_numbers)
+        facts["documents by kind and year"] += bool(q.doc_years)
+        facts["provinces"] += bool(q.provinces)
+        facts["counted noun"] += bool(q.counted)
+        facts["small numbers"] += bool(q.small)
+        facts["several things listed"] += q.enumerated > 1
+        facts["numbers given"] += bool(q.numbers)
+        fired: set[str] = set()
+        for c in o.case.reading.all:
+            fired |= {k for k, v in c.features.items() if v}
+        for k in fired:
+            any_candidate[k] += 1
+        best = max(o.case.reading.all, key=lambda c: c.score, default=None)
+        if best is not None:
+            for k, v in best.features.items():
+                chosen[k] += bool(v)
+    return {
+        "vocabularies": dict(vocabularies),
+        "hard facts": dict(facts),
+        "features (any candidate)": dict(any_candidate),
+        "features (chosen candidate)": dict(chosen),
+    }
+
+
+def _row(name: str, m: dict) -> str:
+    by = m.get("accuracy_by_type", {})
+    cells = [f"{m.get('accuracy', 0):.3f}"] + [f"{by.get(t, 0):.2f}" if t in by else "–" for t in _TYPES]
+    cells += [f"{m.get('false_abstention', 0):.3f}", f"{m.get('citation_recall', 0):.3f}"]
+    return f"| {name} | " + " | ".join(cells) + " |"
+
+
+def write_report(out: Path, summary: dict, cv: list[Outcome], fired: dict) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "metrics.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    head = "| | accuracy | " + " | ".join(_TYPES) + " | false abst. | citation recall |"
+    lines = [
+        "# Huấn luyện bộ trả lời",
+        "",
+        f"{summary['questions']} câu hỏi từ {', '.join(summary['sets'])}. Ngưỡng từ chối "
+        f"{summary['threshold']:.4f} (chọn bằng kiểm định chéo: độ chính xác cao nhất với tỷ lệ từ chối "
+        "nhầm ≤ 3%). Lệnh: `assistant train`.",
+        "",
+        head,
+        "|" + "---|" * (len(_TYPES) + 4),
+        _row(f"kiểm định chéo {summary['folds']} phần, theo sự kiện", summary["cross_validation"]),
+    ]
+    if summary.get("leave_one_document_out"):
+        lines.append(_row("bỏ một tài liệu", summary["leave_one_document_out"]))
+        for doc, m in summary.get("leave_one_document_out_by_document", {}).items():
+            lines.append(_row(f"— {doc}", m))
+    lines += [
+        "",
+        "## Hiệu chỉnh xác suất (kiểm định chéo)",
+        "",
+        "| xác suất dự đoán | tỷ lệ đúng | số câu |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {p:.2f} | {r:.2f} | {n} |" for p, r, n in calibration_table(cv)]
+    for title, counts in fired.items():
+        lines += ["", f"## Số câu hỏi mà mỗi mục kích hoạt: {title}", "", "| mục | số câu |", "|---|---|"]
+        lines += [f"| {k} | {v} |" for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

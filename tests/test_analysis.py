@@ -1,0 +1,64 @@
+"""Question analysis: the hard facts a question states, read with patterns."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.analysis import analyze, counted_noun
+from assistant.vietnamese.places import PROVINCES
+
+
+def q(text: str):
+    return analyze(text, [])
+
+
+def test_years_ranges_and_document_numbers():
+    assert q("Năm 2023 toàn tỉnh có bao nhiêu trạm BTS?").years == [2023]
+    assert q("Giai đoạn 2021 - 2023 đầu tư bao nhiêu?").years == [2021, 2022, 2023]
+    assert q("Theo Thông tư 137/2017/TT-BTC thì sao?").years == []  # a year inside a document number
+    assert "2063" in q("Theo QĐ 2063 thì tỉnh có bao nhiêu DVC?").doc_numbers
+    assert "37" in q("Kế hoạch 37/KH-UBND nói gì?").doc_numbers
+    named = q("Theo KH CĐS 2023 tỉnh có bao nhiêu trạm?")
+    assert named.doc_years == {2023} and named.report_years == set()
+    assert q("báo cáo KTXH năm 2023 ghi bao nhiêu?").report_years == {2023}
+
+
+@pytest.mark.parametrize(
+    ("text", "provinces"),
+    [
+        ("Trà Vinh có bao nhiêu trạm BTS?", ["trà vinh"]),
+        ("tien giang xep hang may", ["tiền giang"]),
+        ("Đài VTV Cần Thơ phát sóng bao nhiêu giờ?", []),  # a broadcaster named after a place
+        ("Các đơn vị tham gia lại hội nghị bao nhiêu lần?", []),  # "gia lai" only inside other words
+        ("Gia Lai có bao nhiêu xã?", ["gia lai"]),
+    ],
+)
+def test_provinces_are_whole_words_from_the_data_file(text, provinces):
+    assert q(text).provinces == provinces
+
+
+def test_every_province_is_in_the_data_file():
+    assert len(PROVINCES) == 63 and "hồ chí minh" in PROVINCES and "bà rịa - vũng tàu" in PROVINCES
+
+
+def test_what_is_counted():
+    assert counted_noun("Năm 2023 có bao nhiêu trạm BTS?") == ["tram", "bts"]
+    assert counted_noun("Công an tỉnh đầu tư bao nhiêu máy chủ chuyên dụng?") == ["may", "chu", "chuyen"]
+    assert counted_noun("Có mấy doanh nghiệp?") == ["doanh", "nghiep"]
+    assert counted_noun("Tỉnh có bao nhiêu máy chủ?") == ["may", "chu"]
+    assert counted_noun("Sở có mấy máy tính?") == ["may", "tinh"]
+    assert counted_noun("Tỷ lệ là bao nhiêu?") == []
+
+
+def test_small_numbers_lists_targets_and_numbers_given():
+    levels = q("Có bao nhiêu DVC mức 3 năm 2019?")
+    assert levels.small == {3} and levels.years == [2019]
+    assert q("Tổng cấp tỉnh, cấp huyện và cấp xã là bao nhiêu?").enumerated == 3
+    assert q("Mục tiêu năm 2024 là bao nhiêu?").asks_target
+    assert not q("Kết quả năm 2023 là bao nhiêu?").asks_target
+    assert q("Với 173.870 hồ sơ tiếp nhận thì còn bao nhiêu?").numbers == [173870.0]
+
+
+def test_keywords_drop_question_words():
+    words = q("Năm 2023 tỉnh có bao nhiêu trạm phát sóng BTS?").keywords
+    assert "tram" in words and "bts" in words and "bao" not in words and "nhieu" not in words

@@ -1,0 +1,112 @@
+"""Candidates of every kind, generated from passages written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.answerer import DefaultAnswerer
+from assistant.answering.calculation_candidates import calculation_candidates
+from assistant.answering.evidence import Evidence
+from assistant.answering.figure_candidates import figure_candidates
+from assistant.answering.reading import question_of
+from assistant.answering.sentence_candidates import sentence_candidates, shown
+from assistant.indexing.builder import build_index
+from assistant.pipeline import Pipeline
+from assistant.retrieval.embeddings import HashingEmbeddings
+from assistant.settings import Settings
+
+REPORT = """BÁO CÁO
+Kết quả ứng dụng công nghệ thông tin tỉnh Vĩnh Long năm 2025
+
+I. KẾT QUẢ ĐẠT ĐƯỢC
+
+1. Hạ tầng kỹ thuật
+Công an tỉnh đầu tư 16 máy chủ chuyên dụng, 3.322 máy trạm từ cấp tỉnh đến cấp xã.
+Tỷ lệ hồ sơ giải quyết trực tuyến đạt 45,5%, tăng so với năm 2024.
+Hệ thống quản lý văn bản triển khai đến 194 đơn vị (cấp tỉnh 16, cấp huyện 72, cấp xã 106).
+
+2. Văn bản chỉ đạo
+Kế hoạch số 12/KH-UBND được ban hành ngày 15/3/2025 để triển khai chuyển đổi số.
+Các nhiệm vụ trọng tâm gồm:
+- Xây dựng kho dữ liệu dùng chung của tỉnh;
+- Nâng cấp cổng dịch vụ công trực tuyến;
+- Đào tạo kỹ năng số cho cán bộ, công chức.
+"""
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cand")
+    (root / "documents").mkdir()
+    (root / "documents" / "bao-cao-vinh-long-2025.txt").write_text(REPORT, encoding="utf-8")
+    settings = Settings(data_dir=root, embedder="hashing", _env_file=None)
+    embedder = HashingEmbeddings()
+    build_index(settings, embedder, progress=False, log=lambda m: None)
+    pipeline = Pipeline(settings, embedder)
+    view = pipeline.snapshot().view()
+    answerer = DefaultAnswerer(settings, models=object())
+    return view, answerer.context(view)
+
+
+def read(setup, question):
+    view, ctx = setup
+    q = question_of(ctx, question, view.query_vector(question))
+    q.types = {"number": 0.5, "computed": 0.5}
+    q.operations = {"difference": 0.5, "sum": 0.5}
+    return Evidence(ctx, q, view.search(question, 10))
+
+
+def test_each_stated_figure_is_a_candidate_and_the_counted_noun_follows_the_right_one(setup):
+    ev = read(setup, "Công an tỉnh đầu tư bao nhiêu máy chủ chuyên dụng?")
+    cands = figure_candidates(ev)
+    assert {16.0, 3322.0, 45.5, 194.0} <= {c.value for c in cands}
+    figs = {c.value: c for c in cands if "máy" in c.figures[0].window or c.value in (45.5, 194.0)}
+    assert figs[16.0].features["counted_next"] == 1.0 and figs[3322.0].features["counted_next"] == 0.0
+    assert figs[16.0].features["noun_in_unit"] > figs[3322.0].features["noun_in_unit"]
+    assert figs[45.5].unit == "%" and figs[45.5].features["is_percent"] == 1.0
+    assert figs[16.0].spans[0].hit.chunk.document == "bao-cao-vinh-long-2025.txt"
+
+
+def test_years_and_places_agree_or_contradict(setup):
+    asked = {c.value: c for c in figure_candidates(read(setup, "Năm 2025 Vĩnh Long có bao nhiêu máy trạm?"))}
+    assert asked[3322.0].features["period_hit"] == 1.0 and asked[3322.0].features["place_hit"] == 1.0
+    other = {c.value: c for c in figure_candidates(read(setup, "Năm 2021 Vĩnh Long có bao nhiêu máy trạm?"))}
+    assert other[3322.0].features["period_miss"] == 1.0
+
+
+def test_calculations_combine_compatible_figures_only(setup):
+    ev = read(setup, "Tổng số đơn vị cấp tỉnh, cấp huyện và cấp xã dùng hệ thống quản lý văn bản là bao nhiêu?")
+    figs = figure_candidates(ev)
+    for c in figs:
+        c.features["stage1"] = 1.0 if c.value in (16.0, 72.0, 106.0) and c.unit == "đơn vị" else 0.0
+    calcs = calculation_candidates(ev, figs)
+    sums = {round(c.value, 6): c for c in calcs if c.operation == "sum"}
+    assert 194.0 in sums and sums[194.0].expression == "16 + 72 + 106"
+    assert sums[194.0].features["operands_match_listed"] == 1.0  # the question lists three things
+    assert all(
+        not (
+            c.operation in ("sum", "difference")
+            and {t.value for t in c.terms} & {45.5}
+            and any(t.value in (16.0, 72.0, 106.0) for t in c.terms)
+        )
+        for c in calcs
+    )  # no % + count
+    assert any(c.operation == "difference" and c.value == 106 - 16 for c in calcs)
+    # "16 máy chủ" is never subtracted from or divided by a count of units ("đơn vị")
+    servers = next(c for c in figs if c.unit == "máy chủ")
+    servers.features["stage1"], units = 2.0, [c for c in figs if c.unit == "đơn vị" and c.value == 72.0]
+    mixed = calculation_candidates(ev, [servers, *units])
+    assert not any(c.operation in ("difference", "share", "change") for c in mixed)
+
+
+def test_sentences_dates_and_lists(setup):
+    ev = read(setup, "Các nhiệm vụ trọng tâm gồm những gì?")
+    cands = sentence_candidates(ev)
+    listed = [c for c in cands if c.features["continued"] == 1.0]
+    assert any("kho dữ liệu" in c.text and "kỹ năng số" in c.text for c in listed)
+    dated = [
+        c
+        for c in sentence_candidates(read(setup, "Kế hoạch 12/KH-UBND ban hành ngày nào?"))
+        if c.features["date_answer"] == 1.0
+    ]
+    assert "ngày 15/3/2025" in {shown(ev, c) for c in dated}

@@ -1,0 +1,64 @@
+"""Training: deterministic fits, grouped folds that keep a fact on one side, thresholds by rule."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.answering.answerer import DefaultAnswerer
+from assistant.indexing.builder import build_index
+from assistant.pipeline import Pipeline
+from assistant.retrieval.embeddings import HashingEmbeddings
+from assistant.settings import Settings
+from assistant.training.evaluate import Outcome, choose_threshold, grouped_folds
+from assistant.training.items import load_sets, prepare
+from assistant.training.procedure import fit_models, read_all
+from tests.conftest import DOCUMENTS
+
+pytest.importorskip("sklearn")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def cases(tmp_path_factory):
+    root = tmp_path_factory.mktemp("train")
+    shutil.copytree(DOCUMENTS, root / "documents")
+    settings = Settings(data_dir=root, embedder="hashing", _env_file=None)
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    pipeline = Pipeline(settings, HashingEmbeddings())
+    questions = load_sets([ROOT / "eval" / "datasets" / "train" / "tra-vinh-ke-hoach-ktxh-tttt-2021.jsonl"])[:48]
+    return read_all(prepare(questions, pipeline, DefaultAnswerer(settings), progress=False), progress=False)
+
+
+def test_fits_are_deterministic(cases, tmp_path):
+    small = {"max_iter": 15}
+    first, second = fit_models(cases, inner=2, trees=small), fit_models(cases, inner=2, trees=small)
+    first.save(tmp_path / "a")
+    second.save(tmp_path / "b")
+    for name in ("classifier.json", "figures.json", "numeric.json", "sentences.json"):
+        assert json.loads((tmp_path / "a" / name).read_text()) == json.loads((tmp_path / "b" / name).read_text())
+
+
+def test_a_fact_never_sits_on_both_sides(cases):
+    folds = grouped_folds(cases, 5)
+    side: dict[str, int] = {}
+    for case, fold in zip(cases, folds):
+        assert side.setdefault(case.item.group, fold) == fold
+    assert len(set(folds)) > 1
+
+
+class _Case:
+    def __init__(self, kind: str):
+        self.item = type("I", (), {"gold": type("G", (), {"type": kind})()})()
+
+
+def test_threshold_keeps_false_abstention_at_most_three_percent():
+    results = [Outcome(_Case("number"), None, best=0.1 + 0.8 * i / 99, right=i % 4 != 0) for i in range(100)]
+    results += [Outcome(_Case("unanswerable"), None, best=0.05 + 0.1 * i / 19, right=False) for i in range(20)]
+    t = choose_threshold(results)
+    answerable = [o for o in results if o.answerable]
+    assert sum(o.best < t for o in answerable) / len(answerable) <= 0.03
+    assert t > 0.05  # some unanswerable questions are then refused
