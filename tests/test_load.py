@@ -18,7 +18,10 @@ import pytest
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "soak.py"
 CLIENTS, SECONDS, UPLOAD_SECONDS, WARMUP = 16, 10.0, 20.0, 10.0
-P99_LIMIT_MS = 3000  # measured 0.3–0.7 s on the shared machine
+# A stall (a request stuck behind a build) shows as tens of seconds. Measured p99: 0.3–0.7 s with
+# the rule-based answerer; 2.3 s (load) and 3.3 s (with uploads) with the learned one, whose answer
+# step costs ~30 ms of CPU per question on one worker (docs/reliability.md §9).
+P99_LIMIT_MS = 10_000
 
 
 def _soak_module():

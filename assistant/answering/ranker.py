@@ -25,6 +25,7 @@ class Ranker:
         self.calibration = calibration
         self.meta = meta or {}
         self._index = {name: i for i, name in enumerate(features)}
+        self._stacked = _stack(self.trees)
 
     # --- scoring ---------------------------------------------------------------------------
     def matrix(self, rows: list[dict[str, float]]) -> np.ndarray:
@@ -38,19 +39,23 @@ class Ranker:
         return x
 
     def raw(self, x: np.ndarray) -> np.ndarray:
-        """The trees' summed raw score (log-odds) of every row."""
+        """The trees' summed raw score (log-odds) of every row: all trees walked at once, one
+        step of depth per loop (a loop per tree costs ~10x more in NumPy call overhead)."""
         out = np.full(len(x), self.baseline, dtype=np.float64)
-        rows = np.arange(len(x))
-        for t in self.trees:
-            node = np.zeros(len(x), dtype=np.int64)
-            for _ in range(64):
-                leaf = t["leaf"][node]
-                if leaf.all():
-                    break
-                go_left = x[rows, t["feature"][node]] <= t["threshold"][node]
-                nxt = np.where(go_left, t["left"][node], t["right"][node])
-                node = np.where(leaf, node, nxt)
-            out += t["value"][node]
+        if not self.trees or not len(x):
+            return out
+        feature, threshold, left, right, leaf, value = self._stacked
+        trees = np.arange(len(self.trees))[:, None]
+        rows = np.arange(len(x))[None, :]
+        node = np.zeros((len(self.trees), len(x)), dtype=np.int64)
+        for _ in range(64):
+            at_leaf = leaf[trees, node]
+            if at_leaf.all():
+                break
+            go_left = x[rows, feature[trees, node]] <= threshold[trees, node]
+            node = np.where(at_leaf, node, np.where(go_left, left[trees, node], right[trees, node]))
+        for t in range(len(self.trees)):  # summed tree by tree: the same floats as one tree at a time
+            out += value[t, node[t]]
         return out
 
     def probability(self, rows: list[dict[str, float]]) -> np.ndarray:
@@ -104,3 +109,23 @@ class Ranker:
             )
         baseline = float(np.ravel(model._baseline_prediction)[0])
         return cls(features, baseline, [{k: v.tolist() for k, v in t.items()} for t in trees], calibration, meta)
+
+
+def _stack(trees: list[dict]) -> tuple[np.ndarray, ...]:
+    """The trees' node arrays padded to one width (padding nodes are leaves of value 0)."""
+    width = max((len(t["leaf"]) for t in trees), default=1)
+
+    def pad(key: str, fill, dtype) -> np.ndarray:
+        out = np.full((len(trees), width), fill, dtype=dtype)
+        for i, t in enumerate(trees):
+            out[i, : len(t[key])] = t[key]
+        return out
+
+    return (
+        pad("feature", 0, np.int64),
+        pad("threshold", 0.0, np.float64),
+        pad("left", 0, np.int64),
+        pad("right", 0, np.int64),
+        pad("leaf", True, bool),
+        pad("value", 0.0, np.float64),
+    )
