@@ -4,9 +4,8 @@
 
 Copies ``documents/`` and the repository's embedding cache into a temp data dir (nothing is
 embedded again), runs ``assistant index`` with ``ASSISTANT_BACKEND=qdrant``, then the dev set.
-``load_snapshot`` still opens the built-in files; until it calls
-``assistant.indexing.backends.open_indexes``, this script loads the snapshot the same way with
-that one call swapped in.
+The pipeline opens the Qdrant collection itself (``load_snapshot`` goes through
+``assistant.indexing.backends.open_indexes``).
 """
 
 from __future__ import annotations
@@ -16,40 +15,9 @@ import json
 import shutil
 import tempfile
 import time
-from collections import Counter, defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def load_snapshot_via_backends(settings, embedder):
-    """``assistant.snapshot.load_snapshot`` with the indexes opened by ``open_indexes``."""
-    from assistant.indexing.backends import open_indexes
-    from assistant.indexing.store import IndexStore
-    from assistant.retrieval.retriever import HybridRetriever
-    from assistant.retrieval.table import ChunkTable
-    from assistant.snapshot import Snapshot
-    from assistant.vietnamese.text import words
-    from assistant.vietnamese.tokens import Tokenizer
-
-    data, directory = IndexStore(settings.index_dir).read(expected_model=embedder.model_id)
-    table = ChunkTable(data.chunks, data.documents)
-    vectors, lexical = open_indexes(settings, directory, table)
-    tokenizer = Tokenizer(data.manifest.abbreviations, segmenter=data.manifest.tokenizer)
-    by_id = {c.id: c for c in data.chunks}
-    retriever = HybridRetriever(by_id, data.documents, vectors, lexical, tokenizer, embedder, settings)
-    figures: dict[str, list[dict]] = defaultdict(list)
-    for f in data.figures:
-        figures[f["chunk_id"]].append(f)
-    term_counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for c in data.chunks:
-        term_counts[c.document].update(set(words(c.context_text())))
-    snapshot = Snapshot(
-        data.build, data.manifest, data.documents, data.chunks, dict(figures), vectors, lexical, tokenizer,
-        retriever, dict(term_counts),
-    )  # fmt: skip
-    snapshot.view().idf
-    return snapshot
 
 
 def main() -> None:
@@ -75,13 +43,7 @@ def main() -> None:
     report = build_index(settings, embedder, progress=False)
     print(f"index: {report.chunks} chunks, {report.embedded} embedded, {time.perf_counter() - t0:.1f} s")
 
-    class QdrantPipeline(Pipeline):
-        def snapshot(self):
-            if self._snapshot is None:
-                self._snapshot = load_snapshot_via_backends(self.settings, self.embedder)
-            return self._snapshot
-
-    pipeline = QdrantPipeline(settings, embedder)
+    pipeline = Pipeline(settings, embedder)
     questions = load_questions(REPO / "eval" / "datasets" / "dev.jsonl")
     result = run_eval(questions, pipeline, args.out, label="dev (qdrant)")
     keys = ("accuracy", "recall@5", "mrr@10", "latency_p50_ms")
