@@ -16,7 +16,7 @@ import threading
 
 from assistant.answering.candidates import Candidate
 from assistant.answering.compose import NOT_FOUND, compose, consistent
-from assistant.answering.context import AnswerContext
+from assistant.answering.context import AnswerContext, TextMemo
 from assistant.answering.learned import Models
 from assistant.answering.reading import Reading, classify, question_of, read
 from assistant.answering.sentence_candidates import shown
@@ -37,7 +37,7 @@ class DefaultAnswerer:
     def __init__(self, settings: Settings, models: Models | None = None) -> None:
         self.settings = settings
         self._models = models
-        self._token_caches: dict[str, dict[str, set[str]]] = {}  # per build
+        self._memos: dict[str, TextMemo] = {}  # per build
         self._lock = threading.Lock()
 
     @property
@@ -51,11 +51,11 @@ class DefaultAnswerer:
     def context(self, corpus: CorpusView) -> AnswerContext:
         snapshot = corpus.corpus.snapshot
         with self._lock:
-            cache = self._token_caches.get(snapshot.build)
-            if cache is None:
-                self._token_caches = {snapshot.build: {}}  # an older build's tokens are of no use
-                cache = self._token_caches[snapshot.build]
-        return AnswerContext(corpus, self.settings, snapshot.tokenizer, cache)
+            memo = self._memos.get(snapshot.build)
+            if memo is None:
+                memo = TextMemo()
+                self._memos = {snapshot.build: memo}  # an older build's texts are of no use
+        return AnswerContext(corpus, self.settings, snapshot.tokenizer, memo)
 
     def read(self, question: str, hits: list[Hit], corpus: CorpusView) -> tuple[AnswerContext, Reading]:
         ctx = self.context(corpus)

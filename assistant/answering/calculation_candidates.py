@@ -9,6 +9,7 @@ whole of another, years apart); the answer model decides.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
@@ -35,8 +36,14 @@ _LABEL = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
+def _unit_words(unit: str | None) -> tuple[str, ...]:
+    """The folded words of a unit (units repeat: measured once)."""
+    return tuple(words(unit or ""))
+
+
 def _unit(c: Candidate) -> str:
-    return " ".join(words(c.unit or ""))
+    return " ".join(_unit_words(c.unit))
 
 
 def compatible(cands: list[Candidate]) -> bool:
@@ -50,7 +57,7 @@ def compatible(cands: list[Candidate]) -> bool:
 def comparable(cands: list[Candidate]) -> bool:
     """Operands one can subtract or divide: compatible, and their units (when both are named) name
     the same kind of thing by their head word ("trạm" and "trạm 5G", not "hồ sơ" and "trạm")."""
-    heads = {words(c.unit)[0] for c in cands if c.unit and c.unit != "%" and words(c.unit)}
+    heads = {_unit_words(c.unit)[0] for c in cands if c.unit and c.unit != "%" and _unit_words(c.unit)}
     return compatible(cands) and len(heads) <= 1
 
 
@@ -74,20 +81,18 @@ def calculation_candidates(ev: Evidence, figures: list[Candidate]) -> list[Candi
         if len(chosen) == OPERANDS:
             break
     chosen += _question_numbers(ev, figures)
+    make = _Maker(ev)
     out: list[Candidate] = []
     for a, b in itertools.permutations(chosen, 2):
         if comparable([a, b]):
-            out.append(
-                _make(ev, "difference", [a, b], a.value - b.value, f"{plain(a.value)} - {plain(b.value)}", a.unit)
-            )
+            out.append(make("difference", [a, b], a.value - b.value, f"{plain(a.value)} - {plain(b.value)}", a.unit))
         if b.value > a.value > 0 and comparable([a, b]):
             out.append(
-                _make(ev, "share", [a, b], a.value / b.value * 100, f"{plain(a.value)} / {plain(b.value)} * 100", "%")
+                make("share", [a, b], a.value / b.value * 100, f"{plain(a.value)} / {plain(b.value)} * 100", "%")
             )
         if b.value and comparable([a, b]) and (a.figures and b.figures):
             out.append(
-                _make(
-                    ev,
+                make(
                     "change",
                     [a, b],
                     (a.value - b.value) / b.value * 100,
@@ -97,41 +102,39 @@ def calculation_candidates(ev: Evidence, figures: list[Candidate]) -> list[Candi
             )
         if b.unit == "%" and a.unit != "%" and 0 < b.value <= 100:
             out.append(
-                _make(
-                    ev, "scale", [a, b], a.value / b.value * 100, f"{plain(a.value)} / {plain(b.value)} * 100", a.unit
-                )
+                make("scale", [a, b], a.value / b.value * 100, f"{plain(a.value)} / {plain(b.value)} * 100", a.unit)
             )
         if b.value:
-            out.append(_make(ev, "ratio", [a, b], a.value / b.value, f"{plain(a.value)} / {plain(b.value)}", None))
+            out.append(make("ratio", [a, b], a.value / b.value, f"{plain(a.value)} / {plain(b.value)}", None))
         if b.unit == "%" and a.unit != "%":
             out.append(
-                _make(ev, "rate", [a, b], a.value * b.value / 100, f"{plain(a.value)} * {plain(b.value)} / 100", a.unit)
+                make("rate", [a, b], a.value * b.value / 100, f"{plain(a.value)} * {plain(b.value)} / 100", a.unit)
             )
     for a, b in itertools.combinations(chosen, 2):
         if a.unit != "%" and b.unit != "%":
-            out.append(_make(ev, "product", [a, b], a.value * b.value, f"{plain(a.value)} * {plain(b.value)}", None))
+            out.append(make("product", [a, b], a.value * b.value, f"{plain(a.value)} * {plain(b.value)}", None))
     for size in (2, 3, 4):
         for group in itertools.combinations(chosen, size):
             if compatible(list(group)):
-                out.append(_sum(ev, list(group)))
+                out.append(_sum(make, list(group)))
     for group in _breakdowns(figures):
-        out.append(_sum(ev, group, breakdown=True))
+        out.append(_sum(make, group, breakdown=True))
     for c in chosen:
         if c.unit == "%" and 0 < c.value < 100:
-            out.append(_make(ev, "complement", [c], 100 - c.value, f"100 - {plain(c.value)}", "%"))
+            out.append(make("complement", [c], 100 - c.value, f"100 - {plain(c.value)}", "%"))
         f = c.figures[0] if c.figures else None
         if f is not None and f.total is not None and c.features.get("is_ratio_total", 0.0) == 0.0:
             terms = [Term(f.total, f, c.spans[0]), Term(f.value, f, c.spans[0])]
             out.append(
-                _make(ev, "complement", [c], f.total - f.value, f"{plain(f.total)} - {plain(f.value)}", f.unit, terms)
+                make("complement", [c], f.total - f.value, f"{plain(f.total)} - {plain(f.value)}", f.unit, terms)
             )
     return out
 
 
-def _sum(ev: Evidence, group: list[Candidate], breakdown: bool = False) -> Candidate:
+def _sum(make: "_Maker", group: list[Candidate], breakdown: bool = False) -> Candidate:
     group = sorted(group, key=lambda c: (c.hit.rank, c.figures[0].start if c.figures else 0))
     expression = " + ".join(plain(c.value) for c in group)
-    cand = _make(ev, "sum", group, math.fsum(c.value for c in group), expression, group[0].unit)
+    cand = make("sum", group, math.fsum(c.value for c in group), expression, group[0].unit)
     cand.features["breakdown"] = float(breakdown)
     return cand
 
@@ -173,99 +176,143 @@ def _position(question_words: list[str], local: frozenset[str]) -> int | None:
     return None
 
 
-def _make(
-    ev: Evidence,
-    op: str,
-    operands: list[Candidate],
-    value: float,
-    expression: str,
-    unit: str | None,
-    terms: list[Term] | None = None,
-) -> Candidate:
-    q = ev.q
-    stage1 = [c.features.get("stage1", 0.0) for c in operands]
-    figs = [c.figures[0] for c in operands if c.figures]
-    sentences = {f.sentence_start for f in figs}
-    chunks = {c.hit.chunk.id for c in operands}
-    docs = {c.hit.chunk.document for c in operands}
-    contexts = {f.context for f in figs}
-    years = {f.year for f in figs if f.year}
-    values = [c.value for c in operands]
-    biggest = max(values) if values else 0.0
-    whole = float(len(values) > 2 and abs(biggest - (math.fsum(values) - biggest)) < 1e-6 * max(biggest, 1))
-    counted = set(q.counted)
-    unit_words = set(words(unit or ""))
-    locals_ = [c.local for c in operands if c.local]
-    union = frozenset().union(*locals_) if locals_ else frozenset()
-    positions = [_position(q.words, c.local) for c in operands]
-    feats = {f"calc_{name}": float(name == op) for name in OPERATIONS}
-    feats["cov_terms"] = ev.coverage(set(union))
-    feats["cov_terms_min"] = min((ev.coverage(set(c.local)) for c in operands), default=0.0)
-    alone = [ev.coverage(set(c.local)) for c in operands]
-    feats["complementarity"] = feats["cov_terms"] - max(alone, default=0.0)
-    if len(locals_) >= 2:
-        a, b = locals_[0], locals_[1]
-        feats["distinct_locals"] = 1.0 - len(a & b) / max(len(a | b), 1)
-    else:
-        feats["distinct_locals"] = 0.0
-    feats["order_agrees"] = float(len(positions) >= 2 and None not in positions[:2] and positions[0] <= positions[1])
-    feats.update(
-        {
-            "op_prob": q.operations.get(_LABEL[op], 0.0),
-            "n_operands": float(len(operands)),
-            "q_enumerated": float(q.enumerated),
-            "operands_match_listed": float(len(operands) == q.enumerated),
-            "computed_op": q.types.get("computed", 0.0) * q.operations.get(_LABEL[op], 0.0),
-            "stage1_min": min(stage1),
-            "stage1_mean": math.fsum(stage1) / len(stage1),
-            "stage1_max": max(stage1),
-            "same_unit": float(same_unit(operands)),
-            "same_sentence": float(len(sentences) == 1 and len(figs) == len(operands)),
-            "same_passage": float(len(chunks) == 1),
-            "same_document": float(len(docs) == 1),
-            "same_context": float(len(contexts) == 1 and bool(next(iter(contexts))) and len(figs) == len(operands)),
-            "parts": float(all(f.part for f in figs) and bool(figs)),
-            "includes_whole": whole,
-            "years_differ": float(len(years) > 1),
-            "q_two_years": float(len(q.years) >= 2),
-            "from_question": float(any(c.features.get("from_question") for c in operands)),
-            "result_positive": float(value > 0),
-            "result_log": math.log10(abs(value) + 1.0),
-            "share_range": float(0 < value <= 100) if op in ("share", "complement") else 0.0,
-            "noun_in_result_unit": float(bool(counted & unit_words)),
-            "semantic_min": min((c.features.get("semantic", 0.0) for c in operands), default=0.0),
-            "semantic_max": max((c.features.get("semantic", 0.0) for c in operands), default=0.0),
-            "cov_operands": max((c.features.get("cov_clause", 0.0) for c in operands), default=0.0),
-            "place_miss": max((c.features.get("place_miss", 0.0) for c in operands), default=0.0),
-            "named_miss": max((c.features.get("named_miss", 0.0) for c in operands), default=0.0),
-            "year_miss": max((c.features.get("year_miss", 0.0) for c in operands), default=0.0),
-            "period_miss": max((c.features.get("period_miss", 0.0) for c in operands), default=0.0),
-            "period_hit": min((c.features.get("period_hit", 0.0) for c in operands), default=0.0),
-            "rank_inv": max((c.features.get("rank_inv", 0.0) for c in operands), default=0.0),
-            "noun_missing": min((c.features.get("noun_missing", 0.0) for c in operands), default=0.0),
-        }
-    )
-    feats.update(question_features(q))
-    spans = [s for c in operands for s in c.spans if s.end > s.start]
-    seen, unique = set(), []
-    for s in spans:
-        if (s.hit.chunk.id, s.start) not in seen:
-            seen.add((s.hit.chunk.id, s.start))
-            unique.append(s)
-    if terms is None:
-        terms = [
-            Term(c.value, c.figures[0] if c.figures else None, c.spans[0] if c.figures else None) for c in operands
-        ]
-        if op == "complement":
-            terms = [Term(100.0), *terms]
-    return Candidate(
-        "calculation",
-        feats,
-        unique or operands[0].spans,
-        value=value,
-        unit=unit,
-        figures=figs,
-        operation=op,
-        expression=expression,
-        terms=terms,
-    )
+#: Operand features a calculation takes the largest of, and those it takes the smallest of.
+_MOST = ("semantic", "cov_clause", "place_miss", "named_miss", "year_miss", "period_miss", "rank_inv")
+_LEAST = ("semantic", "period_hit", "noun_missing")
+
+
+class _Operand:
+    """What the features of a calculation need from one operand, measured once per question."""
+
+    __slots__ = ("figure", "coverage", "position", "features", "most", "least")
+
+    def __init__(self, ev: Evidence, c: Candidate) -> None:
+        self.figure = c.figures[0] if c.figures else None
+        self.coverage = ev.coverage(c.local)
+        self.position = _position(ev.q.words, c.local)
+        self.features = f = c.features
+        self.most = tuple(f.get(name, 0.0) for name in _MOST)
+        self.least = tuple(f.get(name, 0.0) for name in _LEAST)
+
+
+class _Maker:
+    """Builds calculation candidates for one question: what depends only on the question or on one
+    operand is computed once, not once per operand set."""
+
+    def __init__(self, ev: Evidence) -> None:
+        self.ev = ev
+        self.question = question_features(ev.q)
+        self.counted = set(ev.q.counted)
+        self.flags = {op: {f"calc_{name}": float(name == op) for name in OPERATIONS} for op in OPERATIONS}
+        self._operands: dict[int, _Operand] = {}
+
+    def operand(self, c: Candidate) -> _Operand:
+        o = self._operands.get(id(c))
+        if o is None:
+            o = self._operands[id(c)] = _Operand(self.ev, c)
+        return o
+
+    def __call__(
+        self,
+        op: str,
+        operands: list[Candidate],
+        value: float,
+        expression: str,
+        unit: str | None,
+        terms: list[Term] | None = None,
+    ) -> Candidate:
+        ev = self.ev
+        q = ev.q
+        facts = [self.operand(c) for c in operands]
+        feats_of = [o.features for o in facts]
+        stage1 = [f.get("stage1", 0.0) for f in feats_of]
+        figs = [o.figure for o in facts if o.figure is not None]
+        sentences = {f.sentence_start for f in figs}
+        chunks = {c.hit.chunk.id for c in operands}
+        docs = {c.hit.chunk.document for c in operands}
+        contexts = {f.context for f in figs}
+        years = {f.year for f in figs if f.year}
+        values = [c.value for c in operands]
+        biggest = max(values) if values else 0.0
+        whole = float(len(values) > 2 and abs(biggest - (math.fsum(values) - biggest)) < 1e-6 * max(biggest, 1))
+        unit_words = _unit_words(unit)
+        locals_ = [c.local for c in operands if c.local]
+        union = frozenset().union(*locals_) if locals_ else frozenset()
+        positions = [o.position for o in facts]
+        feats = dict(self.flags[op])
+        feats["cov_terms"] = ev.coverage(union)
+        alone = [o.coverage for o in facts]
+        feats["cov_terms_min"] = min(alone, default=0.0)
+        feats["complementarity"] = feats["cov_terms"] - max(alone, default=0.0)
+        if len(locals_) >= 2:
+            a, b = locals_[0], locals_[1]
+            feats["distinct_locals"] = 1.0 - len(a & b) / max(len(a | b), 1)
+        else:
+            feats["distinct_locals"] = 0.0
+        feats["order_agrees"] = float(
+            len(positions) >= 2 and None not in positions[:2] and positions[0] <= positions[1]
+        )
+
+        most = dict(zip(_MOST, map(max, zip(*(o.most for o in facts)))))
+        least = dict(zip(_LEAST, map(min, zip(*(o.least for o in facts)))))
+        op_prob = q.operations.get(_LABEL[op], 0.0)
+        feats.update(
+            {
+                "op_prob": op_prob,
+                "n_operands": float(len(operands)),
+                "q_enumerated": float(q.enumerated),
+                "operands_match_listed": float(len(operands) == q.enumerated),
+                "computed_op": q.types.get("computed", 0.0) * op_prob,
+                "stage1_min": min(stage1),
+                "stage1_mean": math.fsum(stage1) / len(stage1),
+                "stage1_max": max(stage1),
+                "same_unit": float(same_unit(operands)),
+                "same_sentence": float(len(sentences) == 1 and len(figs) == len(operands)),
+                "same_passage": float(len(chunks) == 1),
+                "same_document": float(len(docs) == 1),
+                "same_context": float(len(contexts) == 1 and bool(next(iter(contexts))) and len(figs) == len(operands)),
+                "parts": float(all(f.part for f in figs) and bool(figs)),
+                "includes_whole": whole,
+                "years_differ": float(len(years) > 1),
+                "q_two_years": float(len(q.years) >= 2),
+                "from_question": float(any(f.get("from_question") for f in feats_of)),
+                "result_positive": float(value > 0),
+                "result_log": math.log10(abs(value) + 1.0),
+                "share_range": float(0 < value <= 100) if op in ("share", "complement") else 0.0,
+                "noun_in_result_unit": float(not self.counted.isdisjoint(unit_words)),
+                "semantic_min": least["semantic"],
+                "semantic_max": most["semantic"],
+                "cov_operands": most["cov_clause"],
+                "place_miss": most["place_miss"],
+                "named_miss": most["named_miss"],
+                "year_miss": most["year_miss"],
+                "period_miss": most["period_miss"],
+                "period_hit": least["period_hit"],
+                "rank_inv": most["rank_inv"],
+                "noun_missing": least["noun_missing"],
+            }
+        )
+        feats.update(self.question)
+        spans = [s for c in operands for s in c.spans if s.end > s.start]
+        seen, unique = set(), []
+        for s in spans:
+            if (s.hit.chunk.id, s.start) not in seen:
+                seen.add((s.hit.chunk.id, s.start))
+                unique.append(s)
+        if terms is None:
+            terms = [
+                Term(c.value, c.figures[0] if c.figures else None, c.spans[0] if c.figures else None) for c in operands
+            ]
+            if op == "complement":
+                terms = [Term(100.0), *terms]
+        return Candidate(
+            "calculation",
+            feats,
+            unique or operands[0].spans,
+            value=value,
+            unit=unit,
+            figures=figs,
+            operation=op,
+            expression=expression,
+            terms=terms,
+        )

@@ -18,16 +18,29 @@ from assistant.view import CorpusView
 _CACHE_LIMIT = 50_000
 
 
+class TextMemo:
+    """What a text alone determines (its tokens, a sentence's traits), kept per build and shared by
+    the requests on it: passages come back question after question."""
+
+    def __init__(self, limit: int = _CACHE_LIMIT) -> None:
+        self.limit = limit
+        self.tokens: dict[str, set[str]] = {}
+        self.traits: dict[object, object] = {}  # keyed by a text, or a figure's place
+
+    def remember(self, table: dict, key, value):
+        if len(table) < self.limit:
+            table[key] = value
+        return value
+
+
 class AnswerContext:
-    def __init__(
-        self, view: CorpusView, settings: Settings, tokenizer: Tokenizer, token_cache: dict[str, set[str]]
-    ) -> None:
+    def __init__(self, view: CorpusView, settings: Settings, tokenizer: Tokenizer, memo: TextMemo) -> None:
         self.data = view
         self.settings = settings
         self.tokenizer = tokenizer
         self.min_coverage = settings.min_coverage
         self._abbr_tokens = {fold(a.lower()) for a in tokenizer.abbreviations}
-        self._token_cache = token_cache
+        self.memo = memo
 
     @property
     def figures(self) -> Mapping[str, list[dict]]:
@@ -51,11 +64,9 @@ class AnswerContext:
 
     def text_tokens(self, text: str) -> set[str]:
         """Accent-folded tokens of a passage with its abbreviations expanded both ways."""
-        cached = self._token_cache.get(text)
+        cached = self.memo.tokens.get(text)
         if cached is None:
-            cached = set(tokens(self.tokenizer.expand(text)))
-            if len(self._token_cache) < _CACHE_LIMIT:
-                self._token_cache[text] = cached
+            cached = self.memo.remember(self.memo.tokens, text, set(tokens(self.tokenizer.expand(text))))
         return cached
 
     def coverage(self, q, text_tokens: set[str]) -> float:

@@ -98,14 +98,20 @@ class Evidence:
         scores = [h.score for h in hits] or [1.0]
         self._top = max(scores) or 1.0
         self.asked_tokens = set(q.keywords) | set(q.words)
+        idf, default = ctx.idf, ctx.default_idf
+        self._keyword_weights = [(k, idf.get(k, default)) for k in q.keywords]
+        self._keyword_total = sum(w for _, w in self._keyword_weights)
         self._named_cache: dict[str, tuple[float, float]] = {}
 
     def relative_score(self, hit: Hit) -> float:
         return hit.score / self._top if self._top > 0 else 0.0
 
-    def coverage(self, tokens: set[str]) -> float:
-        """The idf-weighted share of the question's keywords found in ``tokens``."""
-        return self.ctx.coverage(self.q, tokens)
+    def coverage(self, tokens: set[str] | frozenset[str]) -> float:
+        """The idf-weighted share of the question's keywords found in ``tokens`` (the same sums,
+        in the same order, as ``AnswerContext.coverage``; the weights are looked up once)."""
+        if not self._keyword_total:
+            return 0.0
+        return sum(w for k, w in self._keyword_weights if k in tokens) / self._keyword_total
 
     def precision(self, text_tokens: set[str]) -> float:
         """The idf-weighted share of a phrase's content words that the question uses."""
@@ -119,12 +125,19 @@ class Evidence:
 
     def bigrams(self, text: str) -> float:
         """The share of the question's adjacent keyword pairs found adjacent in ``text``."""
-        q = [w for w in self.q.words if w not in vocab.STOP]
-        pairs = set(zip(q, q[1:]))
+        return self.bigrams_of(words(text))
+
+    def bigrams_of(self, t: list[str]) -> float:
+        """``bigrams`` of a text already split into folded words."""
+        pairs = self._pairs
         if not pairs:
             return 0.0
-        t = words(text)
         return len(pairs & set(zip(t, t[1:]))) / len(pairs)
+
+    @cached_property
+    def _pairs(self) -> set[tuple[str, str]]:
+        q = [w for w in self.q.words if w not in vocab.STOP]
+        return set(zip(q, q[1:]))
 
     def years(self, text_years_: set[int]) -> tuple[float, float]:
         """(the text names a year the question asks, it names years but none asked)."""

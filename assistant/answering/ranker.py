@@ -25,37 +25,62 @@ class Ranker:
         self.calibration = calibration
         self.meta = meta or {}
         self._index = {name: i for i, name in enumerate(features)}
-        self._stacked = _stack(self.trees)
+        self._flat = _flatten(self.trees)
+        self._layouts: dict[tuple[str, ...], tuple[np.ndarray, list[int] | None]] = {}
 
     # --- scoring ---------------------------------------------------------------------------
     def matrix(self, rows: list[dict[str, float]]) -> np.ndarray:
+        """Rows of named features as a matrix (absent features are 0). Rows built by the same code
+        share their key order, so the column positions are looked up once per key order."""
         x = np.zeros((len(rows), len(self.features)), dtype=np.float64)
-        index = self._index
+        layouts = self._layouts
         for i, row in enumerate(rows):
-            for name, v in row.items():
-                j = index.get(name)
-                if j is not None:
-                    x[i, j] = v
+            keys = tuple(row)
+            layout = layouts.get(keys)
+            if layout is None:
+                layout = self._layout(keys)
+            columns, known = layout
+            values = list(row.values())
+            x[i, columns] = values if known is None else [values[k] for k in known]
         return x
 
+    def _layout(self, keys: tuple[str, ...]) -> tuple[np.ndarray, list[int] | None]:
+        index = self._index
+        known = [k for k, name in enumerate(keys) if name in index]
+        columns = np.asarray([index[keys[k]] for k in known], dtype=np.int64)
+        layout = (columns, None if len(known) == len(keys) else known)
+        if len(self._layouts) < 4096:
+            self._layouts[keys] = layout
+        return layout
+
     def raw(self, x: np.ndarray) -> np.ndarray:
-        """The trees' summed raw score (log-odds) of every row: all trees walked at once, one
-        step of depth per loop (a loop per tree costs ~10x more in NumPy call overhead)."""
+        """The trees' summed raw score (log-odds) of every row. Every (tree, row) pair walks down
+        one level per step, as flat arrays; pairs that reached a leaf leave the walk (leaves point
+        to themselves), so a step costs as much as the pairs still walking."""
         out = np.full(len(x), self.baseline, dtype=np.float64)
-        if not self.trees or not len(x):
+        n = len(x)
+        if not self.trees or not n:
             return out
-        feature, threshold, left, right, leaf, value = self._stacked
-        trees = np.arange(len(self.trees))[:, None]
-        rows = np.arange(len(x))[None, :]
-        node = np.zeros((len(self.trees), len(x)), dtype=np.int64)
-        for _ in range(64):
-            at_leaf = leaf[trees, node]
-            if at_leaf.all():
-                break
-            go_left = x[rows, feature[trees, node]] <= threshold[trees, node]
-            node = np.where(at_leaf, node, np.where(go_left, left[trees, node], right[trees, node]))
-        for t in range(len(self.trees)):  # summed tree by tree: the same floats as one tree at a time
-            out += value[t, node[t]]
+        feature, threshold, child_left, child_right, value, roots = self._flat
+        trees = len(roots)
+        node = np.repeat(roots, n)  # tree-major: pair p is tree p // n, row p % n
+        base = np.tile(np.arange(n, dtype=np.int64) * x.shape[1], trees)
+        pair = np.arange(trees * n)
+        flat_x = np.ascontiguousarray(x).ravel()
+        final = np.empty(trees * n, dtype=np.int64)
+        while len(node):
+            go_left = flat_x[base + feature[node]] <= threshold[node]
+            nxt = np.where(go_left, child_left[node], child_right[node])
+            done = nxt == node
+            if done.any():
+                final[pair[done]] = node[done]
+                walking = ~done
+                node, base, pair = nxt[walking], base[walking], pair[walking]
+            else:
+                node = nxt
+        leaves = value[final].reshape(trees, n)
+        for t in range(trees):  # summed tree by tree: the same floats as one tree at a time
+            out += leaves[t]
         return out
 
     def probability(self, rows: list[dict[str, float]]) -> np.ndarray:
@@ -111,21 +136,28 @@ class Ranker:
         return cls(features, baseline, [{k: v.tolist() for k, v in t.items()} for t in trees], calibration, meta)
 
 
-def _stack(trees: list[dict]) -> tuple[np.ndarray, ...]:
-    """The trees' node arrays padded to one width (padding nodes are leaves of value 0)."""
-    width = max((len(t["leaf"]) for t in trees), default=1)
-
-    def pad(key: str, fill, dtype) -> np.ndarray:
-        out = np.full((len(trees), width), fill, dtype=dtype)
-        for i, t in enumerate(trees):
-            out[i, : len(t[key])] = t[key]
-        return out
-
+def _flatten(trees: list[dict]) -> tuple[np.ndarray, ...]:
+    """All trees' nodes in one array each (node ids offset per tree). A leaf tests +inf and both
+    its children are itself, so a walk that reached it stays there."""
+    feature, threshold, left, right, value, roots = [], [], [], [], [], []
+    offset = 0
+    for t in trees:
+        leaf = np.asarray(t["leaf"], dtype=bool)
+        ids = np.arange(len(leaf), dtype=np.int64)
+        feature.append(np.where(leaf, 0, t["feature"]).astype(np.int64))
+        threshold.append(np.where(leaf, np.inf, t["threshold"]).astype(np.float64))
+        left.append(np.where(leaf, ids, t["left"]).astype(np.int64) + offset)
+        right.append(np.where(leaf, ids, t["right"]).astype(np.int64) + offset)
+        value.append(np.asarray(t["value"], dtype=np.float64))
+        roots.append(offset)
+        offset += len(leaf)
+    if not trees:
+        return tuple(np.zeros(0) for _ in range(6))
     return (
-        pad("feature", 0, np.int64),
-        pad("threshold", 0.0, np.float64),
-        pad("left", 0, np.int64),
-        pad("right", 0, np.int64),
-        pad("leaf", True, bool),
-        pad("value", 0.0, np.float64),
+        np.concatenate(feature),
+        np.concatenate(threshold),
+        np.concatenate(left),
+        np.concatenate(right),
+        np.concatenate(value),
+        np.asarray(roots, dtype=np.int64),
     )

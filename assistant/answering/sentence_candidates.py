@@ -65,11 +65,54 @@ def sentence_candidates(ev: Evidence) -> list[Candidate]:
     return out
 
 
+class _Traits:
+    """What a clause alone says (no question involved), measured once per build and text."""
+
+    __slots__ = (
+        "words",
+        "folded",
+        "years",
+        "length_log",
+        "n_dates",
+        "has_number",
+        "capitalised",
+        "organisation",
+        "cause",
+        "announces",
+        "is_item",
+        "heading",
+        "target",
+    )
+
+    def __init__(self, text: str) -> None:
+        self.words = words(text)
+        self.folded = folded = " ".join(self.words)
+        self.years = text_years(text)
+        self.length_log = math.log(len(text) + 1)
+        self.n_dates = float(len(DATE.findall(text)))
+        self.has_number = float(bool(re.search(r"\d", text)))
+        self.capitalised = float(bool(_CAPITALISED.search(text)))
+        self.organisation = float(vocab.has_any(folded, vocab.ORGANISATION))
+        self.cause = float(vocab.has_any(folded, vocab.CAUSE))
+        self.announces = float(text.rstrip().endswith(":"))
+        self.is_item = float(bool(_ITEM.match(text)))
+        self.heading = float(text.rstrip()[-1:] not in ".;:!?" and (text.isupper() or bool(_ITEM.match(text))))
+        self.target = float(vocab.has_any(folded, vocab.TARGET))
+
+
+def _traits(ev: Evidence, text: str) -> _Traits:
+    memo = ev.ctx.memo
+    t = memo.traits.get(text)
+    if t is None:
+        t = memo.remember(memo.traits, text, _Traits(text))
+    return t
+
+
 def _features(ev: Evidence, p: Passage, i: int, n: int, text: str) -> dict[str, float]:
     q, ctx = ev.q, ev.ctx
     tokens = ctx.text_tokens(text)
-    folded = " ".join(words(text))
-    year_hit, year_miss = ev.years(text_years(text))
+    t = _traits(ev, text)
+    year_hit, year_miss = ev.years(t.years)
     place_hit, place_miss = p.place
     named_hit, named_miss = p.named
     feats = {
@@ -80,18 +123,18 @@ def _features(ev: Evidence, p: Passage, i: int, n: int, text: str) -> dict[str, 
         "cov_only": ev.coverage(tokens),
         "cov_section": ev.coverage(p.section_tokens),
         "precision": ev.precision(tokens),
-        "bigrams": ev.bigrams(text),
-        "length_log": math.log(len(text) + 1),
+        "bigrams": ev.bigrams_of(t.words),
+        "length_log": t.length_log,
         "position": i / max(n, 1),
         "first": float(i == 0),
-        "n_dates": float(len(DATE.findall(text))),
-        "has_number": float(bool(re.search(r"\d", text))),
-        "capitalised": float(bool(_CAPITALISED.search(text))),
-        "organisation": float(vocab.has_any(folded, vocab.ORGANISATION)),
-        "cause": float(vocab.has_any(folded, vocab.CAUSE)),
-        "announces": float(text.rstrip().endswith(":")),
-        "is_item": float(bool(_ITEM.match(text))),
-        "heading": float(text.rstrip()[-1:] not in ".;:!?" and (text.isupper() or bool(_ITEM.match(text)))),
+        "n_dates": t.n_dates,
+        "has_number": t.has_number,
+        "capitalised": t.capitalised,
+        "organisation": t.organisation,
+        "cause": t.cause,
+        "announces": t.announces,
+        "is_item": t.is_item,
+        "heading": t.heading,
         "in_table": float(p.chunk.kind == "table"),
         "year_hit": year_hit,
         "year_miss": year_miss,
@@ -100,7 +143,7 @@ def _features(ev: Evidence, p: Passage, i: int, n: int, text: str) -> dict[str, 
         "named_hit": named_hit,
         "named_miss": named_miss,
         "q_target": float(q.asks_target),
-        "target": float(vocab.has_any(folded, vocab.TARGET)),
+        "target": t.target,
         "plan_section": p.plan_section,
         "report_section": p.report_section,
         "continued": 0.0,
