@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from assistant.conversation import standalone as standalone_question
@@ -27,9 +28,10 @@ class Pipeline:
     ``reload()`` swaps a fully loaded new one in with one assignment.
     """
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, query_store: Path | None = None) -> None:
         self.settings = settings
         self._embedder = embedder
+        self._query_store = query_store  # a SQLite file of query vectors shared across processes
         self._snapshot: Snapshot | None = None
         self._answerers: dict[str, Answerer] = {}
         self._lock = threading.RLock()
@@ -41,7 +43,12 @@ class Pipeline:
                 if self._embedder is None:
                     from assistant.retrieval.embeddings import make_embedder
 
-                    self._embedder = make_embedder(self.settings)
+                    embedder = make_embedder(self.settings)
+                    if self._query_store is not None:
+                        from assistant.retrieval.query_vectors import SharedQueryVectors
+
+                        embedder = SharedQueryVectors(embedder, self._query_store)
+                    self._embedder = embedder
         return self._embedder
 
     def snapshot(self) -> Snapshot:

