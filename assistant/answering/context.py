@@ -16,19 +16,21 @@ from assistant.vietnamese.tokens import Tokenizer
 from assistant.view import CorpusView
 
 _CACHE_LIMIT = 50_000
+#: Figures' and clauses' traits kept (each holds a few token sets: a bigger entry than a token set).
+_TRAITS_LIMIT = 20_000
 
 
 class TextMemo:
     """What a text alone determines (its tokens, a sentence's traits), kept per build and shared by
     the requests on it: passages come back question after question."""
 
-    def __init__(self, limit: int = _CACHE_LIMIT) -> None:
-        self.limit = limit
+    def __init__(self, limit: int = _CACHE_LIMIT, traits_limit: int = _TRAITS_LIMIT) -> None:
         self.tokens: dict[str, set[str]] = {}
-        self.traits: dict[object, object] = {}  # keyed by a text, or a figure's place
+        self.traits: dict[object, object] = {}  # keyed by a text, or by what a figure's traits are made of
+        self._limits = {id(self.tokens): limit, id(self.traits): traits_limit}
 
     def remember(self, table: dict, key, value):
-        if len(table) < self.limit:
+        if len(table) < self._limits[id(table)]:
             table[key] = value
         return value
 

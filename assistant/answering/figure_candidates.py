@@ -112,7 +112,9 @@ class _FigureTraits:
 
 def _traits(ev: Evidence, f: Figure, text: str) -> _FigureTraits:
     memo = ev.ctx.memo
-    key = (f.document, f.start, f.end)
+    # Everything the traits are made of (two figures on one span still get their own).
+    key = (f.document, f.chunk_id, f.start, f.end, f.sentence, f.lead, f.indicator, f.unit)
+    key += (f.row_header, f.column_header, f.context)
     t = memo.traits.get(key)
     if t is None:
         t = memo.remember(memo.traits, key, _FigureTraits(ev, f, text))

@@ -68,7 +68,9 @@ class Ranker:
         pair = np.arange(trees * n)
         flat_x = np.ascontiguousarray(x).ravel()
         final = np.empty(trees * n, dtype=np.int64)
-        while len(node):
+        for _ in range(len(feature)):  # a walk is never longer than the nodes (a malformed model cannot hang)
+            if not len(node):
+                break
             go_left = flat_x[base + feature[node]] <= threshold[node]
             nxt = np.where(go_left, child_left[node], child_right[node])
             done = nxt == node
@@ -78,6 +80,7 @@ class Ranker:
                 node, base, pair = nxt[walking], base[walking], pair[walking]
             else:
                 node = nxt
+        final[pair] = node  # none left, unless the model is malformed (a cycle): stop where it is
         leaves = value[final].reshape(trees, n)
         for t in range(trees):  # summed tree by tree: the same floats as one tree at a time
             out += leaves[t]

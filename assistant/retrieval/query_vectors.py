@@ -3,18 +3,23 @@
 Each worker keeps its own in-memory cache of query vectors (the retriever's LRU), but a question
 one worker embedded is new to the others, and to every worker after a restart. ``SharedQueryVectors``
 wraps an embedder so that ``embed_query`` first looks in one SQLite file under the state
-directory (WAL, readers never wait for the writer), and stores what it had to compute. Documents
+directory (WAL: readers never wait for the writer), and stores what it had to compute. Documents
 are embedded by the wrapped embedder as before.
 
-The store is a cache: any failure to read or write it (a locked, full or damaged file) falls back
-to the model and is never the request's error. Entries are keyed by the embedder's model id and the
-exact question text; the oldest are dropped past ``limit``.
+The store is a cache: a locked, full, unreadable or damaged file, or a damaged entry, falls back to
+the model and is never the request's error (a file that cannot be opened is left alone for a
+minute, and said once in the log). Entries are keyed by a hash of what the vectors depend on (the
+embedder's class, model id or fingerprint, query prompt) and the exact question text; question
+texts themselves are not stored. The file is readable by its owner only; the least recently used
+entries are dropped past ``limit``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -35,7 +40,18 @@ CREATE INDEX IF NOT EXISTS query_vectors_used ON query_vectors (used);
 #: Vectors kept (≈ 1.6 kB each for 384 dimensions).
 LIMIT = 200_000
 #: How long a read or write may wait for the file before the model is used instead.
-BUSY_SECONDS = 0.2
+BUSY_SECONDS = 0.05
+#: After the file could not be opened, how long to embed without it before trying again.
+RETRY_SECONDS = 60.0
+#: A hit refreshes its entry's last use at most this often (a hit is a read, not a write).
+TOUCH_SECONDS = 86_400.0
+
+
+def fingerprint(embedder: Embedder) -> str:
+    """What an embedder's query vectors depend on, beyond the question."""
+    kind = f"{type(embedder).__module__}.{type(embedder).__qualname__}"
+    model = getattr(embedder, "fingerprint", None) or embedder.model_id
+    return f"{kind}\0{model}\0{getattr(embedder, 'query_prompt', '')}"
 
 
 class SharedQueryVectors:
@@ -47,8 +63,13 @@ class SharedQueryVectors:
         self.limit = limit
         self.prune_every = prune_every
         self._local = threading.local()
-        self._writes = 0
         self._lock = threading.Lock()
+        self._writes = 0
+        self._failed_at: float | None = None
+        self._fingerprint: str | None = None
+        # The dimension when the embedder states it without loading a model (not a property).
+        stated = inspect.getattr_static(embedder, "dimension", None)
+        self._dimension = stated if isinstance(stated, int) else None
         self.hits = 0
         self.misses = 0
 
@@ -65,30 +86,43 @@ class SharedQueryVectors:
         return self.embedder.embed_documents(texts)
 
     def embed_query(self, text: str) -> list[float]:
-        key = hashlib.sha256(f"{self.model_id}\0{text}".encode()).digest()
+        if self._fingerprint is None:
+            self._fingerprint = fingerprint(self.embedder)
+        key = hashlib.sha256(f"{self._fingerprint}\0{text}".encode()).digest()
         stored = self._read(key)
         if stored is not None:
-            self.hits += 1
+            with self._lock:
+                self.hits += 1
             return stored.tolist()
-        self.misses += 1
-        vector = self.embedder.embed_query(text)
-        self._write(key, np.asarray(vector, dtype=np.float32))
-        return vector
+        with self._lock:
+            self.misses += 1
+        vector = np.asarray(self.embedder.embed_query(text), dtype=np.float32)
+        self._write(key, vector)
+        return vector.tolist()  # float32 values, as a stored one returns (and as retrieval uses them)
 
     # --- the file ------------------------------------------------------------------------------
     def _db(self) -> sqlite3.Connection | None:
         db = getattr(self._local, "db", None)
-        if db is None:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-                db.executescript(SCHEMA)
-            except (sqlite3.Error, OSError) as exc:
-                log.warning("query vector store %s unavailable (%s): embedding without it", self.path, exc)
-                return None
-            self._local.db = db
+        if db is not None:
+            return db
+        failed_at = self._failed_at
+        if failed_at is not None and time.monotonic() - failed_at < RETRY_SECONDS:
+            return None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(SCHEMA)
+            os.chmod(self.path, 0o600)
+        except (sqlite3.Error, OSError) as exc:
+            with self._lock:
+                if self._failed_at is None or time.monotonic() - self._failed_at >= RETRY_SECONDS:
+                    log.warning("query vector store %s unavailable (%s): embedding without it", self.path, exc)
+                self._failed_at = time.monotonic()
+            return None
+        self._failed_at = None
+        self._local.db = db
         return db
 
     def _read(self, key: bytes) -> np.ndarray | None:
@@ -96,39 +130,51 @@ class SharedQueryVectors:
         if db is None:
             return None
         try:
-            row = db.execute("SELECT vector FROM query_vectors WHERE key = ?", (key,)).fetchone()
+            row = db.execute("SELECT vector, used FROM query_vectors WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error as exc:
             log.warning("query vector store read failed (%s)", exc)
             return None
         if row is None:
             return None
-        vector = np.frombuffer(row[0], dtype=np.float32)
-        dimension = getattr(self.embedder, "dimension", None)
-        if not len(vector) or (dimension and len(vector) != dimension) or not np.isfinite(vector).all():
+        blob, used = row
+        if not isinstance(blob, bytes) or not blob or len(blob) % 4:
             return None  # damaged entry: embed again (and overwrite it)
+        vector = np.frombuffer(blob, dtype=np.float32)
+        if (self._dimension is not None and len(vector) != self._dimension) or not np.isfinite(vector).all():
+            return None
+        if not isinstance(used, (int, float)) or time.time() - used > TOUCH_SECONDS:
+            self._run(db, "UPDATE query_vectors SET used = ? WHERE key = ?", (time.time(), key))
         return vector
 
     def _write(self, key: bytes, vector: np.ndarray) -> None:
         db = self._db()
         if db is None:
             return
+        sql = "INSERT OR REPLACE INTO query_vectors (key, vector, used) VALUES (?, ?, ?)"
+        if not self._run(db, sql, (key, vector.tobytes(), time.time())):
+            return
+        with self._lock:
+            self._writes += 1
+            prune = self._writes % self.prune_every == 0
+        if prune:
+            self._prune(db)
+
+    def _run(self, db: sqlite3.Connection, sql: str, args: tuple) -> bool:
         try:
-            db.execute(
-                "INSERT OR REPLACE INTO query_vectors (key, vector, used) VALUES (?, ?, ?)",
-                (key, vector.tobytes(), time.time()),
-            )
-            with self._lock:
-                self._writes += 1
-                prune = self._writes % self.prune_every == 0
-            if prune:
-                self._prune(db)
+            db.execute(sql, args)
+            return True
         except sqlite3.Error as exc:
             log.warning("query vector store write failed (%s)", exc)
+            return False
 
     def _prune(self, db: sqlite3.Connection) -> None:
-        (count,) = db.execute("SELECT COUNT(*) FROM query_vectors").fetchone()
+        try:
+            (count,) = db.execute("SELECT COUNT(*) FROM query_vectors").fetchone()
+        except sqlite3.Error:
+            return
         if count > self.limit:
-            db.execute(
+            self._run(
+                db,
                 "DELETE FROM query_vectors WHERE key IN (SELECT key FROM query_vectors ORDER BY used LIMIT ?)",
                 (count - self.limit,),
             )
