@@ -37,7 +37,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.indexing.builder import build_index
 from assistant.indexing.store import KEEP_BUILDS
 from assistant.pipeline import Pipeline
 from assistant.retrieval.embeddings import HashingEmbeddings
@@ -45,7 +44,7 @@ from assistant.service.state import StateStore
 from assistant.settings import Settings
 from tests.conftest import DOCUMENTS
 from tests.server import ServerProcess, wait_for_job
-from tests.test_crash import DOCS, QUESTIONS, Disk
+from tests.test_crash import DOCS, QUESTIONS, Disk, indexed_copy
 
 NAME = "bao-cao-5g-2026.txt"
 FACT_QUESTION = "Năm 2026 Trà Vinh có bao nhiêu trạm phát sóng 5G?"
@@ -197,11 +196,7 @@ def test_server_killed_during_uploads_loses_nothing(tmp_path):
     rounds = int(os.environ.get("API_CRASH_ROUNDS", "1"))
     print(f"API_CRASH_SEED={seed} API_CRASH_ROUNDS={rounds}")
     rng = random.Random(seed)
-    (tmp_path / "documents").mkdir()
-    for name in DOCS:
-        shutil.copy(DOCUMENTS / name, tmp_path / "documents" / name)
-    settings = Settings(data_dir=tmp_path, embedder="hashing", _env_file=None)
-    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    settings = indexed_copy(tmp_path)
     originals = {n: _sha(settings.documents_dir / n) for n in DOCS}
     before_disk = _disk_answers(settings)
     server = ServerProcess(tmp_path, env={"ASSISTANT_EMBEDDING_BATCH_SIZE": "2"}).start()

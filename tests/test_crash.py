@@ -30,6 +30,18 @@ from assistant.settings import Settings
 from tests.conftest import DOCUMENTS
 
 DOCS = ("tra-vinh-ke-hoach-ktxh-tttt-2024.txt", "tra-vinh-qd-2063-ung-dung-cntt-2020.txt")
+
+
+def indexed_copy(data_dir) -> Settings:
+    """``data_dir`` holding copies of ``DOCS`` and their index (hashing embedder)."""
+    (data_dir / "documents").mkdir()
+    for name in DOCS:
+        shutil.copy(DOCUMENTS / name, data_dir / "documents" / name)
+    settings = Settings(data_dir=data_dir, embedder="hashing", _env_file=None)
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    return settings
+
+
 QUESTIONS = (
     "Năm 2023 toàn tỉnh có bao nhiêu trạm BTS?",
     "Tổng mức đầu tư của dự án mạng diện rộng (WAN) là bao nhiêu?",
@@ -105,11 +117,7 @@ def test_index_survives_sigkill_at_random_moments(tmp_path):
     seed = int(os.environ.get("CRASH_SEED", random.randrange(10**6)))
     print(f"CRASH_SEED={seed}")
     rng = random.Random(seed)
-    (tmp_path / "documents").mkdir()
-    for name in DOCS:
-        shutil.copy(DOCUMENTS / name, tmp_path / "documents" / name)
-    settings = Settings(data_dir=tmp_path, embedder="hashing", _env_file=None)
-    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    settings = indexed_copy(tmp_path)
     before = _answers(settings)
     t0 = time.monotonic()
     assert _spawn(settings).wait(timeout=120) == 0  # an uninterrupted build, to size the random window

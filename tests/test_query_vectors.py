@@ -15,6 +15,7 @@ import pytest
 from assistant.retrieval.embeddings import HashingEmbeddings, embed_batches
 from assistant.retrieval.query_vectors import SharedQueryVectors
 from assistant.service.service import Service
+from tests.test_query_cache import CountingEmbeddings
 
 QUESTION = "Năm 2022 toàn tỉnh có bao nhiêu trạm BTS?"
 
@@ -24,18 +25,6 @@ def same(vector: list[float], question: str) -> bool:
     return np.array_equal(
         np.asarray(vector, np.float32), np.asarray(HashingEmbeddings().embed_query(question), np.float32)
     )
-
-
-class CountingEmbeddings(HashingEmbeddings):
-    """The hashing embedder, counting the questions it really embeds."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.queries: list[str] = []
-
-    def embed_query(self, text: str) -> list[float]:
-        self.queries.append(text)
-        return super().embed_query(text)
 
 
 def test_a_question_embedded_by_one_process_is_read_by_another(tmp_path: Path):

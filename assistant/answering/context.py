@@ -71,14 +71,6 @@ class AnswerContext:
             cached = self.memo.remember(self.memo.tokens, text, set(tokens(self.tokenizer.expand(text))))
         return cached
 
-    def coverage(self, q, text_tokens: set[str]) -> float:
-        """The idf-weighted share of the question's keywords found in ``text_tokens``."""
-        idf, default = self.idf, self.default_idf
-        total = sum(idf.get(k, default) for k in q.keywords)
-        if not total:
-            return 0.0
-        return sum(idf.get(k, default) for k in q.keywords if k in text_tokens) / total
-
     def citation(self, number: int, chunk: Chunk, start: int, end: int) -> Citation:
         """Citation ``number`` for [start, end) in ``chunk``, quoting the sentence that holds it."""
         doc_text = self.data.documents[chunk.document].text

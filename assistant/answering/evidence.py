@@ -52,12 +52,12 @@ class Passage:
     def section_years(self) -> set[int]:
         return text_years(self.chunk.section)
 
-    def period(self, figure_year: int | None, clause: str) -> int | None:
+    def period(self, figure_year: int | None, clause_years: set[int]) -> int | None:
         """The year a figure of this passage is about: its own, else the one year its clause or
         section names, else its document's year (reported in a report part, planned in a plan part)."""
         if figure_year:
             return figure_year
-        for years in (text_years(clause), self.section_years):
+        for years in (clause_years, self.section_years):
             if len(years) == 1:
                 return next(iter(years))
         meta = self.document.metadata
@@ -107,8 +107,8 @@ class Evidence:
         return hit.score / self._top if self._top > 0 else 0.0
 
     def coverage(self, tokens: set[str] | frozenset[str]) -> float:
-        """The idf-weighted share of the question's keywords found in ``tokens`` (the same sums,
-        in the same order, as ``AnswerContext.coverage``; the weights are looked up once)."""
+        """The idf-weighted share of the question's keywords found in ``tokens`` (the weights are
+        looked up once per question)."""
         if not self._keyword_total:
             return 0.0
         return sum(w for k, w in self._keyword_weights if k in tokens) / self._keyword_total
@@ -123,12 +123,9 @@ class Evidence:
         total = math.fsum(idf.get(w, default) for w in content)
         return math.fsum(idf.get(w, default) for w in content if w in self.asked_tokens) / total if total else 0.0
 
-    def bigrams(self, text: str) -> float:
-        """The share of the question's adjacent keyword pairs found adjacent in ``text``."""
-        return self.bigrams_of(words(text))
-
     def bigrams_of(self, t: list[str]) -> float:
-        """``bigrams`` of a text already split into folded words."""
+        """The share of the question's adjacent keyword pairs found adjacent in ``t`` (a text's
+        folded words)."""
         pairs = self._pairs
         if not pairs:
             return 0.0

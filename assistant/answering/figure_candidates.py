@@ -58,7 +58,6 @@ class _FigureTraits:
     """What a figure's own text says (no question involved), measured once per build and figure."""
 
     __slots__ = (
-        "clause",
         "clause_tokens",
         "sentence_tokens",
         "indicator_tokens",
@@ -82,7 +81,7 @@ class _FigureTraits:
     def __init__(self, ev: Evidence, f: Figure, text: str) -> None:
         ctx = ev.ctx
         lo, hi = clause_bounds(text, f.start, f.end)
-        self.clause = clause = text[lo:hi]
+        clause = text[lo:hi]
         self.clause_tokens = ctx.text_tokens(clause)
         self.sentence_tokens = ctx.text_tokens(f.sentence)
         indicator = " ".join(x for x in (f.lead, f.indicator, f.unit, f.row_header, f.column_header) if x)
@@ -156,7 +155,7 @@ def _candidate(
     noun_missing = float(bool(counted) and not any(w in around or w in section for w in counted))
     year_hit, year_miss = ev.years(fig_years)
     sent_year_hit, sent_year_miss = ev.years(t.clause_years)
-    period = p.period(f.year, t.clause)
+    period = p.period(f.year, t.clause_years)
     period_hit, period_miss = ev.years({period} if period else set())
     place_hit, place_miss = p.place
     named_hit, named_miss = p.named
