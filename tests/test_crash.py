@@ -107,7 +107,7 @@ def _kill_in(child: subprocess.Popen, disk: Disk, target: str, rng: random.Rando
         deadline = time.monotonic() + 60
         while child.poll() is None and disk.phase() != target and time.monotonic() < deadline:
             time.sleep(0.001)
-        time.sleep(rng.uniform(0.0, {"embedding": 0.2, "indexing": 0.02, "writing": 0.02, "published": 0.02}[target]))
+        time.sleep(rng.uniform(0.0, {"embedding": 0.2, "indexing": 0.02, "writing": 0.002, "published": 0.02}[target]))
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=60)
 
