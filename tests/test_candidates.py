@@ -31,6 +31,10 @@ Các nhiệm vụ trọng tâm gồm:
 - Xây dựng kho dữ liệu dùng chung của tỉnh;
 - Nâng cấp cổng dịch vụ công trực tuyến;
 - Đào tạo kỹ năng số cho cán bộ, công chức.
+
+3. Cổng thông tin điện tử
+Cổng tỉnh có 300 lượt truy cập. Cổng Sở Y tế có 200 lượt truy cập. Cổng huyện có 150 lượt truy cập.
+Cổng xã có 100 lượt truy cập. Cổng ngành có 50 lượt truy cập.
 """
 
 
@@ -99,6 +103,29 @@ def test_calculations_combine_compatible_figures_only(setup):
     assert not any(c.operation in ("difference", "share", "change") for c in mixed)
 
 
+def test_a_sum_of_as_many_items_as_the_question_counts(setup):
+    ev = read(setup, "Cộng số đơn vị của 3 cấp dùng hệ thống quản lý văn bản là bao nhiêu?")
+    figs = figure_candidates(ev)
+    for c in figs:
+        c.features["stage1"] = 1.0 if c.unit == "đơn vị" and c.value != 194.0 else 0.0
+    sums = [c for c in calculation_candidates(ev, figs) if c.operation == "sum"]
+    three = next(c for c in sums if c.value == 194.0)
+    assert three.features["operands_match_count"] == 1.0  # "3 cấp": three operands
+    assert all(c.features["operands_match_count"] == 0.0 for c in sums if len(c.terms) != 3)
+
+
+def test_a_sum_of_five_items(setup):
+    ev = read(setup, "Cộng lượt truy cập của 5 cổng thông tin là bao nhiêu?")
+    figs = figure_candidates(ev)
+    visits = (300.0, 200.0, 150.0, 100.0, 50.0)
+    for c in figs:
+        c.features["stage1"] = 1.0 if c.value in visits else 0.0
+    five = [c for c in calculation_candidates(ev, figs) if c.operation == "sum" and len(c.terms) == 5]
+    total = next(c for c in five if c.value == 800.0)
+    assert sorted(t.value for t in total.terms) == sorted(visits)
+    assert total.features["operands_match_count"] == 1.0
+
+
 def test_sentences_dates_and_lists(setup):
     ev = read(setup, "Các nhiệm vụ trọng tâm gồm những gì?")
     cands = sentence_candidates(ev)
@@ -110,3 +137,16 @@ def test_sentences_dates_and_lists(setup):
         if c.features["date_answer"] == 1.0
     ]
     assert "ngày 15/3/2025" in {shown(ev, c) for c in dated}
+
+
+def test_a_calculation_that_only_restates_a_figure_never_answers():
+    from assistant.answering.answerer import ruled_out
+    from assistant.answering.candidates import Candidate, Term
+
+    def calc(op, value, *terms):
+        return Candidate("calculation", {}, [], value=value, operation=op, terms=[Term(t) for t in terms])
+
+    assert ruled_out(calc("rate", 1222.0, 1222.0, 100.0))  # 1.222 × 100 % = 1.222: the figure answers
+    assert ruled_out(calc("ratio", 35.0, 35.0, 1.0))
+    assert not ruled_out(calc("difference", 26.0, 52.0, 26.0))  # 52 − 26 = 26 is a real difference
+    assert not ruled_out(calc("share", 25.0, 50.0, 200.0))

@@ -48,3 +48,70 @@ def test_head_predicts_and_survives_json(tmp_path):
     assert set(q["type"]) == {"a", "b", "c"}
     p16 = again.heads["type"].predict(idx, val)
     assert all(abs(p[k] - p16[k]) < 0.02 for k in p)  # float16 storage keeps the probabilities
+
+
+@pytest.mark.parametrize("classes", [("answerable", "unanswerable"), ("a", "b", "c")])
+def test_a_fitted_head_predicts_what_scikit_learn_fitted(classes):
+    from sklearn.linear_model import LogisticRegression
+
+    from assistant.training.fit import head_of
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(120, 6))
+    y = (x[:, 0] + 0.5 * x[:, 1] > 0.3).astype(int) + (len(classes) == 3) * (x[:, 2] > 0.8)
+    model = LogisticRegression(C=4.0, max_iter=2000).fit(x, y)
+    head = head_of(model, classes, 6)
+    idx = np.arange(6)
+    for row, expected in zip(x[:20], model.predict_proba(x[:20])):
+        p = head.predict(idx, row)
+        assert np.allclose([p[c] for c in classes], expected, atol=2e-3)  # float32, intercept kept
+
+
+#: Questions written for this test: in these documents figures are stated, signers never are.
+_ASKED = [
+    ("Năm 2023 tỉnh có bao nhiêu trạm BTS?", "number"),
+    ("Tỷ lệ hồ sơ trực tuyến năm 2022 là bao nhiêu?", "percent"),
+    ("Có bao nhiêu máy chủ được đầu tư?", "number"),
+    ("Số doanh nghiệp công nghệ số năm 2021?", "number"),
+    ("Kinh phí thực hiện kế hoạch là bao nhiêu triệu đồng?", "number"),
+    ("Bao nhiêu xã có điểm phục vụ bưu chính?", "number"),
+    ("Tỷ lệ cán bộ có chữ ký số là bao nhiêu phần trăm?", "percent"),
+    ("Toàn tỉnh có bao nhiêu camera giám sát?", "number"),
+    ("Ai là người ký ban hành kế hoạch này?", "unanswerable"),
+    ("Họ tên người ký quyết định là gì?", "unanswerable"),
+    ("Người ký văn bản chỉ đạo là ai?", "unanswerable"),
+    ("Văn bản do ai ký?", "unanswerable"),
+]
+
+
+def _item(i: int, text: str, kind: str):
+    from types import SimpleNamespace
+
+    from assistant.evaluation.dataset import Question
+    from assistant.training.items import Item
+
+    value = None if kind == "unanswerable" else 1.0
+    gold = Question(
+        id=f"t-{i}", doc="d.txt", question=text, type=kind, answer="", value=value, evidence=[], difficulty="easy"
+    )
+    return Item(gold, text, gold.id, [], None, SimpleNamespace(vector=None))
+
+
+def test_the_answerability_head_learns_what_the_documents_do_not_say():
+    from assistant.training.fit import fit_classifier
+
+    clf = fit_classifier([_item(i, t, k) for i, (t, k) in enumerate(_ASKED)])
+    assert set(clf.heads) == {"type", "operation", "answerable"}
+
+    def unanswerable(text: str) -> float:
+        return clf.predict(text, None)["answerable"]["unanswerable"]
+
+    # questions it never saw, in other words
+    assert unanswerable("Xin cho biết ai đã ký kế hoạch?") > 0.5 > unanswerable("Năm 2024 có bao nhiêu trạm BTS?")
+
+
+def test_a_head_that_saw_one_class_predicts_that_class():
+    from assistant.training.fit import fit_classifier
+
+    clf = fit_classifier([_item(i, t, k) for i, (t, k) in enumerate(_ASKED) if k != "unanswerable"])
+    assert clf.predict("Ai là người ký?", None)["answerable"]["answerable"] > 0.999  # not "no opinion" (0.5)

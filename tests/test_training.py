@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.answerer import DefaultAnswerer
+from assistant.answering.answerer import DefaultAnswerer, finish, pick
+from assistant.answering.learned import Models
 from assistant.indexing.builder import build_index
 from assistant.pipeline import Pipeline
 from assistant.retrieval.embeddings import HashingEmbeddings
 from assistant.settings import Settings
 from assistant.training.evaluate import Outcome, choose_threshold, grouped_folds
 from assistant.training.items import load_sets, prepare
-from assistant.training.procedure import fit_models, read_all
+from assistant.training.procedure import apply, fit_models, read_all
 from tests.conftest import DOCUMENTS
 
 pytest.importorskip("sklearn")
@@ -29,7 +30,9 @@ def cases(tmp_path_factory):
     settings = Settings(data_dir=root, embedder="hashing", _env_file=None)
     build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
     pipeline = Pipeline(settings, HashingEmbeddings())
-    questions = load_sets([ROOT / "eval" / "datasets" / "train" / "tra-vinh-ke-hoach-ktxh-tttt-2021.jsonl"])[:48]
+    questions = load_sets([ROOT / "eval" / "datasets" / "train" / "tra-vinh-ke-hoach-ktxh-tttt-2021.jsonl"])
+    none = [q for q in questions if q.type == "unanswerable"][:8]
+    questions = [q for q in questions if q.type != "unanswerable"][:40] + none
     return read_all(prepare(questions, pipeline, DefaultAnswerer(settings), progress=False), progress=False)
 
 
@@ -38,8 +41,12 @@ def test_fits_are_deterministic(cases, tmp_path):
     first, second = fit_models(cases, inner=2, trees=small), fit_models(cases, inner=2, trees=small)
     first.save(tmp_path / "a")
     second.save(tmp_path / "b")
-    for name in ("classifier.json", "figures.json", "numeric.json", "sentences.json"):
+    for name in ("classifier.json", "figures.json", "numeric.json", "sentences.json", "manifest.json"):
         assert json.loads((tmp_path / "a" / name).read_text()) == json.loads((tmp_path / "b" / name).read_text())
+    # what the answerability head knows: the documents the questions were written from, and no other
+    loaded = Models.load(tmp_path / "a")
+    assert loaded.seen_documents == first.seen_documents
+    assert len(first.seen_documents) == 1 and "answerable" in loaded.classifier.heads
 
 
 def test_a_fact_never_sits_on_both_sides(cases):
@@ -62,3 +69,36 @@ def test_threshold_keeps_false_abstention_at_most_three_percent():
     answerable = [o for o in results if o.answerable]
     assert sum(o.best < t for o in answerable) / len(answerable) <= 0.03
     assert t > 0.05  # some unanswerable questions are then refused
+
+
+def test_a_question_the_documents_seldom_answer_needs_a_surer_candidate(cases):
+    models = fit_models(cases, inner=2, trees={"max_iter": 15})
+    apply(cases, models)
+    answered = 0
+    for case in cases:
+        it, q = case.item, case.reading.question
+        kept = q.unanswerable, q.unanswerable_known
+        q.unanswerable = 0.0
+        try:
+            answered += _needs_a_surer_candidate(it, case)
+        finally:
+            q.unanswerable, q.unanswerable_known = kept
+    assert answered > len(cases) // 2
+
+
+def _needs_a_surer_candidate(it, case) -> bool:
+    """With the documents as likely as not to answer, the candidate that answered at its own score
+    no longer does, and the same answer comes at half the threshold."""
+    q = case.reading.question
+    free = finish(it.ctx, case.reading, it.hits, 0.0)
+    chosen = pick(it.ctx, case.reading, 0.0)[0]
+    if chosen is None or chosen.score <= 0:
+        return False
+    just = chosen.score
+    assert not finish(it.ctx, case.reading, it.hits, just).abstained
+    q.unanswerable, q.unanswerable_known = 0.5, frozenset(d.sha256 for d in it.ctx.data.documents.values())
+    assert finish(it.ctx, case.reading, it.hits, just).abstained
+    assert finish(it.ctx, case.reading, it.hits, just / 2).answer == free.answer
+    q.unanswerable_known = frozenset()  # documents the head never saw: the score decides alone
+    assert finish(it.ctx, case.reading, it.hits, just).answer == free.answer
+    return True

@@ -49,6 +49,9 @@ class Question:
     asks_target: bool = False
     types: dict[str, float] = field(default_factory=dict)
     operations: dict[str, float] = field(default_factory=dict)
+    unanswerable: float = 0.0  # the classifier's probability that such a question has no answer
+    # the documents that probability knows (sha256): it learnt what they do not say, nothing of others
+    unanswerable_known: frozenset[str] = frozenset()
     vector: np.ndarray | None = None
 
     @property

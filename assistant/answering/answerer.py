@@ -4,10 +4,10 @@ with learned, calibrated models, answer with the best or abstain.
 For a question and its retrieved passages it (1) reads the hard facts of the question and asks the
 classifier what it asks, (2) makes candidates: every figure the passages state, calculations over
 the likeliest figures, and the sentences, lists and dates of the passages, (3) scores each with
-the model of its kind, and (4) answers with the best candidate when its probability of being right
-reaches the threshold chosen by cross-validation — trying the next when a hard check (a province
-or year no visible document covers) rules one out — and abstains otherwise. It reads only the
-caller's view of the corpus.
+the model of its kind, and (4) answers with the best candidate when its score times the probability
+that the documents answer such a question at all reaches the threshold chosen by cross-validation
+— trying the next when a hard check (a province or year no visible document covers) rules one
+out — and abstains otherwise. It reads only the caller's view of the corpus.
 """
 
 from __future__ import annotations
@@ -97,19 +97,42 @@ def choose(ctx: AnswerContext, reading: Reading, threshold: float) -> Answer | N
     return pick(ctx, reading, threshold)[1]
 
 
+#: Operations whose result equals an operand only when the other is the identity (× 100 %, ÷ 1).
+_SCALING = frozenset({"rate", "scale", "share", "ratio", "product"})
+
+
 def ruled_out(c: Candidate) -> bool:
-    """Hard checks: another province's figure, or a count of something the question does not count
-    (the counted noun appears nowhere the number could be read from), never answers."""
+    """Hard checks: another province's figure, a count of something the question does not count
+    (the counted noun appears nowhere the number could be read from), or a calculation that only
+    restates a figure ("1.222 × 100 / 100": the figure itself answers, verified) never answers."""
     if c.kind == "figure" and not consistent(c) and c.features.get("place_miss"):
         return True
+    if c.kind == "calculation" and c.operation in _SCALING and c.value is not None:
+        if any(abs(t.value - c.value) <= 1e-9 * max(1.0, abs(c.value)) for t in c.terms):
+            return True
     return c.kind in ("figure", "calculation") and bool(c.features.get("noun_missing"))
 
 
+def answering_score(reading: Reading, c: Candidate) -> float:
+    """What decides whether ``c`` answers: its calibrated score times the probability that the
+    documents answer such a question at all (the classifier's answerability head, which has seen
+    what officials ask that these planning documents do not say). The candidate models already learn
+    from unanswerable questions, so this counts that risk twice and is no calibrated probability; it
+    ranks questions better than the score alone (grouped cross-validation), and the threshold is
+    chosen on it. The head knows only the documents its questions were written from: for a
+    candidate from any other (uploaded tomorrow) it has no opinion and the score decides alone."""
+    q = reading.question
+    document = reading.evidence.ctx.data.documents.get(c.hit.chunk.document)
+    known = document is not None and document.sha256 in q.unanswerable_known
+    return c.score * (1.0 - q.unanswerable) if known else c.score
+
+
 def pick(ctx: AnswerContext, reading: Reading, threshold: float) -> tuple[Candidate | None, Answer | None]:
-    """The candidate that answers (the best not ruled out, at or above ``threshold``) and its answer."""
+    """The candidate that answers (the best not ruled out whose answering score reaches
+    ``threshold``) and its answer."""
     ranked = sorted(reading.all, key=lambda c: -c.score)
     for best in ranked:
-        if best.score < threshold:
+        if answering_score(reading, best) < threshold:
             return None, None
         if ruled_out(best):
             continue

@@ -113,7 +113,7 @@ def calculation_candidates(ev: Evidence, figures: list[Candidate]) -> list[Candi
     for a, b in itertools.combinations(chosen, 2):
         if a.unit != "%" and b.unit != "%":
             out.append(make("product", [a, b], a.value * b.value, f"{plain(a.value)} * {plain(b.value)}", None))
-    for size in (2, 3, 4):
+    for size in (2, 3, 4, 5):
         for group in itertools.combinations(chosen, size):
             if compatible(list(group)):
                 out.append(_sum(make, list(group)))
@@ -262,6 +262,7 @@ class _Maker:
                 "n_operands": float(len(operands)),
                 "q_enumerated": float(q.enumerated),
                 "operands_match_listed": float(len(operands) == q.enumerated),
+                "operands_match_count": float(len(operands) in q.small),  # "cộng 3 nhiệm vụ"
                 "computed_op": q.types.get("computed", 0.0) * op_prob,
                 "stage1_min": min(stage1),
                 "stage1_mean": math.fsum(stage1) / len(stage1),

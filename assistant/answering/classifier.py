@@ -1,8 +1,10 @@
-"""What a question asks, learned: its answer type and the operation a calculation would need.
+"""What a question asks, learned: its answer type, the operation a calculation would need, and
+whether documents like these usually answer such a question at all.
 
 Features are hashed character n-grams and word n-grams of the accent-folded question (so questions
 typed without diacritics, with typos or in other words still land near their kind) and the e5 query
-embedding the retriever already computed. Two multinomial logistic-regression heads are trained by
+embedding the retriever already computed. Three logistic-regression heads (answer type, operation,
+and whether a question of this kind is usually answerable from such documents) are trained by
 ``assistant train`` from the question sets; their coefficients are stored as JSON (float16, base64),
 evaluated here with NumPy alone.
 """
@@ -23,6 +25,8 @@ from assistant.vietnamese.text import fold
 TYPES = ("number", "percent", "date", "entity", "list", "text", "computed")
 #: The operation a calculation needs, given that one is asked (the head is trained on computed questions).
 OPERATIONS = ("difference", "sum", "share", "ratio", "product", "other")
+#: Whether the documents are likely to hold an answer at all (trained on every question).
+ANSWERABILITY = ("answerable", "unanswerable")
 HASH_BITS = 14
 DENSE_SCALE = 1.0
 _WORD = re.compile(r"\w+")
@@ -98,7 +102,8 @@ def feature_row(question: str, vector: np.ndarray | None, dimension: int) -> tup
 
 
 class Head:
-    """One multinomial logistic regression: ``classes``, ``coef`` (classes × features), ``intercept``."""
+    """One logistic regression (multinomial, or two classes as a softmax over (0, w·x + b)):
+    ``classes``, ``coef`` (classes × features), ``intercept``."""
 
     def __init__(self, classes: tuple[str, ...], coef: np.ndarray, intercept: np.ndarray) -> None:
         self.classes = classes
@@ -128,7 +133,7 @@ class Head:
 
 
 class QuestionClassifier:
-    """The answer-type head and the operation head over one feature space."""
+    """The answer-type, operation and answerability heads over one feature space."""
 
     def __init__(self, heads: dict[str, Head], dimension: int) -> None:
         self.heads = heads

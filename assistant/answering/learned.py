@@ -14,7 +14,7 @@ from assistant.errors import ConfigurationError
 
 TRAINED = Path(__file__).resolve().parent / "trained"
 #: Bumped when features change in a way that old trained files cannot be read with.
-FEATURES_VERSION = 2  # 2: noun_missing; units compared by head word
+FEATURES_VERSION = 3  # 2: noun_missing; units compared by head word; 3: the answerability head
 
 
 @dataclass
@@ -25,6 +25,9 @@ class Models:
     sentences: Ranker  # is a sentence (date, name, list, explanation) the answer?
     threshold: float  # below it the answerer abstains
     manifest: dict
+    # the documents (sha256) the training questions were written from: the answerability head's
+    # knowledge of what a question has no answer in holds for these only
+    seen_documents: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, directory: Path = TRAINED) -> "Models":
@@ -44,6 +47,7 @@ class Models:
             sentences=Ranker.load(directory / "sentences.json"),
             threshold=float(manifest["threshold"]),
             manifest=manifest,
+            seen_documents=frozenset(manifest.get("seen_documents", [])),
         )
 
     def save(self, directory: Path = TRAINED) -> None:
@@ -53,5 +57,10 @@ class Models:
         self.figures.save(directory / "figures.json")
         self.numeric.save(directory / "numeric.json")
         self.sentences.save(directory / "sentences.json")
-        manifest = dict(self.manifest, features_version=FEATURES_VERSION, threshold=self.threshold)
+        manifest = dict(
+            self.manifest,
+            features_version=FEATURES_VERSION,
+            threshold=self.threshold,
+            seen_documents=sorted(self.seen_documents),
+        )
         (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", "utf-8")

@@ -47,9 +47,15 @@ def question_of(ctx: AnswerContext, text: str, vector: np.ndarray | None) -> Que
 
 
 def classify(q: Question, models: Models) -> None:
-    predicted = models.classifier.predict(q.text, q.vector)
+    set_predicted(q, models.classifier.predict(q.text, q.vector))
+    q.unanswerable_known = models.seen_documents
+
+
+def set_predicted(q: Question, predicted: dict[str, dict[str, float]]) -> None:
+    """The classifier's outputs on the question: answer type, operation, answerability."""
     q.types = predicted["type"]
     q.operations = predicted["operation"]
+    q.unanswerable = predicted["answerable"]["unanswerable"]
 
 
 #: Features also given relative to the best value among the question's candidates of the same pool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answering.answerer import finish, out_of_scope, pick
+from assistant.answering.answerer import answering_score, finish, out_of_scope, pick
 from assistant.evaluation.dataset import prediction_from_answer
 from assistant.evaluation.metrics import compute_metrics
 from assistant.evaluation.scoring import is_correct
@@ -21,8 +21,9 @@ FALSE_ABSTENTION = 0.03
 class Outcome:
     case: Case
     answer: Answer  # at threshold 0: the best candidate, always answering
-    best: float  # its probability
+    best: float  # what the threshold is compared with: its score times the question's answerability
     right: bool  # right when answered
+    score: float = 0.0  # its calibrated score (the candidate model's probability of being right)
 
     @property
     def answerable(self) -> bool:
@@ -39,9 +40,10 @@ def outcomes(cases: list[Case]) -> list[Outcome]:
         answer = finish(it.ctx, case.reading, it.hits, 0.0)
         # the probability of the candidate that answers (ruled-out ones are skipped, as when answering)
         chosen = None if out_of_scope(it.ctx, case.reading) or not it.hits else pick(it.ctx, case.reading, 0.0)[0]
-        best = chosen.score if chosen is not None else 0.0
+        best = answering_score(case.reading, chosen) if chosen is not None else 0.0
         prediction = prediction_from_answer(it.gold, answer, 0.0)
-        out.append(Outcome(case, answer, best, is_correct(it.gold, prediction) and not answer.abstained))
+        right = is_correct(it.gold, prediction) and not answer.abstained
+        out.append(Outcome(case, answer, best, right, chosen.score if chosen is not None else 0.0))
     return out
 
 
@@ -99,13 +101,13 @@ def metrics_at(results: list[Outcome], threshold: float) -> dict:
 
 
 def calibration_table(results: list[Outcome], bins: int = 10) -> list[tuple[float, float, int]]:
-    """(mean predicted probability, observed rate of right answers, count) per probability bin."""
+    """(mean calibrated score of the chosen candidate, observed rate of right answers, count) per bin."""
     out = []
     edges = np.linspace(0, 1, bins + 1)
     for lo, hi in zip(edges, edges[1:]):
-        chosen = [o for o in results if lo <= o.best < hi or (hi == 1 and o.best == 1)]
+        chosen = [o for o in results if lo <= o.score < hi or (hi == 1 and o.score == 1)]
         if chosen:
             out.append(
-                (float(np.mean([o.best for o in chosen])), float(np.mean([o.right for o in chosen])), len(chosen))
+                (float(np.mean([o.score for o in chosen])), float(np.mean([o.right for o in chosen])), len(chosen))
             )
     return out

@@ -4,11 +4,25 @@ deterministic (fixed seeds, no early stopping)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from assistant.answering.classifier import OPERATIONS, TYPES, Head, QuestionClassifier, feature_row, operation_of
+from assistant.answering.classifier import (
+    ANSWERABILITY,
+    HASH_BITS,
+    OPERATIONS,
+    TYPES,
+    Head,
+    QuestionClassifier,
+    feature_row,
+    operation_of,
+)
 from assistant.answering.ranker import Ranker
 from assistant.training.items import Item
+
+if TYPE_CHECKING:
+    from sklearn.linear_model import LogisticRegression
 
 TREES = {
     "max_iter": 200,
@@ -32,7 +46,7 @@ def classifier_matrix(items: list[Item], dimension: int):
         indices.extend(idx.tolist())
         data.extend(val.tolist())
         indptr.append(len(indices))
-    width = (1 << 14) + dimension
+    width = (1 << HASH_BITS) + dimension
     return csr_matrix((data, indices, indptr), shape=(len(items), width))
 
 
@@ -44,27 +58,45 @@ def operation_label(it: Item) -> str | None:
     return operation_of(it.gold.calculation) if it.gold.type == "computed" else None
 
 
+def head_of(model: LogisticRegression, classes: tuple[str, ...], width: int) -> Head:
+    """A fitted scikit-learn logistic regression (labels are indices into ``classes``) as a Head."""
+    coef = np.zeros((len(classes), width))
+    intercept = np.full(len(classes), -30.0)  # a class never seen in training is never predicted
+    for row, cls in enumerate(model.classes_):
+        if len(model.classes_) > 2:
+            coef[cls], intercept[cls] = model.coef_[row], model.intercept_[row]
+        elif row:  # two classes: softmax over (0, w·x + b) is the fitted sigmoid
+            coef[cls], intercept[cls] = model.coef_[0], model.intercept_[0]
+        else:
+            coef[cls], intercept[cls] = 0.0, 0.0
+    return Head(classes, coef, intercept)
+
+
+def answerability_label(it: Item) -> str:
+    return "unanswerable" if it.gold.type == "unanswerable" else "answerable"
+
+
 def fit_classifier(items: list[Item]) -> QuestionClassifier:
     from sklearn.linear_model import LogisticRegression
 
     dimension = next((len(it.analysis.vector) for it in items if it.analysis.vector is not None), 0)
     heads = {}
-    for name, label, classes in (("type", type_label, TYPES), ("operation", operation_label, OPERATIONS)):
+    for name, label, classes in (
+        ("type", type_label, TYPES),
+        ("operation", operation_label, OPERATIONS),
+        ("answerable", answerability_label, ANSWERABILITY),
+    ):
         chosen = [it for it in items if label(it) is not None]
         y = np.array([classes.index(label(it)) for it in chosen])
-        if len(set(y.tolist())) < 2:  # too few questions of this kind: no opinion
-            width = (1 << 14) + dimension
-            heads[name] = Head(classes, np.zeros((len(classes), width)), np.zeros(len(classes)))
+        seen = set(y.tolist())
+        if len(seen) < 2:  # one class or none: that class (no opinion when none), never one unseen
+            intercept = np.array([0.0 if not seen or k in seen else -30.0 for k in range(len(classes))])
+            heads[name] = Head(classes, np.zeros((len(classes), (1 << HASH_BITS) + dimension)), intercept)
             continue
         x = classifier_matrix(chosen, dimension)
         model = LogisticRegression(C=C_CLASSIFIER, max_iter=10000)
         model.fit(x, y)
-        coef = np.zeros((len(classes), x.shape[1]))
-        intercept = np.full(len(classes), -30.0)  # a class never seen in training is never predicted
-        for row, cls in enumerate(model.classes_):
-            coef[cls] = model.coef_[row] if len(model.classes_) > 2 else (model.coef_[0] if row else -model.coef_[0])
-            intercept[cls] = model.intercept_[row] if len(model.classes_) > 2 else 0.0
-        heads[name] = Head(classes, coef, intercept)
+        heads[name] = head_of(model, classes, x.shape[1])
     return QuestionClassifier(heads, dimension)
 
 

@@ -18,7 +18,7 @@ from assistant.answering.calculation_candidates import calculation_candidates
 from assistant.answering.classifier import OPERATIONS, TYPES
 from assistant.answering.figure_candidates import question_features
 from assistant.answering.learned import Models
-from assistant.answering.reading import Reading, prepare_numeric, read, score
+from assistant.answering.reading import Reading, prepare_numeric, read, score, set_predicted
 from assistant.answering.sentence_candidates import shown
 from assistant.training.fit import fit_classifier, fit_ranker, isotonic
 from assistant.training.items import Item
@@ -58,15 +58,16 @@ def folds_by_group(cases: list[Case], k: int) -> list[int]:
 
 def set_classes(case: Case, predicted: dict[str, dict[str, float]]) -> None:
     q = case.reading.question
-    q.types, q.operations = predicted["type"], predicted["operation"]
+    set_predicted(q, predicted)
     extra = question_features(q)
     for c in case.reading.figures + case.reading.sentences:
         c.features.update(extra)
 
 
-def _classify(cases: list[Case], clf) -> None:
+def _classify(cases: list[Case], clf, seen: frozenset[str] = frozenset()) -> None:
     for case in cases:
         set_classes(case, clf.predict(case.item.asked, case.item.analysis.vector))
+        case.reading.question.unanswerable_known = seen
 
 
 def _figure_rows(cases):
@@ -133,7 +134,8 @@ def fit_models(cases: list[Case], *, inner: int = INNER_FOLDS, trees: dict | Non
     # 3. the answer models, calibrated on out-of-fold predictions
     numeric = _calibrated(cases, parts, rest, _numeric_rows, trees)
     sentences = _calibrated(cases, parts, rest, _sentence_rows, trees)
-    return Models(classifier, figures, numeric, sentences, threshold=0.5, manifest={})
+    seen = frozenset(d.sha256 for d in (case.item.ctx.data.documents.get(case.item.document) for case in cases) if d)
+    return Models(classifier, figures, numeric, sentences, threshold=0.5, manifest={}, seen_documents=seen)
 
 
 def _calibrated(cases, parts, rest, rows_of, trees=None):
@@ -152,7 +154,7 @@ def _calibrated(cases, parts, rest, rows_of, trees=None):
 
 def apply(cases: list[Case], models: Models) -> None:
     """Score held-out cases with ``models`` exactly as answering does."""
-    _classify(cases, models.classifier)
+    _classify(cases, models.classifier, models.seen_documents)
     _set_stage1(cases, models.figures)
     _calculations(cases)
     for case in cases:
