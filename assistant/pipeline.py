@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from assistant.answer_cache import AnswerCache
 from assistant.conversation import standalone as standalone_question
 from assistant.filters import Filters
 from assistant.models import Answer, Hit
@@ -136,7 +137,11 @@ class Pipeline:
         standalone = standalone_question(asked, list(history or []))
         snapshot = self.snapshot()
         view = snapshot.view(_frozen(visible_documents)).narrowed(filters)
-        return Turn(asked, standalone, snapshot, view, self.answerer(mode), self.settings.top_k, started)
+        mode = mode or self.settings.answer_mode
+        k = self.settings.top_k
+        # Only the default answerer is deterministic; an LLM's answers are not kept.
+        key = (mode, standalone, view.corpus.visible, view.filters, k) if mode == "default" else None
+        return Turn(asked, standalone, snapshot, view, self.answerer(mode), k, started, snapshot.answers, key)
 
 
 @dataclass
@@ -150,15 +155,27 @@ class Turn:
     answerer: Answerer
     k: int
     started: float
+    cache: AnswerCache | None = None  # answers given on this snapshot
+    key: Hashable | None = None  # this question's place in it (None: not kept)
     retrieved_at: float = 0.0
+    _kept: Answer | None = field(default=None, init=False, repr=False)
 
     def retrieve(self) -> list[Hit]:
-        hits = self.view.search(self.standalone, self.k)
+        kept = self.cache.get(self.key) if self.cache is not None and self.key is not None else None
+        if kept is not None:
+            hits, self._kept = kept
+        else:
+            hits = self.view.search(self.standalone, self.k)
         self.retrieved_at = time.perf_counter()
         return hits
 
     def answer(self, hits: list[Hit]) -> Answer:
-        answer = self.answerer.answer(self.standalone, hits, self.view)
+        if self._kept is not None:  # asked before on this build, by a caller who sees the same
+            answer = self._kept
+        else:
+            answer = self.answerer.answer(self.standalone, hits, self.view)
+            if self.cache is not None and self.key is not None:
+                self.cache.put(self.key, hits, answer)
         answer.question = self.question
         answer.build = self.snapshot.build
         done = time.perf_counter()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.answer_cache import AnswerCache
 from assistant.figures.model import Figure
 from assistant.filters import Where
 from assistant.indexing.backends import open_indexes
@@ -44,6 +45,7 @@ class Snapshot:
     tokenizer: Tokenizer
     retriever: HybridRetriever
     term_counts: dict[str, Counter[str]]  # per document: in how many of its chunks each folded word occurs
+    answers: AnswerCache = field(default_factory=lambda: AnswerCache(0))  # answers given on this build
     _views: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -102,6 +104,7 @@ def load_snapshot(settings: Settings, embedder: Embedder) -> Snapshot:
         tokenizer,
         retriever,
         dict(term_counts),
+        AnswerCache(settings.answer_cache_size),
     )
     snapshot.view().idf  # statistics of the whole corpus, computed before the first request
     return snapshot

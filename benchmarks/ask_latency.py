@@ -1,5 +1,6 @@
 """``ask`` latency of the answer path in one process, warm: 120 dev questions asked once (first-time:
-the question is embedded) and again (repeated: the query vector comes from the cache).
+the question is embedded) and again (repeated: the query vector comes from the cache, the answer
+is computed again), then from the answer cache (asked a third time with the cache on).
 
     OMP_NUM_THREADS=1 .venv/bin/python -m benchmarks.ask_latency
 
@@ -22,13 +23,16 @@ DEV = Path(__file__).resolve().parent.parent / "eval" / "datasets" / "dev.jsonl"
 
 def main(n: int = 120) -> None:
     questions = [json.loads(line)["question"] for line in DEV.read_text(encoding="utf-8").splitlines()][:n]
-    pipeline = Pipeline(Settings())
+    pipeline = Pipeline(Settings(answer_cache_size=0))
     pipeline.ask("khởi động")  # loads the index and the models
-    for label in ("first-time", "repeated"):
+    cached = Pipeline(Settings(), pipeline.embedder)
+    for q in questions:
+        cached.ask(q)
+    for label, asking in (("first-time", pipeline), ("repeated", pipeline), ("answer cache", cached)):
         total, answer = [], []
         for q in questions:
             start = time.perf_counter()
-            a = pipeline.ask(q)
+            a = asking.ask(q)
             total.append((time.perf_counter() - start) * 1000)
             answer.append(a.timings.get("answer_ms", 0.0))
         total.sort()

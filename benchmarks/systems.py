@@ -33,7 +33,8 @@ def default_settings(data_dir: Path):
 
     for key in [k for k in os.environ if k.startswith("ASSISTANT_")]:
         os.environ.pop(key)
-    return Settings(_env_file=None, data_dir=data_dir)
+    # Repeated questions measure the answer path (the query vector cached), not the answer cache.
+    return Settings(_env_file=None, data_dir=data_dir, answer_cache_size=0)
 
 
 # --- assistant ------------------------------------------------------------------------------

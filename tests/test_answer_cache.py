@@ -1,0 +1,104 @@
+"""A question asked again on the same build is answered from the snapshot's answer cache — never
+across builds, never across callers who see different documents, never in LLM mode."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from assistant.indexing.builder import build_index
+from assistant.pipeline import Pipeline
+from assistant.retrieval.embeddings import HashingEmbeddings
+from assistant.settings import Settings
+from tests.conftest import DOCUMENTS
+
+QUESTION = "Tổng chiều dài cáp quang ngầm trên địa bàn tỉnh Trà Vinh là bao nhiêu km?"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("answer-cache")
+    shutil.copytree(DOCUMENTS, root / "documents")
+    settings = Settings(data_dir=root, embedder="hashing", answer_cache_size=3, _env_file=None)
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    return settings
+
+
+def _pipeline(settings: Settings, **changes) -> Pipeline:
+    return Pipeline(settings.model_copy(update=changes), HashingEmbeddings())
+
+
+def _same(a, b) -> bool:
+    keep = {"question", "answer", "abstained", "value", "unit", "citations", "figures", "calculation", "retrieved"}
+    return a.model_dump(include=keep) == b.model_dump(include=keep)
+
+
+def test_a_repeated_question_is_answered_from_the_cache_with_the_same_answer(built):
+    pipeline = _pipeline(built)
+    first = pipeline.ask(QUESTION)
+    cache = pipeline.snapshot().answers
+    assert (cache.hits, cache.misses, len(cache)) == (0, 1, 1)
+    again = pipeline.ask(QUESTION)
+    assert cache.hits == 1
+    assert _same(first, again)
+    assert again.build == first.build and again.timings["total_ms"] >= 0
+    # What a caller does to its answer does not reach the next one.
+    again.answer, again.citations = "đã sửa", []
+    third = pipeline.ask(QUESTION)
+    assert _same(first, third)
+
+
+def test_the_cache_matches_a_fresh_computation(built):
+    cached = _pipeline(built)
+    fresh = _pipeline(built, answer_cache_size=0)
+    for question in (QUESTION, "Năm 2022 có bao nhiêu hồ sơ trực tuyến?", QUESTION):
+        assert _same(cached.ask(question), fresh.ask(question))
+    assert len(fresh.snapshot().answers) == 0 and fresh.snapshot().answers.hits == 0
+    assert cached.snapshot().answers.hits == 1
+
+
+def test_a_caller_who_sees_other_documents_gets_an_answer_of_their_own(built):
+    pipeline = _pipeline(built)
+    everyone = pipeline.ask(QUESTION)
+    cited = {c.document for c in everyone.citations}
+    assert cited, everyone.answer
+    others = sorted(set(pipeline.snapshot().documents) - cited)
+    restricted = pipeline.ask(QUESTION, visible_documents=others)
+    assert not {c.document for c in restricted.citations} & cited
+    assert not {p.document for p in restricted.retrieved} & cited
+    assert pipeline.snapshot().answers.hits == 0  # two keys, two computations
+
+
+def test_filters_and_conversations_are_part_of_the_key(built):
+    from assistant.filters import Filters
+
+    pipeline = _pipeline(built)
+    pipeline.ask(QUESTION)
+    narrowed = pipeline.ask(QUESTION, filters=Filters.of(years=[2019]))
+    pipeline.ask("Còn năm 2022 thì sao?", history=[QUESTION])
+    cache = pipeline.snapshot().answers
+    assert cache.hits == 0 and cache.misses == 3
+    assert all(p.document for p in narrowed.retrieved)
+
+
+def test_the_cache_is_bounded_and_a_new_build_starts_empty(built):
+    pipeline = _pipeline(built)
+    questions = [QUESTION, "trạm BTS năm 2023", "dịch vụ công trực tuyến mức 4", "Tiền Giang xếp hạng bao nhiêu"]
+    for q in questions:
+        pipeline.ask(q)
+    old = pipeline.snapshot()
+    assert len(old.answers) == 3  # answer_cache_size=3: the first question was dropped
+    pipeline.ask(questions[-1])
+    pipeline.ask(questions[0])
+    assert (old.answers.hits, old.answers.misses) == (1, 5)
+    fresh = pipeline.reload()
+    assert fresh is not old and len(fresh.answers) == 0
+    pipeline.ask(questions[-1])
+    assert fresh.answers.hits == 0 and fresh.answers.misses == 1
+
+
+def test_llm_answers_are_never_kept(built):
+    pipeline = _pipeline(built, llm_base_url="http://127.0.0.1:9/v1")
+    assert pipeline.turn(QUESTION, mode="llm").key is None
+    assert pipeline.turn(QUESTION).key is not None
