@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     min_coverage: float = Field(default=0.5, ge=0.0, le=1.0)
     #: Answers kept per build to be given again to the same question (same visible documents and
     #: filters; default mode only); 0 turns the cache off.
-    answer_cache_size: int = Field(default=4096, ge=0)
+    answer_cache_size: int = Field(default=1024, ge=0)
     llm_base_url: str | None = None
     llm_model: str = "default"
     llm_api_key: str = "not-needed"
