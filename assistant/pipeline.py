@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from assistant.answer_cache import AnswerCache
-from assistant.conversation import standalone as standalone_question
+from assistant.conversation import resolve_turn
 from assistant.filters import Filters
 from assistant.models import Answer, Hit
 from assistant.protocols import Answerer, Embedder
@@ -134,14 +134,25 @@ class Pipeline:
         """One question, checked and bound to the current snapshot, answered in steps (for streaming)."""
         started = time.perf_counter()
         asked = check_question(question, self.settings.max_question_chars)
-        standalone = standalone_question(asked, list(history or []))
+        resolved = resolve_turn(asked, list(history or []))
         snapshot = self.snapshot()
         view = snapshot.view(_frozen(visible_documents)).narrowed(filters)
         mode = mode or self.settings.answer_mode
         k = self.settings.top_k
         # Only the default answerer is deterministic; an LLM's answers are not kept.
-        key = (mode, standalone, view.corpus.visible, view.filters, k) if mode == "default" else None
-        return Turn(asked, standalone, snapshot, view, self.answerer(mode), k, started, snapshot.answers, key)
+        key = (mode, resolved, view.corpus.visible, view.filters, k) if mode == "default" else None
+        return Turn(
+            asked,
+            resolved.question,
+            snapshot,
+            view,
+            self.answerer(mode),
+            k,
+            started,
+            snapshot.answers,
+            key,
+            resolved.search,
+        )
 
 
 @dataclass
@@ -157,6 +168,7 @@ class Turn:
     started: float
     cache: AnswerCache | None = None  # answers given on this snapshot
     key: Hashable | None = None  # this question's place in it (None: not kept)
+    search_text: str = ""  # what is searched (the completed question, or it with the previous one's subject)
     retrieved_at: float = 0.0
     _kept: Answer | None = field(default=None, init=False, repr=False)
 
@@ -165,7 +177,7 @@ class Turn:
         if kept is not None:
             hits, self._kept = kept
         else:
-            hits = self.view.search(self.standalone, self.k)
+            hits = self.view.search(self.search_text or self.standalone, self.k)
         self.retrieved_at = time.perf_counter()
         return hits
 

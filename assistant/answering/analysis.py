@@ -15,7 +15,7 @@ from assistant.vietnamese.text import fold, words
 
 YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
 #: A year inside a document number ("137/2017/TT-BTC", "45/2020/NĐ-CP") names no period.
-_CODE_YEAR = re.compile(r"(?<!\d)(?:19[89]\d|20[0-4]\d)/[A-ZĐ]")
+CODE_YEAR = re.compile(r"(?<!\d)(?:19[89]\d|20[0-4]\d)/[A-ZĐ]")
 _RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)(?!\d)")
 #: A province name right after a broadcaster or carrier names that organisation ("VTV Cần Thơ").
 _ORG_BEFORE = re.compile(r"\b(?:VTV\d*|VNPT|Viettel|MobiFone|VinaPhone|Đài|Báo|Bưu điện)\s+$", re.IGNORECASE)
@@ -23,7 +23,7 @@ _ORG_BEFORE = re.compile(r"\b(?:VTV\d*|VNPT|Viettel|MobiFone|VinaPhone|Đài|Bá
 _DOC_NUMBER = re.compile(r"(?<![\d/.,])(\d{1,5})(?:/\d{4})?[/-][A-ZĐa-zđ]")
 _KIND_NUMBER = re.compile(r"\b(?:" + "|".join(vocab.DOCUMENT_KINDS) + r")\s+(?:so\s+)?(\d{2,5})\b")
 #: A document named by its kind and year: "KH CĐS 2023", "báo cáo KTXH năm 2023".
-_KIND_YEAR = re.compile(
+KIND_YEAR = re.compile(
     r"\b(" + "|".join(vocab.DOCUMENT_KINDS) + r")\b((?:\s[^\W\d]+){0,7}?)\s(?:nam\s)?((?:19|20)\d\d)\b"
 )
 #: A small whole number standing alone: the level of "mức 3", the 2 of "cấp độ 2".
@@ -81,7 +81,7 @@ def analyze(question: str, expanded_words: list[str]) -> Question:
     expanded (from the build's tokenizer)."""
     folded_words = words(question)
     folded = " ".join(folded_words)
-    years = [int(y) for y in YEAR.findall(_CODE_YEAR.sub(" ", question))]
+    years = [int(y) for y in YEAR.findall(CODE_YEAR.sub(" ", question))]
     for a, b in _RANGE.findall(question):
         if int(a) < int(b) <= int(a) + 30:
             years += [y for y in range(int(a), int(b) + 1) if y not in years]
@@ -90,7 +90,7 @@ def analyze(question: str, expanded_words: list[str]) -> Question:
     doc_numbers = {m.group(1) for m in _DOC_NUMBER.finditer(question)} | {
         m.group(1) for m in _KIND_NUMBER.finditer(folded) if not YEAR.fullmatch(m.group(1))
     }
-    named = [(m.group(1), int(m.group(3))) for m in _KIND_YEAR.finditer(folded)]
+    named = [(m.group(1), int(m.group(3))) for m in KIND_YEAR.finditer(folded)]
     doc_years = {y for _, y in named}
     report_years = {y for kind, y in named if kind in ("bao cao", "bc")}
     keywords = [

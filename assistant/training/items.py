@@ -11,7 +11,7 @@ from tqdm import tqdm
 from assistant.answering.analysis import Question as Analysis
 from assistant.answering.context import AnswerContext
 from assistant.answering.reading import question_of
-from assistant.conversation import standalone
+from assistant.conversation import resolve_turn
 from assistant.evaluation.dataset import NUMERIC_TYPES, Question, load_questions
 from assistant.evaluation.scoring import date_correct, within_tolerance, words_correct
 from assistant.models import Hit
@@ -70,8 +70,9 @@ def prepare(questions: list[Question], pipeline, answerer, *, progress: bool = T
     k = pipeline.settings.top_k
     items = []
     for gold in tqdm(questions, desc="Đọc câu hỏi", unit="câu", disable=not progress):
-        asked = standalone(" ".join(gold.question.split()), list(gold.history))
-        hits = view.search(asked, k)
+        resolved = resolve_turn(" ".join(gold.question.split()), list(gold.history))
+        asked = resolved.question
+        hits = view.search(resolved.search, k)
         ctx = answerer.context(view)
         analysis = question_of(ctx, asked, view.query_vector(asked))
         operands = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", gold.calculation or "")]

@@ -1,0 +1,134 @@
+"""Follow-up questions read against the previous one by their grammar: a new topic replaces its
+sibling, a question of its own is searched with what the previous one was about, a question that
+names its own subject is left alone. Questions written here, about an invented province report."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.conversation import resolve, resolve_turn, standalone
+from assistant.indexing.builder import build_index
+from assistant.pipeline import Pipeline
+from assistant.retrieval.embeddings import HashingEmbeddings
+from assistant.settings import Settings
+
+LEVELS = "Năm 2025 tỉnh Hậu Giang có bao nhiêu dịch vụ công trực tuyến mức 3?"
+
+
+@pytest.mark.parametrize(
+    "previous, follow_up, expected",
+    [
+        # a year for a year — not the year in a document's name
+        (LEVELS, "còn năm 2024 thì sao?", "Năm 2024 tỉnh Hậu Giang có bao nhiêu dịch vụ công trực tuyến mức 3?"),
+        (
+            "Theo KH CĐS 2025, năm 2024 toàn tỉnh có bao nhiêu trạm BTS?",
+            "con nam 2023 thi sao",
+            "Theo KH CĐS 2025, năm 2023 toàn tỉnh có bao nhiêu trạm BTS?",
+        ),
+        # a level for a level, an administrative tier for a tier (the same head word)
+        (LEVELS, "thế còn DVC mức 4 thì sao?", "Năm 2025 tỉnh Hậu Giang có bao nhiêu dịch vụ công trực tuyến mức 4?"),
+        (
+            "Năm 2025, tỷ lệ văn bản cấp tỉnh được ký số là bao nhiêu?",
+            "Còn cấp xã thì được bao nhiêu %?",
+            "Năm 2025, tỷ lệ văn bản cấp xã được ký số là bao nhiêu?",
+        ),
+        # a narrower kind of the same thing keeps what the follow-up adds
+        (
+            "Trung tâm dữ liệu tỉnh Hậu Giang có bao nhiêu máy chủ?",
+            "còn máy chủ ảo thì có mấy cái?",
+            "Trung tâm dữ liệu tỉnh Hậu Giang có bao nhiêu máy chủ ảo — có mấy cái?",
+        ),
+    ],
+)
+def test_a_new_topic_replaces_its_sibling(previous, follow_up, expected):
+    resolved = resolve(follow_up, [previous])
+    assert resolved.question == expected and resolved.search == expected
+
+
+def test_a_question_of_its_own_is_searched_with_the_previous_subject():
+    previous = "Năm 2025 tỉnh Hậu Giang có bao nhiêu đơn vị dùng hệ thống quản lý văn bản?"
+    resolved = resolve("trong đó bao nhiêu đơn vị cấp xã?", [previous])
+    assert resolved.question == "trong đó bao nhiêu đơn vị cấp xã?"  # answered as asked
+    # searched with what the previous question was about, without its asking words ("đơn vị" kept)
+    assert resolved.search == (
+        "trong đó bao nhiêu đơn vị cấp xã? (Năm 2025 tỉnh Hậu Giang có đơn vị dùng hệ thống quản lý văn bản)"
+    )
+    anaphor = resolve("đơn vị nào chủ trì dự án đó?", ["Dự án trung tâm dữ liệu có tổng mức đầu tư bao nhiêu?"])
+    assert anaphor.question == "đơn vị nào chủ trì dự án đó?"
+    assert "Dự án trung tâm dữ liệu có tổng mức đầu tư" in anaphor.search
+
+
+def test_a_topic_without_asking_words_inherits_the_previous_question():
+    previous = "6 tháng đầu năm 2025 hệ thống một cửa điện tử tiếp nhận bao nhiêu hồ sơ?"
+    resolved = resolve("thế còn dịch vụ công toàn trình?", [previous])
+    assert resolved.question == f"{previous.rstrip('?')} — dịch vụ công toàn trình?"
+    # with a sibling to replace ("dịch vụ công một phần"), the topic takes its place
+    sibling = "6 tháng đầu năm 2025 dịch vụ công một phần tiếp nhận bao nhiêu hồ sơ?"
+    assert resolve("thế còn dịch vụ công toàn trình?", [sibling]).question == (
+        "6 tháng đầu năm 2025 dịch vụ công toàn trình tiếp nhận bao nhiêu hồ sơ?"
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Tiền Giang có bao nhiêu doanh nghiệp CNTT?",  # names a province
+        "Có bao nhiêu trạm 5G?",  # names a figure of its own
+        "Tỷ lệ hộ gia đình có Internet cáp quang băng rộng năm 2025 là bao nhiêu?",  # long, a year
+    ],
+)
+def test_a_question_that_names_its_own_subject_is_left_alone(question):
+    assert resolve(question, [LEVELS]) == resolve(question, [])
+    assert standalone(question, [LEVELS]) == question
+
+
+def test_each_turn_is_completed_in_turn():
+    history = [LEVELS, "còn mức 4 thì sao?"]
+    assert standalone("còn năm 2024 thì sao?", history) == (
+        "Năm 2024 tỉnh Hậu Giang có bao nhiêu dịch vụ công trực tuyến mức 4?"
+    )
+    assert resolve_turn("Có bao nhiêu trạm 5G?", history).search == "Có bao nhiêu trạm 5G?"
+
+
+REPORT = """BÁO CÁO
+Kết quả chuyển đổi số tỉnh Hậu Giang năm 2025
+
+I. HẠ TẦNG SỐ
+- Toàn tỉnh có 1.876 trạm phát sóng di động (BTS), trong đó 642 trạm 5G.
+- Hệ thống quản lý văn bản có 412 đơn vị sử dụng: cấp tỉnh 58 đơn vị, cấp huyện 129 đơn vị, cấp xã 225 đơn vị.
+
+II. AN TOÀN THÔNG TIN
+- Trung tâm giám sát an toàn thông tin do Sở Thông tin và Truyền thông chủ trì vận hành từ tháng 3/2025.
+"""
+
+OTHER = """KẾ HOẠCH
+Phát triển viễn thông tỉnh Sóc Trăng năm 2026
+
+- Toàn tỉnh Sóc Trăng có 1.532 trạm phát sóng di động (BTS), trong đó 300 trạm 5G.
+- Xây dựng 12 điểm truy cập Internet công cộng tại các huyện.
+"""
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory) -> Pipeline:
+    root = tmp_path_factory.mktemp("conversation")
+    (root / "documents").mkdir()
+    (root / "documents" / "bao-cao-hau-giang-2025.txt").write_text(REPORT, encoding="utf-8")
+    (root / "documents" / "ke-hoach-soc-trang-2026.txt").write_text(OTHER, encoding="utf-8")
+    settings = Settings(data_dir=root, embedder="hashing", _env_file=None)
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    return Pipeline(settings, HashingEmbeddings())
+
+
+def test_a_follow_up_is_answered_from_the_passage_of_the_previous_question(pipeline):
+    """Both reports count 5G stations: "trong đó" means the province the previous question named."""
+    for province, total, part, document in (
+        ("Hậu Giang", 1876, 642, "bao-cao-hau-giang-2025.txt"),
+        ("Sóc Trăng", 1532, 300, "ke-hoach-soc-trang-2026.txt"),
+    ):
+        first = f"Tỉnh {province} có bao nhiêu trạm phát sóng di động BTS?"
+        assert pipeline.ask(first).value == total
+        follow = pipeline.ask("trong đó có bao nhiêu trạm 5G?", history=[first])
+        assert follow.question == "trong đó có bao nhiêu trạm 5G?"
+        assert not follow.abstained and follow.value == part, follow.answer
+        assert follow.citations[0].document == document
