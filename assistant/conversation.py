@@ -22,6 +22,7 @@ from assistant.answering.analysis import CODE_YEAR, KIND_YEAR
 from assistant.answering.analysis import YEAR as _YEAR
 from assistant.answering.vocabulary import NOUN_END, STOP
 from assistant.models import Answer
+from assistant.validation import clean_question
 from assistant.vietnamese.places import PROVINCES
 from assistant.vietnamese.text import fold
 
@@ -41,8 +42,15 @@ _TOPIC_WORDS = 5
 _ASKING = frozenset("bao nhiêu gì ai nào mấy sao đâu vì tại".split())
 _ASKING_FOLDED = frozenset("bao nhieu gi nao sao".split())
 _WORD = re.compile(r"\w+")
-_TAIL = re.compile(r"\s*(thì sao|thi sao|sao)\s*\?*\s*$", re.IGNORECASE)
-_PLACES = tuple(fold(p) for p in PROVINCES)
+#: "… thì sao?" (a bare "sao" ends other questions too: "bản sao", "khách sạn 5 sao").
+_TAIL = re.compile(r"\s*(?:\b(?:thì|thế|thi|the)\s+sao|^sao)\s*\?*\s*$", re.IGNORECASE)
+_PLACES = re.compile(r"\b(?:" + "|".join(re.escape(fold(p)) for p in PROVINCES) + r")\b")
+#: What of the previous question is carried into the search of a follow-up (characters), how much
+#: of it is read at all, and the longest question still read as a follow-up (a longer one says
+#: what it is about).
+_CONTEXT_CHARS = 400
+_PREVIOUS_CHARS = 900
+_FOLLOW_UP_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -60,30 +68,37 @@ def resolve_follow_up(question: str, previous: list[str]) -> str:
 
 def resolve(question: str, previous: list[str]) -> Resolved:
     """``question`` read against the previous (completed) questions."""
-    if not previous:
-        return Resolved(question, question)
-    last = previous[-1].strip()
+    last = _trimmed(previous[-1]) if previous else ""
     q = question.strip()
     folded = " ".join(_WORD.findall(fold(q.lower())))
-    if not _is_follow_up(q, folded):
+    if not last or len(q) > _FOLLOW_UP_CHARS or not _is_follow_up(q, folded):
         return Resolved(question, question)
     if folded in {"tinh nao", "o tinh nao"}:
         return _same(f"{last.rstrip(' ?')} là của tỉnh nào?")
     core = _strip_links(q)
+    if not core.strip(" ?"):  # "thì sao?" alone: the previous question again
+        return _same(last)
     topic, comment = _topic(core)
     merged = last.rstrip(" ?")
-    replaced = False
-    for old, new in _replacements(merged, topic, core):
-        merged, replaced = merged.replace(old, new, 1), True
-    if replaced:  # the same question about another year, level or part
+    spans = _replacements(merged, topic, core)
+    for start, end, new in sorted(spans, reverse=True):  # spliced where found, last first
+        merged = merged[:start] + new + merged[end:]
+    if spans:  # the same question about another year, level or part
         new_words = [w for w in _content(comment) if w not in set(_content(merged))]
         return _same(f"{merged} — {comment.rstrip(' ?')}?" if new_words else f"{merged}?")
     # Another question about the same thing: searched with what the previous one was about. It is
     # answered as asked when it has asking words of its own ("trong đó bao nhiêu …"), else as the
     # previous question about it ("thế còn dịch vụ công toàn trình?").
-    search = f"{q.rstrip(' ?')}? ({_context(last)})"
+    search = f"{q.rstrip(' ?')}? ({_context(last)[:_CONTEXT_CHARS]})"
     asks = any(_asking(w) for w in core.split())
     return Resolved(q if asks else f"{merged} — {core.rstrip(' ?')}?", search)
+
+
+def _trimmed(text: str) -> str:
+    """A previous question as the pipeline reads a new one (NFC, one space; its first
+    ``_PREVIOUS_CHARS`` characters); empty when it holds no letter or digit."""
+    text = clean_question(text)[:_PREVIOUS_CHARS]
+    return text if any(ch.isalnum() for ch in text) else ""
 
 
 def _same(text: str) -> Resolved:
@@ -98,10 +113,20 @@ def _is_follow_up(q: str, folded: str) -> bool:
         return True
     if _ANAPHORS & set(_WORD.findall(q.lower())):
         return True
-    if "thi" in tokens[1 : _TOPIC_WORDS + 1] and " thì " in f" {q.lower()} ":
+    if _then(q.split()[1 : _TOPIC_WORDS + 1], q.isascii()):
         return True
-    named = _YEAR.search(q) or any(ch.isdigit() for ch in q) or any(p in folded for p in _PLACES)
+    named = _YEAR.search(q) or any(ch.isdigit() for ch in q) or _PLACES.search(folded)
     return len(tokens) <= _SHORT and not named
+
+
+def _then(words: list[str], ascii_only: bool) -> int | None:
+    """The index of "thì" among ``words`` ("thi" in a question typed without diacritics: with them,
+    "thị", "thí" are other words)."""
+    for i, w in enumerate(words):
+        w = w.lower().strip("?,.")
+        if w == "thì" or (ascii_only and w == "thi"):
+            return i
+    return None
 
 
 def _strip_links(q: str) -> str:
@@ -121,63 +146,70 @@ def _topic(core: str) -> tuple[str, str]:
     few words is all topic ("mức 4"); a longer one, or one that asks for a part ("trong đó …"),
     is no topic: it is added to the previous question, not put in its place."""
     words = core.split()
-    folded = [fold(w.lower()).strip("?,.") for w in words]
-    for i in range(1, min(len(words), _TOPIC_WORDS + 1)):
-        if folded[i] == "thi":
-            return " ".join(words[:i]), " ".join(words[i + 1 :])
-    parts = " ".join(folded)
+    at = _then(words[1 : _TOPIC_WORDS + 1], core.isascii())
+    if at is not None:
+        return " ".join(words[: at + 1]), " ".join(words[at + 2 :])
+    parts = " ".join(fold(w.lower()) for w in words)
     if len(words) <= _TOPIC_WORDS and not any(parts.startswith(o) for o in ("trong do", "trong so do", "so voi")):
         return core.strip(" ?"), ""
     return "", core
 
 
-def _replacements(last: str, topic: str, core: str) -> list[tuple[str, str]]:
-    """Spans of ``last`` the follow-up replaces: its year (wherever it is said), and the phrase that
-    shares the topic's head word."""
-    out: list[tuple[str, str]] = []
+def _replacements(last: str, topic: str, core: str) -> list[tuple[int, int, str]]:
+    """``(start, end, new)`` spans of ``last`` the follow-up replaces: the year of its period (wherever
+    the follow-up says it), and the phrase that shares the topic's head word."""
+    out: list[tuple[int, int, str]] = []
     new_years, old_years = _YEAR.findall(core), _period_years(last)
-    if new_years and old_years and new_years[0] != old_years[0]:
-        out.append((old_years[0], new_years[0]))
+    if new_years and old_years and new_years[0] != last[old_years[0][0] : old_years[0][1]]:
+        out.append((*old_years[0], new_years[0]))
     phrase = _YEAR.sub("", topic)
     phrase = re.sub(r"^\s*(năm|nam)\s*", "", phrase).strip(" ,?")
-    if not _content(phrase):
-        return out
-    found = _sibling(last, phrase)
-    if found:
+    found = _sibling(last, phrase) if _content(phrase) else None
+    if found and not any(a < found[1] and found[0] < b for a, b, _ in out):
         out.append(found)
     return out
 
 
-def _sibling(last: str, phrase: str) -> tuple[str, str] | None:
-    """``(old, new)``: the phrase of ``last`` that starts with the head word of ``phrase`` (or of its
-    tail), as long as that part of ``phrase`` but ending before glue words, and what replaces it:
-    ("cấp tỉnh", "cấp xã"), ("mức 3", "mức 4") for "DVC mức 4"."""
+def _sibling(last: str, phrase: str) -> tuple[int, int, str] | None:
+    """``(start, end, new)``: the phrase of ``last`` that starts with the head word of ``phrase`` (or
+    of its tail), as long as that part of ``phrase`` but ending before glue words, and what replaces
+    it: "cấp tỉnh" → "cấp xã", "mức 3" → "mức 4" for "DVC mức 4". An occurrence of the head word
+    followed by a glue word is a verb or a preposition ("cấp cho"), not the phrase."""
     mine = _WORD.findall(phrase)
-    spans = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(last)]
-    folded = [fold(w.lower()) for w, _, _ in spans]
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(last)]
+    # Words are compared with their diacritics when the follow-up has them ("máy" is not "mấy").
+    exact = not phrase.isascii()
+    key = (lambda w: w.lower()) if exact else (lambda w: fold(w.lower()))
+    keys = [key(last[a:b]) for a, b in spans]
+    glue = [fold(k) in NOUN_END for k in keys]
     for i in range(len(mine)):
-        head = fold(mine[i].lower())
-        if head in STOP:
+        head = key(mine[i])
+        if fold(head) in NOUN_END or (_asking(head) if exact else head in STOP):
             continue
-        for j, w in enumerate(folded):
-            if w != head:
+        wanted = len(mine) - i  # words from the head on
+        for j, k in enumerate(keys):
+            if k != head:
                 continue
+            after = last[spans[j + 1][0] : spans[j + 1][1]] if j + 1 < len(spans) else ""
+            if wanted > 1 and (not after or glue[j + 1]) and not after.isdigit():
+                continue  # "cấp cho": a verb and its preposition, not the phrase
             end = j
-            while end + 1 < len(spans) and end + 1 - j < len(mine) - i and folded[end + 1] not in NOUN_END:
+            while end + 1 < len(spans) and end + 1 - j < wanted and not glue[end + 1]:
                 end += 1
-            if end == j and len(mine) - i > 1 and j + 1 < len(spans) and spans[j + 1][0].isdigit():
-                end = j + 1
-            old = last[spans[j][1] : spans[end][2]]
+            if mine[-1].isdigit():  # the slot's value is a number: the old one ends at its number
+                numbers = [n for n in range(j + 1, min(j + 4, len(spans))) if keys[n].isdigit()]
+                end = numbers[0] if numbers else end
+            old = last[spans[j][0] : spans[end][1]]
             new = " ".join(mine[i:])  # from the shared head word on
-            return None if fold(old.lower()) == fold(new.lower()) else (old, new)
+            return None if fold(old.lower()) == fold(new.lower()) else (spans[j][0], spans[end][1], new)
     return None
 
 
-def _period_years(text: str) -> list[str]:
-    """The years of ``text`` that name a period, not a document ("KH CĐS 2023", "45/2020/NĐ-CP")."""
-    folded = fold(text.lower())
+def _period_years(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` names a period by its year, not a document ("KH CĐS 2023", "45/2020/NĐ-CP")."""
+    folded = fold(text.lower())  # ``text`` is NFC (``_trimmed``): folding keeps every position
     named = [m.span(3) for m in KIND_YEAR.finditer(folded)] + [m.span() for m in CODE_YEAR.finditer(text)]
-    return [m.group(1) for m in _YEAR.finditer(text) if not any(a <= m.start() < b for a, b in named)]
+    return [m.span(1) for m in _YEAR.finditer(text) if not any(a <= m.start() < b for a, b in named)]
 
 
 def _context(question: str) -> str:
@@ -188,7 +220,7 @@ def _context(question: str) -> str:
 
 
 def _asking(word: str) -> bool:
-    w = word.lower().strip("?,.:;")
+    w = word.lower().strip("?,.:;()")
     return w in _ASKING or (w.isascii() and w in _ASKING_FOLDED)
 
 
@@ -202,11 +234,13 @@ def standalone(question: str, history: list[str]) -> str:
 
 
 def resolve_turn(question: str, history: list[str]) -> Resolved:
-    """``question`` completed from the conversation so far: each earlier turn is completed in turn."""
-    resolved: list[str] = []
+    """``question`` completed from the conversation so far: each earlier turn is completed in turn,
+    and the next one reads what it was searched with (its subject included). Empty turns are skipped."""
+    previous: list[str] = []
     for earlier in history:
-        resolved.append(resolve(earlier, resolved).question)
-    return resolve(question, resolved)
+        if _trimmed(earlier):
+            previous.append(resolve(earlier, previous).search)
+    return resolve(question, previous)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from assistant.answer_cache import AnswerCache
-from assistant.conversation import resolve_turn
+from assistant.conversation import Resolved, resolve_turn
 from assistant.filters import Filters
 from assistant.models import Answer, Hit
 from assistant.protocols import Answerer, Embedder
@@ -135,6 +135,10 @@ class Pipeline:
         started = time.perf_counter()
         asked = check_question(question, self.settings.max_question_chars)
         resolved = resolve_turn(asked, list(history or []))
+        if (
+            max(len(resolved.search), len(resolved.question)) > self.settings.max_question_chars
+        ):  # past the limit: as asked
+            resolved = Resolved(asked, asked)
         snapshot = self.snapshot()
         view = snapshot.view(_frozen(visible_documents)).narrowed(filters)
         mode = mode or self.settings.answer_mode

@@ -18,6 +18,20 @@ def read_doc(name: str) -> str:
     return (DOCUMENTS / name).read_text(encoding="utf-8")
 
 
+def invented_pipeline(root: Path, documents: dict[str, str]):
+    """A pipeline over documents written for a test (file name → text), indexed in ``root`` with
+    the hashing embedder."""
+    from assistant.indexing.builder import build_index
+    from assistant.pipeline import Pipeline
+
+    (root / "documents").mkdir()
+    for name, text in documents.items():
+        (root / "documents" / name).write_text(text, encoding="utf-8")
+    settings = Settings(data_dir=root, embedder="hashing", _env_file=None)
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    return Pipeline(settings, HashingEmbeddings())
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """An empty data dir with a documents/ folder."""

@@ -8,10 +8,8 @@ import pytest
 
 from assistant.answering import NOT_FOUND
 from assistant.conversation import Conversation, resolve_follow_up, standalone
-from assistant.indexing.builder import build_index
 from assistant.pipeline import Pipeline
-from assistant.retrieval.embeddings import HashingEmbeddings
-from assistant.settings import Settings
+from tests.conftest import invented_pipeline
 
 REPORT = """BÁO CÁO
 Kết quả chuyển đổi số tỉnh Vĩnh Long năm 2025
@@ -40,13 +38,8 @@ I. MỤC TIÊU
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory) -> Pipeline:
-    root = tmp_path_factory.mktemp("invented")
-    (root / "documents").mkdir()
-    (root / "documents" / "bao-cao-vinh-long-2025.txt").write_text(REPORT, encoding="utf-8")
-    (root / "documents" / "ke-hoach-vinh-long-2025.txt").write_text(PLAN, encoding="utf-8")
-    settings = Settings(data_dir=root, embedder="hashing", _env_file=None)
-    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
-    return Pipeline(settings, HashingEmbeddings())
+    documents = {"bao-cao-vinh-long-2025.txt": REPORT, "ke-hoach-vinh-long-2025.txt": PLAN}
+    return invented_pipeline(tmp_path_factory.mktemp("invented"), documents)
 
 
 def _quoted(pipeline: Pipeline, citation) -> str:

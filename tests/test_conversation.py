@@ -7,10 +7,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.conversation import resolve, resolve_turn, standalone
-from assistant.indexing.builder import build_index
 from assistant.pipeline import Pipeline
-from assistant.retrieval.embeddings import HashingEmbeddings
-from assistant.settings import Settings
+from tests.conftest import invented_pipeline
 
 LEVELS = "Năm 2025 tỉnh Hậu Giang có bao nhiêu dịch vụ công trực tuyến mức 3?"
 
@@ -90,6 +88,69 @@ def test_each_turn_is_completed_in_turn():
     assert resolve_turn("Có bao nhiêu trạm 5G?", history).search == "Có bao nhiêu trạm 5G?"
 
 
+@pytest.mark.parametrize(
+    "previous, follow_up, expected",
+    [
+        # the year of the period is replaced where it stands, not its first digits elsewhere
+        (
+            "Theo QĐ 12/2025/QĐ-UBND, năm 2025 có bao nhiêu trạm?",
+            "còn năm 2024 thì sao?",
+            "Theo QĐ 12/2025/QĐ-UBND, năm 2024 có bao nhiêu trạm?",
+        ),
+        ("Mã 12025 năm 2025 có bao nhiêu trạm?", "còn năm 2024 thì sao?", "Mã 12025 năm 2024 có bao nhiêu trạm?"),
+        # "thị" is not "thì"; "cấp cho" is a verb, the phrase is "cấp tỉnh"
+        (
+            "Năm 2025 tỉnh có bao nhiêu dự án khu công nghiệp?",
+            "còn khu đô thị thì bao nhiêu?",
+            "Năm 2025 tỉnh có bao nhiêu dự án khu đô thị?",
+        ),
+        (
+            "Kinh phí cấp cho cấp tỉnh năm 2025 là bao nhiêu?",
+            "Còn cấp xã thì sao?",
+            "Kinh phí cấp cho cấp xã năm 2025 là bao nhiêu?",
+        ),
+        # the value of a level is its number, however the level is named
+        (
+            "Năm 2022 tỉnh cung cấp bao nhiêu dịch vụ công trực tuyến mức độ 3?",
+            "thế còn mức 4?",
+            "Năm 2022 tỉnh cung cấp bao nhiêu dịch vụ công trực tuyến mức 4?",
+        ),
+        # "thì sao?" alone asks the previous question again
+        (LEVELS, "thì sao?", LEVELS),
+    ],
+)
+def test_replacements_land_where_the_sibling_stands(previous, follow_up, expected):
+    assert standalone(follow_up, [previous]) == expected
+
+
+def test_odd_histories_and_questions():
+    import unicodedata
+
+    # an empty or blank turn (an image-only message of a chat client) is skipped
+    cable = "Tổng chiều dài cáp quang trên địa bàn tỉnh Trà Vinh là bao nhiêu km?"
+    assert standalone("thế còn cáp quang treo?", [cable, ""]) == standalone("thế còn cáp quang treo?", [cable])
+    assert resolve("còn năm 2024 thì sao?", ["  ", "???"]) == resolve("còn năm 2024 thì sao?", [])
+    # a previous question in decomposed Unicode reads as its NFC form
+    nfd = unicodedata.normalize("NFD", "Theo Kế hoạch chuyển đổi số 2025, năm 2024 có bao nhiêu trạm?")
+    assert standalone("còn năm 2023 thì sao?", [nfd]) == "Theo Kế hoạch chuyển đổi số 2025, năm 2023 có bao nhiêu trạm?"
+    # questions ending in "sao" that are not "thì sao" stand alone
+    for question in ("Năm 2024 tỉnh Trà Vinh có bao nhiêu hồ sơ chứng thực bản sao?", "Có bao nhiêu khách sạn 5 sao?"):
+        assert resolve(question, [LEVELS]) == resolve(question, [])
+    # a long previous question or follow-up stays within bounds
+    long = resolve("trong đó bao nhiêu đơn vị cấp xã?", ["Dự án " + "rất dài " * 400 + "có bao nhiêu đơn vị?"])
+    assert len(long.search) < 1500 and long.question == "trong đó bao nhiêu đơn vị cấp xã?"
+    assert resolve("còn " + "năm 2024 " * 200 + "thì sao?", [LEVELS]).question.startswith("còn năm 2024")
+
+
+def test_a_follow_up_of_a_follow_up_keeps_the_subject():
+    history = [
+        "6 tháng đầu năm 2025 hệ thống một cửa điện tử tiếp nhận bao nhiêu hồ sơ?",
+        "trong đó bao nhiêu hồ sơ trực tuyến?",
+    ]
+    resolved = resolve_turn("còn năm 2024 thì sao?", history)
+    assert "2024" in resolved.search and "một cửa điện tử" in resolved.search and "trực tuyến" in resolved.search
+
+
 REPORT = """BÁO CÁO
 Kết quả chuyển đổi số tỉnh Hậu Giang năm 2025
 
@@ -111,13 +172,8 @@ Phát triển viễn thông tỉnh Sóc Trăng năm 2026
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory) -> Pipeline:
-    root = tmp_path_factory.mktemp("conversation")
-    (root / "documents").mkdir()
-    (root / "documents" / "bao-cao-hau-giang-2025.txt").write_text(REPORT, encoding="utf-8")
-    (root / "documents" / "ke-hoach-soc-trang-2026.txt").write_text(OTHER, encoding="utf-8")
-    settings = Settings(data_dir=root, embedder="hashing", _env_file=None)
-    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
-    return Pipeline(settings, HashingEmbeddings())
+    documents = {"bao-cao-hau-giang-2025.txt": REPORT, "ke-hoach-soc-trang-2026.txt": OTHER}
+    return invented_pipeline(tmp_path_factory.mktemp("conversation"), documents)
 
 
 def test_a_follow_up_is_answered_from_the_passage_of_the_previous_question(pipeline):
