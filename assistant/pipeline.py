@@ -105,9 +105,17 @@ class Pipeline:
         raise ConfigurationError(f"Không có chế độ trả lời '{mode}'.", hint="Chọn: default hoặc llm.")
 
     def search(
-        self, query: str, k: int = 10, *, filters: Filters | None = None, visible_documents: Iterable[str] | None = None
+        self,
+        query: str,
+        k: int = 10,
+        *,
+        filters: Filters | None = None,
+        visible_documents: Iterable[str] | None = None,
+        snapshot: Snapshot | None = None,
     ) -> list[Hit]:
-        view = self.snapshot().view(_frozen(visible_documents)).narrowed(filters)
+        """``snapshot``: the build to search (the current one by default), e.g. the one the caller's
+        visible documents were computed from."""
+        view = (snapshot or self.snapshot()).view(_frozen(visible_documents)).narrowed(filters)
         return view.search(query, k)
 
     def ask(
@@ -130,8 +138,10 @@ class Pipeline:
         mode: Mode | None = None,
         filters: Filters | None = None,
         visible_documents: Iterable[str] | None = None,
+        snapshot: Snapshot | None = None,
     ) -> "Turn":
-        """One question, checked and bound to the current snapshot, answered in steps (for streaming)."""
+        """One question, checked and bound to ``snapshot`` (the current one by default), answered in
+        steps (for streaming)."""
         started = time.perf_counter()
         asked = check_question(question, self.settings.max_question_chars)
         resolved = resolve_turn(asked, list(history or []))
@@ -139,7 +149,7 @@ class Pipeline:
             max(len(resolved.search), len(resolved.question)) > self.settings.max_question_chars
         ):  # past the limit: as asked
             resolved = Resolved(asked, asked)
-        snapshot = self.snapshot()
+        snapshot = snapshot or self.snapshot()
         view = snapshot.view(_frozen(visible_documents)).narrowed(filters)
         mode = mode or self.settings.answer_mode
         k = self.settings.top_k

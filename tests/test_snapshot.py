@@ -88,3 +88,29 @@ def test_requests_keep_one_build_while_two_builds_are_published(data_dir, settin
     assert len(seen_builds) >= 2, seen_builds  # requests were answered across a publish
     last = pipeline.ask(QUESTIONS[0])
     assert last.build == IndexStore(settings.index_dir).current.resolve().name
+
+
+def test_a_request_reads_the_build_its_visible_documents_came_from(tmp_path):
+    """Visibility is computed from one build; the search and the answer read that same build, even
+    when another is loaded in between (a caller who saw "every document" must not see the new one)."""
+    from tests.conftest import invented_pipeline
+
+    pipeline = invented_pipeline(tmp_path, {"bao-cao-5g.txt": INVENTED})
+    old = pipeline.snapshot()
+    everything = None  # what a caller who sees every document of the old build passes
+    settings = pipeline.settings
+    (settings.documents_dir / "bao-cao-moi.txt").write_text(
+        "BÁO CÁO\n\nKết quả 5G tỉnh Sóc Trăng năm 2025\n\n- Toàn tỉnh có 1.234 trạm phát sóng 5G.\n",
+        encoding="utf-8",
+    )
+    build_index(settings, pipeline.embedder, progress=False, log=lambda m: None)
+    new = pipeline.reload()
+    assert "bao-cao-moi.txt" in new.documents
+    question = "Có bao nhiêu trạm phát sóng 5G?"
+    pinned = pipeline.search(question, 5, visible_documents=everything, snapshot=old)
+    assert pinned and {h.chunk.document for h in pinned} == {"bao-cao-5g.txt"}
+    turn = pipeline.turn(question, visible_documents=everything, snapshot=old)
+    assert turn.snapshot is old
+    assert {p.document for p in turn.answer(turn.retrieve()).retrieved} == {"bao-cao-5g.txt"}
+    current = pipeline.search(question, 5, visible_documents=everything)
+    assert "bao-cao-moi.txt" in {h.chunk.document for h in current}

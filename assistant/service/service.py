@@ -22,6 +22,7 @@ from assistant.service.metrics import Metrics
 from assistant.service.ratelimit import RateLimiter
 from assistant.service.state import StateStore
 from assistant.settings import Settings
+from assistant.snapshot import Snapshot
 from assistant.vietnamese.text import words
 
 #: Answers remembered for feedback (id → question and answer text).
@@ -99,8 +100,10 @@ class Service:
         self.limiter.check(caller.limit_key)
         return caller
 
-    def visible(self, caller: Caller) -> frozenset[str] | None:
-        return caller.visible(self.pipeline.snapshot().documents)
+    def visible(self, caller: Caller, snapshot: Snapshot | None = None) -> frozenset[str] | None:
+        """What ``caller`` may see of ``snapshot`` (the current one by default). A request computes it
+        from the snapshot it is answered from: one loaded in between may hold documents it may not see."""
+        return caller.visible((snapshot or self.pipeline.snapshot()).documents)
 
     # --- questions -------------------------------------------------------------------------
     def turn(
@@ -113,8 +116,14 @@ class Service:
         mode: Mode | None = None,
     ) -> Turn:
         self.follow_published_build()
+        snapshot = self.pipeline.snapshot()
         return self.pipeline.turn(
-            question, history=history, mode=mode, filters=filters, visible_documents=self.visible(caller)
+            question,
+            history=history,
+            mode=mode,
+            filters=filters,
+            visible_documents=self.visible(caller, snapshot),
+            snapshot=snapshot,
         )
 
     def remember(self, answer: Answer) -> str:
@@ -136,7 +145,10 @@ class Service:
 
     def search(self, caller: Caller, query: str, k: int, filters: Filters | None = None) -> list[Hit]:
         self.follow_published_build()
-        return self.pipeline.search(query, k, filters=filters, visible_documents=self.visible(caller))
+        snapshot = self.pipeline.snapshot()
+        return self.pipeline.search(
+            query, k, filters=filters, visible_documents=self.visible(caller, snapshot), snapshot=snapshot
+        )
 
     # --- documents and figures -------------------------------------------------------------
     def documents(self, caller: Caller) -> list[tuple[Document, int]]:
@@ -160,7 +172,7 @@ class Service:
         """Figures of the visible documents whose indicator (or sentence) holds every word of ``q``."""
         self.follow_published_build()
         snapshot = self.pipeline.snapshot()
-        view = snapshot.view(self.visible(caller))
+        view = snapshot.view(self.visible(caller, snapshot))
         wanted = set(words(q or ""))
         only = set(documents or [])
         rows: list[FigureRow] = []
