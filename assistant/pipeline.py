@@ -32,6 +32,8 @@ class Pipeline:
     def __init__(self, settings: Settings, embedder: Embedder | None = None, query_store: Path | None = None) -> None:
         self.settings = settings
         self._embedder = embedder
+        #: The embedder is the one the settings name (another process can make the same one).
+        self.embedder_from_settings = embedder is None
         self._query_store = query_store  # a SQLite file of query vectors shared across processes
         self._snapshot: Snapshot | None = None
         self._answerers: dict[str, Answerer] = {}

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     #: Requests per minute per key (or per client address without keys); 0 turns the limit off.
     rate_limit_per_minute: int = Field(default=3000, ge=0)
     max_upload_mb: int = Field(default=50, ge=1)
+    #: An upload or delete is indexed in a child process this many steps below the server's CPU
+    #: priority (0-19): questions are served first, the build takes the time left over.
+    build_niceness: int = Field(default=10, ge=0, le=19)
 
     @field_validator("data_dir")
     @classmethod

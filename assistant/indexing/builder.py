@@ -49,6 +49,8 @@ class BuildReport:
     skipped: list[dict[str, str]] = field(default_factory=list)
     reason: str = ""
     seconds: float = 0.0
+    pid: int = 0  # the process that built it (set by a build in a child process)
+    niceness: int = 0  # and its CPU niceness
 
 
 def build_index(

@@ -3,7 +3,9 @@ index is rebuilt (embeddings of unchanged passages come from the cache) and the 
 published; a deleted document moves to the trash and the index is rebuilt without it.
 
 Jobs run one at a time on one thread per server process; their status lives in the state store so
-that every worker can report it. An upload that fails to parse leaves the corpus and the index as
+that every worker can report it. The build itself runs in a child process ``build_niceness`` steps
+below the server's CPU priority (``assistant/indexing/child.py``): it never holds the GIL the
+server's requests wait for, and the scheduler serves questions first. An upload that fails to parse leaves the corpus and the index as
 they were.
 
 A server killed at any moment (SIGKILL, out of memory) loses nothing: each step is a rename, and
@@ -28,6 +30,7 @@ import yaml
 
 from assistant.errors import AssistantError, ConflictError, NotFoundError, TooLargeError
 from assistant.indexing.builder import build_index
+from assistant.indexing.child import build_in_child
 from assistant.ingest.corpus import load_document
 from assistant.ingest.loaders import SIDECAR_SUFFIX
 from assistant.service.access import Caller
@@ -195,14 +198,7 @@ class JobRunner:
                 else:
                     self._remove(row["document"])
                 state.update_job(job_id, progress=0.2, message="Đang lập chỉ mục.")
-                build_index(
-                    self.settings,
-                    self.service.pipeline.embedder,
-                    progress=False,
-                    log=lambda m: None,
-                    on_progress=lambda f: state.update_job(job_id, progress=0.2 + 0.7 * f),
-                    wait=True,  # another build (a command-line one) finishes first
-                )
+                self._build(lambda f: state.update_job(job_id, progress=0.2 + 0.7 * f))
                 self.service.pipeline.reload()
                 self.service._update_gauges()
         except AssistantError as exc:
@@ -212,6 +208,22 @@ class JobRunner:
         else:
             done = "Đã thêm vào chỉ mục." if row["kind"] == "upload" else "Đã xóa khỏi chỉ mục."
             state.update_job(job_id, status="done", progress=1.0, message=done)
+
+    def _build(self, on_progress) -> None:
+        """Bring the index up to date: in a child process at a lower CPU priority when it can make
+        the same embedder (a real server), else here (an embedder handed in, as tests do)."""
+        pipeline = self.service.pipeline
+        if pipeline.embedder_from_settings:
+            build_in_child(self.settings, niceness=self.settings.build_niceness, on_progress=on_progress)
+        else:
+            build_index(
+                self.settings,
+                pipeline.embedder,
+                progress=False,
+                log=lambda m: None,
+                on_progress=on_progress,
+                wait=True,  # another build (a command-line one) finishes first
+            )
 
     def _add(self, job_id: str, doc_id: str) -> None:
         """Move the staged file (and its groups) into the corpus; done again after a crash, it

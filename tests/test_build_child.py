@@ -1,0 +1,86 @@
+"""Builds in a child process at a lower CPU priority (assistant/indexing/child.py), as the server
+runs them for uploads and deletions: the report, the progress, the errors, and a real job."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+
+from assistant.errors import DocumentError
+from assistant.indexing.child import BuildFailedError, build_in_child
+from assistant.pipeline import Pipeline
+from assistant.retrieval.embeddings import HashingEmbeddings
+from assistant.service.access import Caller
+from assistant.service.service import Service
+from assistant.settings import Settings
+
+REPORT = (
+    "BÁO CÁO\n\nTình hình phủ sóng 5G tỉnh Hậu Giang năm 2026\n\nI. KẾT QUẢ\n\n"
+    "- Toàn tỉnh có 4.321 trạm phát sóng 5G, phủ sóng 87,5% dân số.\n"
+    "- Có 152 xã, phường đã triển khai dịch vụ công trực tuyến toàn trình.\n"
+)
+UPLOAD = (
+    "BÁO CÁO\n\nKết quả chuyển đổi số tỉnh Hậu Giang năm 2026\n\n- Toàn tỉnh có 1.234 điểm Wi-Fi công cộng miễn phí.\n"
+)
+
+
+def _settings(tmp_path, **extra) -> Settings:
+    (tmp_path / "documents").mkdir(exist_ok=True)
+    return Settings(data_dir=tmp_path, embedder="hashing", _env_file=None, **extra)
+
+
+def test_a_build_in_a_child_process_reports_from_another_process_at_a_lower_priority(tmp_path):
+    settings = _settings(tmp_path)
+    (settings.documents_dir / "bao-cao-5g.txt").write_text(REPORT, encoding="utf-8")
+    heard: list[float] = []
+    report = build_in_child(settings, niceness=5, on_progress=heard.append)
+    assert report.status == "built" and report.documents == 1 and report.chunks >= 1
+    assert report.pid not in (0, os.getpid())
+    assert report.niceness >= min(19, os.nice(0) + 5)
+    assert heard and heard[-1] == 1.0
+    # The build is the index this process then loads and answers from.
+    answer = Pipeline(settings, HashingEmbeddings()).ask("Năm 2026 Hậu Giang có bao nhiêu trạm phát sóng 5G?")
+    assert answer.value == 4321 and answer.citations[0].document == "bao-cao-5g.txt"
+    # Nothing changed: the next build says so, without embedding anything.
+    again = build_in_child(settings, niceness=0)
+    assert again.status == "up-to-date" and again.embedded == 0
+
+
+def test_a_user_error_in_the_child_is_raised_again_with_its_class_and_hint(tmp_path):
+    settings = _settings(tmp_path)  # no document at all
+    with pytest.raises(DocumentError) as caught:
+        build_in_child(settings)
+    assert "Không có tài liệu nào" in caught.value.message
+    assert "assistant index" in (caught.value.hint or "")
+
+
+def test_a_child_that_crashes_is_a_clear_error_naming_what_it_said(tmp_path):
+    settings = _settings(tmp_path)
+    (settings.documents_dir / "bao-cao-5g.txt").write_text(REPORT, encoding="utf-8")
+    settings.index_dir.write_text("không phải thư mục", encoding="utf-8")  # the build cannot write
+    with pytest.raises(BuildFailedError) as caught:
+        build_in_child(settings)
+    assert "Tiến trình lập chỉ mục dừng giữa chừng" in caught.value.message
+    assert "Error" in caught.value.message  # the child's last line names the exception
+    assert settings.index_dir.read_text(encoding="utf-8") == "không phải thư mục"
+
+
+def test_a_server_made_from_its_settings_indexes_an_upload_in_a_child_process(tmp_path):
+    settings = _settings(tmp_path, build_niceness=3)
+    (settings.documents_dir / "bao-cao-5g.txt").write_text(REPORT, encoding="utf-8")
+    build_in_child(settings)
+    service = Service(settings)  # the embedder comes from the settings: builds go to a child
+    assert service.pipeline.embedder_from_settings
+    service.start()
+    try:
+        admin = Caller(key_id=None, role="admin", groups=frozenset())
+        job_id = service.jobs.upload(admin, "wifi-2026.txt", io.BytesIO(UPLOAD.encode()), [])
+        assert service.jobs.wait_idle(120)
+        job = service.state.job(job_id)
+        assert job["status"] == "done", job
+        _, answer = service.ask(admin, "Hậu Giang có bao nhiêu điểm Wi-Fi công cộng miễn phí năm 2026?")
+        assert answer.value == 1234 and answer.citations[0].document == "wifi-2026.txt"
+    finally:
+        service.stop()
