@@ -54,6 +54,29 @@ def test_health_readiness_and_metrics(client):
     assert "assistant_index_documents 5.0" in metrics and "assistant_request_seconds_bucket" in metrics
 
 
+def _lookups(client) -> dict[str, float]:
+    lines = client.get("/metrics").text.splitlines()
+    found = {}
+    for line in lines:
+        for result in ("hit", "miss"):
+            if line.startswith(f'assistant_answer_cache_lookups_total{{result="{result}"}}'):
+                found[result] = float(line.split()[-1])
+    return found
+
+
+def test_answer_cache_lookups_are_counted_across_a_reload(client, server):
+    question = "Tỷ lệ hồ sơ trực tuyến của Trà Vinh năm 2022 là bao nhiêu phần trăm?"
+    before = _lookups(client)
+    client.post("/api/v1/ask", json={"question": question})
+    client.post("/api/v1/ask", json={"question": question})
+    after = _lookups(client)
+    assert after["miss"] - before["miss"] >= 1 and after["hit"] - before["hit"] >= 1
+    server[2].reload()  # a new snapshot starts with an empty cache; what the old one counted stays
+    assert _lookups(client) == after
+    client.post("/api/v1/ask", json={"question": question})
+    assert _lookups(client)["miss"] == after["miss"] + 1
+
+
 def test_ask_returns_a_cited_verified_answer(client):
     r = client.post("/api/v1/ask", json={"question": BTS})
     assert r.status_code == 200

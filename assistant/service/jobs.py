@@ -199,8 +199,7 @@ class JobRunner:
                     self._remove(row["document"])
                 state.update_job(job_id, progress=0.2, message="Đang lập chỉ mục.")
                 self._build(lambda f: state.update_job(job_id, progress=0.2 + 0.7 * f))
-                self.service.pipeline.reload()
-                self.service._update_gauges()
+                self.service.reload()
         except AssistantError as exc:
             state.update_job(job_id, status="failed", message=str(exc))
         except Exception as exc:  # noqa: BLE001 - a job never takes the server down

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily
 
 
 class Metrics:
@@ -25,5 +28,28 @@ class Metrics:
         self.documents = Gauge("assistant_index_documents", "Documents in the loaded index", registry=self.registry)
         self.chunks = Gauge("assistant_index_chunks", "Passages in the loaded index", registry=self.registry)
 
+    def count_cache(self, lookups: Callable[[], tuple[int, int]]) -> None:
+        """Report the answer cache's lookups (hits, misses so far, read when scraped)."""
+        self.registry.register(_CacheLookups(lookups))
+
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class _CacheLookups:
+    """``assistant_answer_cache_lookups_total{result="hit"|"miss"}``, read from the service."""
+
+    def __init__(self, lookups: Callable[[], tuple[int, int]]) -> None:
+        self._lookups = lookups
+
+    def describe(self):
+        return []
+
+    def collect(self):
+        hits, misses = self._lookups()
+        family = CounterMetricFamily(
+            "assistant_answer_cache_lookups", "Answer cache lookups (default mode)", labels=["result"]
+        )
+        family.add_metric(["hit"], hits)
+        family.add_metric(["miss"], misses)
+        yield family
