@@ -313,9 +313,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--docs", type=Path, default=None, help="write the table into this page's soak block")
     args = parser.parse_args(argv)
-    settings = dict(item.split("=", 1) for item in args.set if "=" in item)
-    if len(settings) != len(args.set):
+    if any("=" not in item for item in args.set):
         parser.error("--set takes NAME=VALUE, e.g. --set answer_cache_size=0")
+    settings = dict(item.split("=", 1) for item in args.set)
+    if len(settings) != len(args.set):
+        parser.error("--set names each setting once")
     result = soak(
         args.clients,
         args.seconds,
