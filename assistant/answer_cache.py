@@ -18,12 +18,34 @@ from collections.abc import Hashable
 from assistant.models import Answer, Hit
 
 
-class AnswerCache:
-    """``key → (passages, answer)``, the ``size`` most recently used; thread-safe. Size 0: off."""
+class Lookups:
+    """Hits and misses of the answer caches of one process, every build's (thread-safe)."""
 
-    def __init__(self, size: int) -> None:
-        self.size = max(0, size)
+    def __init__(self) -> None:
         self.hits = 0
+        self.misses = 0
+        self._lock = threading.Lock()
+
+    def count(self, hit: bool) -> None:
+        with self._lock:
+            if hit:
+                self.hits += 1
+            else:
+                self.misses += 1
+
+    def read(self) -> tuple[int, int]:
+        with self._lock:
+            return self.hits, self.misses
+
+
+class AnswerCache:
+    """``key → (passages, answer)``, the ``size`` most recently used; thread-safe. Size 0: off.
+    Lookups are counted in ``lookups`` (shared by the builds a process loads)."""
+
+    def __init__(self, size: int, lookups: Lookups | None = None) -> None:
+        self.size = max(0, size)
+        self.lookups = lookups if lookups is not None else Lookups()
+        self.hits = 0  # this build's own
         self.misses = 0
         self._items: OrderedDict[Hashable, tuple[list[Hit], Answer]] = OrderedDict()
         self._lock = threading.Lock()
@@ -37,11 +59,14 @@ class AnswerCache:
             return None
         with self._lock:
             kept = self._items.get(key)
-            if kept is None:
+            if kept is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+            else:
                 self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
+        self.lookups.count(kept is not None)
+        if kept is None:
+            return None
         hits, answer = kept
         return list(hits), answer.model_copy(deep=True)
 

@@ -50,6 +50,12 @@ class IndexBusyError(AssistantError):
     status_code = 409
 
 
+class BuildFailedError(AssistantError):
+    """An index build process ended without a report (killed, out of memory, a bug)."""
+
+    status_code = 500
+
+
 class ConfigurationError(AssistantError):
     """A setting is invalid or an optional backend is not installed."""
 

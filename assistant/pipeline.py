@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from assistant.answer_cache import AnswerCache
+from assistant.answer_cache import AnswerCache, Lookups
 from assistant.conversation import Resolved, resolve_turn
 from assistant.filters import Filters
 from assistant.models import Answer, Hit
@@ -36,6 +36,8 @@ class Pipeline:
         self.embedder_from_settings = embedder is None
         self._query_store = query_store  # a SQLite file of query vectors shared across processes
         self._snapshot: Snapshot | None = None
+        #: Answer cache lookups of every build this pipeline loads.
+        self.cache_lookups = Lookups()
         self._answerers: dict[str, Answerer] = {}
         self._lock = threading.RLock()
 
@@ -60,14 +62,14 @@ class Pipeline:
         if snapshot is None:
             with self._lock:
                 if self._snapshot is None:
-                    self._snapshot = load_snapshot(self.settings, self.embedder)
+                    self._snapshot = load_snapshot(self.settings, self.embedder, self.cache_lookups)
                 snapshot = self._snapshot
         return snapshot
 
     def reload(self) -> Snapshot:
         """Load the current build and swap it in; requests in flight finish on the old one."""
         with self._lock:
-            fresh = load_snapshot(self.settings, self.embedder)
+            fresh = load_snapshot(self.settings, self.embedder, self.cache_lookups)
             self._snapshot = fresh
         return fresh
 

@@ -15,7 +15,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
+    # inf and nan survive a round trip through JSON (a build in a child process reads them so)
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_file=".env", extra="ignore", ser_json_inf_nan="constants"
+    )
 
     # --- where things live -------------------------------------------------
     data_dir: Path = Field(default=Path("."), description="Thư mục dữ liệu: chứa documents/ và index/.")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answer_cache import AnswerCache
+from assistant.answer_cache import AnswerCache, Lookups
 from assistant.figures.model import Figure
 from assistant.filters import Where
 from assistant.indexing.backends import open_indexes
@@ -70,7 +70,7 @@ class Snapshot:
         return CorpusView(corpus)
 
 
-def load_snapshot(settings: Settings, embedder: Embedder) -> Snapshot:
+def load_snapshot(settings: Settings, embedder: Embedder, lookups: Lookups | None = None) -> Snapshot:
     """Read the current build into memory (fails with a clear error when there is none)."""
     data, directory = IndexStore(settings.index_dir).read(expected_model=embedder.model_id)
     table = ChunkTable(data.chunks, data.documents)
@@ -104,7 +104,7 @@ def load_snapshot(settings: Settings, embedder: Embedder) -> Snapshot:
         tokenizer,
         retriever,
         dict(term_counts),
-        AnswerCache(settings.answer_cache_size),
+        AnswerCache(settings.answer_cache_size, lookups),
     )
     snapshot.view().idf  # statistics of the whole corpus, computed before the first request
     return snapshot

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import io
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
-from assistant.errors import DocumentError
-from assistant.indexing.child import BuildFailedError, build_in_child
+from assistant.errors import BuildFailedError, DocumentError
+from assistant.indexing.child import build_in_child
+from assistant.indexing.lock import LOCK_NAME
 from assistant.pipeline import Pipeline
 from assistant.retrieval.embeddings import HashingEmbeddings
 from assistant.service.access import Caller
@@ -67,6 +72,51 @@ def test_a_child_that_crashes_is_a_clear_error_naming_what_it_said(tmp_path):
     assert settings.index_dir.read_text(encoding="utf-8") == "không phải thư mục"
 
 
+def _lock_holder(settings) -> int:
+    return int((settings.index_dir / LOCK_NAME).read_text(encoding="utf-8").split()[0])
+
+
+def test_a_child_killed_mid_build_is_a_clear_error_and_the_served_index_is_unchanged(tmp_path):
+    settings = _settings(tmp_path)
+    (settings.documents_dir / "bao-cao-5g.txt").write_text(REPORT, encoding="utf-8")
+    build_in_child(settings)
+    served = (settings.index_dir / "current").resolve()
+    (settings.documents_dir / "wifi-2026.txt").write_text(UPLOAD, encoding="utf-8")
+    killed: list[int] = []
+
+    def kill_the_builder(_: float) -> None:  # the build lock names the process that holds it
+        if not killed:
+            killed.append(_lock_holder(settings))
+            os.kill(killed[0], signal.SIGKILL)
+
+    with pytest.raises(BuildFailedError) as caught:
+        build_in_child(settings, on_progress=kill_the_builder)
+    assert killed and killed[0] != os.getpid()
+    assert "SIGKILL" in caught.value.message and "assistant index" in (caught.value.hint or "")
+    assert (settings.index_dir / "current").resolve() == served
+    again = build_in_child(settings)  # the next build finishes the work
+    assert again.status == "built" and again.documents == 2
+
+
+def test_a_child_ends_when_its_server_does(tmp_path):
+    settings = _settings(tmp_path)
+    (settings.documents_dir / "bao-cao-5g.txt").write_text(REPORT, encoding="utf-8")
+    read_fd, write_fd = os.pipe()
+    child = subprocess.Popen(
+        [sys.executable, "-P", "-m", "assistant.indexing.child", "--report-fd", str(write_fd), "0"],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        pass_fds=(write_fd,),
+    )
+    os.close(write_fd)
+    child.stdin.write(settings.model_dump_json().encode() + b"\n")
+    child.stdin.close()  # what the kernel does when the server dies
+    started = time.monotonic()
+    assert child.wait(timeout=30) == 1 and time.monotonic() - started < 30
+    os.close(read_fd)
+    assert not (settings.index_dir / "current").exists()  # it stopped before publishing anything
+
+
 def test_a_server_made_from_its_settings_indexes_an_upload_in_a_child_process(tmp_path):
     settings = _settings(tmp_path, build_niceness=3)
     (settings.documents_dir / "bao-cao-5g.txt").write_text(REPORT, encoding="utf-8")
@@ -80,6 +130,7 @@ def test_a_server_made_from_its_settings_indexes_an_upload_in_a_child_process(tm
         assert service.jobs.wait_idle(120)
         job = service.state.job(job_id)
         assert job["status"] == "done", job
+        assert _lock_holder(settings) != os.getpid()  # the last build was another process's
         _, answer = service.ask(admin, "Hậu Giang có bao nhiêu điểm Wi-Fi công cộng miễn phí năm 2026?")
         assert answer.value == 1234 and answer.citations[0].document == "wifi-2026.txt"
     finally:

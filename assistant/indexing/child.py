@@ -4,109 +4,180 @@ questions first.
 
     report = build_in_child(settings, niceness=10, on_progress=print)
 
-The parent writes the settings (JSON) to the child's stdin; the child answers with JSON lines on
-stdout: ``{"progress": f}`` while it embeds, then ``{"report": {...}}`` or ``{"error": {...}}``.
-An :class:`~assistant.errors.AssistantError` raised in the child is raised again in the parent
-with its class, message and hint; anything else becomes a ``BuildFailedError`` naming the last
-lines the child wrote to stderr. The build itself is :func:`~assistant.indexing.builder.build_index`
-with ``wait=True``: crash-safe and one at a time, whichever process runs it.
+The parent writes the settings (one JSON line) to the child's stdin and keeps it open: the child
+ends when it closes (the server died or stopped), so a build never outlives its server. The child
+answers on a descriptor of its own (``--report-fd``; its stdout goes to its stderr, so nothing a
+library prints can garble the protocol) with JSON lines: ``{"progress": f}`` while it embeds, then
+``{"report": {...}}`` or ``{"error": {...}}``. An :class:`~assistant.errors.AssistantError` raised
+in the child is raised again in the parent with its class, message and hint; a child that ends
+without a report is a :class:`~assistant.errors.BuildFailedError` naming its exit code or signal
+and its last line, logged with the last lines of its stderr. The build itself is
+:func:`~assistant.indexing.builder.build_index` with ``wait=True``: crash-safe and one at a time,
+whichever process runs it.
+
+This module imports nothing heavy at the top: the child lowers its priority before numpy and the
+embedder start their threads (on Linux a thread's niceness is its own, inherited by the threads it
+starts).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from assistant import errors
-from assistant.errors import AssistantError
-from assistant.indexing.builder import BuildReport
+from assistant.errors import AssistantError, BuildFailedError
 from assistant.settings import Settings
 
-#: Lines of the child's stderr kept for the error message of a build that crashed.
-STDERR_TAIL = 20
+if TYPE_CHECKING:
+    from assistant.indexing.builder import BuildReport
 
+log = logging.getLogger("assistant.service")
 
-class BuildFailedError(AssistantError):
-    """The build process ended without a report (killed, out of memory, a bug)."""
-
-    status_code = 500
+#: Lines of the child's stderr kept for the log of a build that crashed.
+STDERR_TAIL = 40
+#: Settings the build does not need are not handed to it.
+NOT_PASSED = {"api_keys", "llm_api_key"}
+_HINT = (
+    "Chỉ mục đang phục vụ không bị hỏng. Hãy xem nhật ký máy chủ, rồi chạy lại: assistant index "
+    "(tài liệu đã tải lên vẫn nằm trong thư mục tài liệu)."
+)
 
 
 def build_in_child(
-    settings: Settings,
-    *,
-    niceness: int = 10,
-    on_progress: Callable[[float], None] | None = None,
-    timeout: float | None = None,
-) -> BuildReport:
+    settings: Settings, *, niceness: int = 10, on_progress: Callable[[float], None] | None = None
+) -> "BuildReport":
     """Run one build of ``settings``' index in ``python -m assistant.indexing.child``, ``niceness``
     steps below this process's priority, and return its report."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "assistant.indexing.child", str(max(0, niceness))],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-    )
+    from assistant.indexing.builder import BuildReport
+
+    read_fd, write_fd = os.pipe()
+    try:
+        process = subprocess.Popen(
+            # -P: the package as installed, never a same-named file in the server's directory
+            [
+                sys.executable,
+                "-P",
+                "-m",
+                "assistant.indexing.child",
+                "--report-fd",
+                str(write_fd),
+                str(max(0, niceness)),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            pass_fds=(write_fd,),
+        )
+    except OSError as exc:
+        os.close(read_fd)
+        raise BuildFailedError(
+            f"Không khởi động được tiến trình lập chỉ mục ({exc.strerror or type(exc).__name__}).",
+            hint="Hãy kiểm tra bộ nhớ và môi trường Python của máy chủ, rồi chạy lại: assistant index",
+        ) from exc
+    finally:
+        os.close(write_fd)
     tail: deque[str] = deque(maxlen=STDERR_TAIL)
-    reader = threading.Thread(target=lambda: tail.extend(process.stderr), daemon=True)
+    reader = threading.Thread(target=_drain, args=(process.stderr, tail), daemon=True)
     reader.start()
     result: dict | None = None
     try:
-        process.stdin.write(settings.model_dump_json())
+        process.stdin.write(settings.model_dump_json(exclude=NOT_PASSED).encode() + b"\n")
+        process.stdin.flush()  # stdin stays open: its end tells the child this server is gone
+        with os.fdopen(read_fd, "rb") as channel:
+            for line in channel:
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    continue
+                if not isinstance(message, dict):
+                    continue
+                if "progress" in message and on_progress is not None:
+                    on_progress(float(message["progress"]))
+                elif "report" in message or "error" in message:
+                    result = message
         process.stdin.close()
-        for line in process.stdout:
-            try:
-                message = json.loads(line)
-            except ValueError:
-                continue  # a library printed something: not ours
-            if "progress" in message and on_progress is not None:
-                on_progress(float(message["progress"]))
-            elif "report" in message or "error" in message:
-                result = message
-        process.wait(timeout=timeout)
+        process.wait()
     except BaseException:
         process.kill()
         process.wait()
         raise
     reader.join(timeout=5)
-    if result is not None and "report" in result:
+    if result is not None and isinstance(result.get("report"), dict):
         return BuildReport(**result["report"])
-    if result is not None:
+    if result is not None and isinstance(result.get("error"), dict):
         raise _error(result["error"])
-    last = "".join(tail).strip().splitlines()[-1:] or [f"mã thoát {process.returncode}"]
+    code = process.returncode
+    how = f"tín hiệu {signal.Signals(-code).name}" if code < 0 else f"mã thoát {code}"
+    last = next((x for x in reversed(tail) if x.strip()), "").strip()
+    log.error(
+        "index build process %s ended without a report (%s); its last lines:\n%s", process.pid, how, "".join(tail)
+    )
     raise BuildFailedError(
-        f"Tiến trình lập chỉ mục dừng giữa chừng ({last[0][:300]}).",
-        hint="Chỉ mục cũ vẫn được dùng; hãy xem nhật ký máy chủ rồi thử lại.",
+        f"Tiến trình lập chỉ mục dừng giữa chừng ({how}{': ' + last[:300] if last else ''}).", hint=_HINT
     )
 
 
+def _drain(stream, tail: deque[str]) -> None:
+    """Read the child's stderr to its end (whatever its bytes), keeping the last lines."""
+    for raw in stream:
+        tail.append(raw.decode("utf-8", errors="backslashreplace"))
+
+
 def _error(payload: dict) -> AssistantError:
-    cls = getattr(errors, payload.get("class", ""), None)
-    if not (isinstance(cls, type) and issubclass(cls, AssistantError)):
-        cls = BuildFailedError
-    return cls(payload.get("message", "Lập chỉ mục thất bại."), hint=payload.get("hint"))
+    cls = getattr(errors, str(payload.get("class", "")), None)
+    message, hint = str(payload.get("message") or "Lập chỉ mục thất bại."), payload.get("hint")
+    if isinstance(cls, type) and issubclass(cls, AssistantError):
+        try:
+            return cls(message, hint=hint)
+        except TypeError:  # a class that needs more than a message and a hint
+            pass
+    return BuildFailedError(message, hint=hint or _HINT)
 
 
-def _emit(message: dict) -> None:
-    sys.stdout.write(json.dumps(message, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
+def _read_line(fd: int) -> bytes:
+    """One line from ``fd``, read unbuffered (nothing past it is taken from the descriptor)."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = os.read(fd, 1)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _end_with_parent(fd: int) -> None:
+    """Exit as soon as the parent closes our stdin or dies (a build never outlives its server)."""
+    while os.read(fd, 4096):
+        pass
+    os._exit(1)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The child: read the settings from stdin, lower its priority, build, report."""
+    """The child: lower its priority, read the settings, build, report."""
     argv = sys.argv[1:] if argv is None else argv
-    niceness = int(argv[0]) if argv else 0
+    report_fd = int(argv[argv.index("--report-fd") + 1])
+    niceness = int(argv[-1])
     if niceness:
-        os.nice(niceness)
-    settings = Settings.model_validate_json(sys.stdin.read())
+        os.nice(niceness)  # before numpy and the embedder start their threads
+    channel = os.fdopen(report_fd, "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)  # what libraries print goes to stderr, never into the protocol
+    settings = Settings.model_validate_json(_read_line(0))
+    threading.Thread(target=_end_with_parent, args=(0,), daemon=True).start()
+
+    def emit(message: dict) -> None:
+        channel.write(json.dumps(message, ensure_ascii=False) + "\n")
+
+    from dataclasses import asdict
+
     from assistant.indexing.builder import build_index
     from assistant.retrieval.embeddings import make_embedder
 
@@ -116,14 +187,15 @@ def main(argv: list[str] | None = None) -> int:
             make_embedder(settings),
             progress=False,
             log=lambda m: None,
-            on_progress=lambda f: _emit({"progress": f}),
+            on_progress=lambda f: emit({"progress": f}),
             wait=True,
         )
     except AssistantError as exc:
-        _emit({"error": {"class": type(exc).__name__, "message": exc.message, "hint": exc.hint}})
+        emit({"error": {"class": type(exc).__name__, "message": exc.message, "hint": exc.hint}})
         return 1
     report.pid, report.niceness = os.getpid(), os.nice(0)
-    _emit({"report": asdict(report)})
+    emit({"report": asdict(report)})
+    channel.close()
     return 0
 
 

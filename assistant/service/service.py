@@ -60,8 +60,7 @@ class Service:
         self._answers: OrderedDict[str, tuple[str, str]] = OrderedDict()
         self._answers_lock = threading.Lock()
         self._checked_at = 0.0
-        self._retired_lookups = (0, 0)  # the answer cache lookups of the builds swapped out
-        self.metrics.count_cache(self.cache_lookups)
+        self.metrics.count_cache(self.pipeline.cache_lookups.read)
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -91,21 +90,9 @@ class Service:
             self.reload()
 
     def reload(self) -> None:
-        """Swap in the published build (the old one's cache lookups stay counted)."""
-        old = self.pipeline._snapshot
+        """Swap in the published build."""
         self.pipeline.reload()
-        if old is not None:
-            hits, misses = self._retired_lookups
-            self._retired_lookups = (hits + old.answers.hits, misses + old.answers.misses)
         self._update_gauges()
-
-    def cache_lookups(self) -> tuple[int, int]:
-        """Answer cache (hits, misses) of this process since it started."""
-        hits, misses = self._retired_lookups
-        current = self.pipeline._snapshot
-        if current is None:
-            return hits, misses
-        return hits + current.answers.hits, misses + current.answers.misses
 
     def _update_gauges(self) -> None:
         snapshot = self.pipeline.snapshot()
