@@ -69,6 +69,20 @@ class VisibleCorpus:
         return following
 
     @cached_property
+    def _tables(self) -> dict[str, tuple[Chunk, ...]]:
+        """Each table-row passage's table: the run of table passages of its document and section."""
+        tables: dict[str, tuple[Chunk, ...]] = {}
+        run: list[Chunk] = []
+        for c in [*self.chunks, None]:
+            if run and (c is None or c.kind != "table" or (c.document, c.section) != (run[0].document, run[0].section)):
+                table = tuple(run)
+                tables.update((r.id, table) for r in run)
+                run = []
+            if c is not None and c.kind == "table":
+                run.append(c)
+        return tables
+
+    @cached_property
     def typed_figures(self) -> Mapping[str, list]:
         every = self.snapshot.typed_figures
         if self.visible is None:
@@ -156,6 +170,10 @@ class CorpusView:
     def next_chunk(self, chunk: Chunk) -> Chunk | None:
         """The passage that follows ``chunk`` in its document (if the caller may see it)."""
         return self.corpus._following.get(chunk.id)
+
+    def table_of(self, chunk: Chunk) -> tuple[Chunk, ...]:
+        """The visible rows of the table ``chunk`` is a row of, in order (empty for a text passage)."""
+        return self.corpus._tables.get(chunk.id, ())
 
     @property
     def idf(self) -> dict[str, float]:

@@ -14,7 +14,7 @@ from assistant.indexing.builder import build_index
 from assistant.pipeline import Pipeline
 from assistant.retrieval.embeddings import HashingEmbeddings
 from assistant.settings import Settings
-from assistant.training.evaluate import Outcome, choose_threshold, grouped_folds
+from assistant.training.evaluate import Outcome, choose_threshold, cross_validate, grouped_folds
 from assistant.training.items import load_sets, prepare
 from assistant.training.procedure import apply, fit_models, read_all
 from tests.conftest import DOCUMENTS
@@ -47,6 +47,19 @@ def test_fits_are_deterministic(cases, tmp_path):
     loaded = Models.load(tmp_path / "a")
     assert loaded.seen_documents == first.seen_documents
     assert len(first.seen_documents) == 1 and "answerable" in loaded.classifier.heads
+
+
+def test_some_questions_are_also_learnt_without_similarities_and_never_evaluated_so(cases):
+    copies = [c for c in cases if c.item.augmented]
+    originals = {c.item.gold.id: c for c in cases if not c.item.augmented}
+    assert 0 < len(copies) < len(originals)
+    for copy in copies:  # the same question and passages, read without its embedding
+        original = originals[copy.item.gold.id]
+        assert copy.item.analysis.vector is None and copy.item.hits == original.item.hits
+        assert copy.item.group == original.item.group  # on the same side of every fold
+    folds = grouped_folds(cases, 5)  # (not 2: the inner folds of fit_models use the same hash, mod 2)
+    outcomes = cross_validate(cases, folds, fit=lambda train: fit_models(train, inner=2, trees={"max_iter": 10}))
+    assert len(outcomes) == len(originals) and not any(o.case.item.augmented for o in outcomes)
 
 
 def test_a_fact_never_sits_on_both_sides(cases):

@@ -16,6 +16,7 @@ import math
 from assistant.answering.candidates import Candidate, Span, Term
 from assistant.answering.evidence import Evidence
 from assistant.answering.figure_candidates import question_features
+from assistant.answering.table_columns import column_groups
 from assistant.answering.text import plain
 from assistant.vietnamese.text import words
 
@@ -119,6 +120,10 @@ def calculation_candidates(ev: Evidence, figures: list[Candidate]) -> list[Candi
                 out.append(_sum(make, list(group)))
     for group in _breakdowns(figures):
         out.append(_sum(make, group, breakdown=True))
+    for group, share in column_groups(ev, chosen):
+        cand = _sum(make, group, breakdown=True)
+        cand.features["column"], cand.features["column_rows"] = 1.0, share
+        out.append(cand)
     for c in chosen:
         if c.unit == "%" and 0 < c.value < 100:
             out.append(make("complement", [c], 100 - c.value, f"100 - {plain(c.value)}", "%"))

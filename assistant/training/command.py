@@ -50,8 +50,10 @@ def train_command(
     typer.echo(f"Kiểm định chéo {folds} phần …", err=True)
     cv = cross_validate(cases, grouped_folds(cases, folds), progress=lambda k: typer.echo(f"  phần {k + 1}", err=True))
     threshold = choose_threshold(cv)
+    asked = [c for c in cases if not c.item.augmented]
     summary = {
-        "questions": len(cases),
+        "questions": len(asked),
+        "read_without_similarities": len(cases) - len(asked),
         "sets": [str(p) for p in paths],
         "folds": folds,
         "threshold": threshold,
@@ -72,7 +74,7 @@ def train_command(
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()[:16]
     models.manifest = {
         "trained_on": summary["sets"],
-        "questions": len(cases),
+        "questions": len(asked),
         "data_sha256": digest,
         "index_build": pipeline.snapshot().build,
         "embedding_model": pipeline.snapshot().manifest.embedding_model,

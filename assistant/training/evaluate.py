@@ -47,19 +47,21 @@ def outcomes(cases: list[Case]) -> list[Outcome]:
     return out
 
 
-def cross_validate(cases: list[Case], folds: list[int], *, progress=None) -> list[Outcome]:
-    """Outcomes of every case answered by models fitted on the other folds."""
+def cross_validate(cases: list[Case], folds: list[int], *, progress=None, fit=fit_models) -> list[Outcome]:
+    """Outcomes of every case (not the copies read without similarities) answered by models fitted
+    on the other folds (``fit``: tests pass smaller models)."""
     results: dict[int, Outcome] = {}
     for k in sorted(set(folds)):
         train = [c for c, f in zip(cases, folds) if f != k]
-        test = [c for c, f in zip(cases, folds) if f == k]
-        models = fit_models(train)
+        held = [i for i, f in enumerate(folds) if f == k and not cases[i].item.augmented]  # copies: fitted on only
+        test = [cases[i] for i in held]
+        models = fit(train)
         apply(test, models)
-        for i, o in zip([i for i, f in enumerate(folds) if f == k], outcomes(test)):
+        for i, o in zip(held, outcomes(test)):
             results[i] = o
         if progress:
             progress(k)
-    return [results[i] for i in range(len(cases))]
+    return [results[i] for i in range(len(cases)) if i in results]
 
 
 def grouped_folds(cases: list[Case], k: int = 5) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,9 @@ class Item:
     ctx: AnswerContext
     analysis: Analysis
     operands: list[float] = field(default_factory=list)
+    #: A copy read without the question's embedding (as answering reads it when the index was built
+    #: with another embedder than the models learnt from): fitted on, never evaluated.
+    augmented: bool = False
 
     @property
     def document(self) -> str:
@@ -63,8 +67,19 @@ def load_sets(paths: list[Path]) -> list[Question]:
     return out
 
 
+#: One question in this many is also learnt from without its embedding's similarities.
+WITHOUT_SIMILARITIES_EVERY = 4
+
+
+def _without_similarities(gold: Question) -> bool:
+    """A stable choice of the questions also read without their embedding (by a hash of the id)."""
+    return int(hashlib.sha1(gold.id.encode("utf-8")).hexdigest(), 16) % WITHOUT_SIMILARITIES_EVERY == 0
+
+
 def prepare(questions: list[Question], pipeline, answerer, *, progress: bool = True) -> list[Item]:
-    """Retrieve for every question (as answering does) and analyse it."""
+    """Retrieve for every question (as answering does) and analyse it; every
+    ``WITHOUT_SIMILARITIES_EVERY``-th question is also read without its embedding, so that the models
+    answer as well when another embedder's similarities are left out."""
     snapshot = pipeline.snapshot()
     view = snapshot.view()
     k = pipeline.settings.top_k
@@ -77,4 +92,7 @@ def prepare(questions: list[Question], pipeline, answerer, *, progress: bool = T
         analysis = question_of(ctx, asked, view.query_vector(asked))
         operands = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", gold.calculation or "")]
         items.append(Item(gold, asked, gold.fact or gold.id, hits, ctx, analysis, operands))
+        if _without_similarities(gold):
+            blind = question_of(ctx, asked, None)
+            items.append(Item(gold, asked, gold.fact or gold.id, hits, ctx, blind, operands, augmented=True))
     return items

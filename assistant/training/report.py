@@ -63,7 +63,9 @@ def write_report(out: Path, summary: dict, cv: list[Outcome], fired: dict) -> No
     lines = [
         "# Huấn luyện bộ trả lời",
         "",
-        f"{summary['questions']} câu hỏi từ {', '.join(summary['sets'])}. Ngưỡng từ chối "
+        f"{summary['questions']} câu hỏi từ {', '.join(summary['sets'])}"
+        f" (thêm {summary.get('read_without_similarities', 0)} câu đọc lại không có độ tương đồng nhúng, chỉ để học)."
+        " Ngưỡng từ chối "
         f"{summary['threshold']:.4f} (chọn bằng kiểm định chéo: độ chính xác cao nhất với tỷ lệ từ chối "
         "nhầm ≤ 3%). Lệnh: `assistant train`.",
         "",
