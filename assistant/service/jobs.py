@@ -5,8 +5,8 @@ published; a deleted document moves to the trash and the index is rebuilt withou
 Jobs run one at a time on one thread per server process; their status lives in the state store so
 that every worker can report it. The build itself runs in a child process ``build_niceness`` steps
 below the server's CPU priority (``assistant/indexing/child.py``): it never holds the GIL the
-server's requests wait for, and the scheduler serves questions first. An upload that fails to parse leaves the corpus and the index as
-they were.
+server's requests wait for, and the scheduler serves questions first. An upload that fails to
+parse leaves the corpus and the index as they were.
 
 A server killed at any moment (SIGKILL, out of memory) loses nothing: each step is a rename, and
 a job holds a lock (``joblocks.py``) the kernel drops when the process dies, so the next start runs
