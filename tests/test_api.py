@@ -14,7 +14,7 @@ from assistant.retrieval.embeddings import HashingEmbeddings
 from assistant.service.app import create_app
 from assistant.service.state import StateStore
 from assistant.settings import Settings
-from tests.conftest import DOCUMENTS
+from tests.conftest import CHARGING, DOCUMENTS, INVENTED_DOCUMENT, INVENTED_TEXT
 from tests.server import running, wait_for_job
 
 BTS = "Năm 2023 toàn tỉnh có bao nhiêu trạm BTS?"
@@ -28,6 +28,7 @@ INVENTED = (
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("api")
     shutil.copytree(DOCUMENTS, root / "documents")
+    (root / "documents" / INVENTED_DOCUMENT).write_text(INVENTED_TEXT, encoding="utf-8")
     settings = Settings(data_dir=root, embedder="hashing", rate_limit_per_minute=0, _env_file=None)
     embedder = HashingEmbeddings()
     build_index(settings, embedder, progress=False, log=lambda m: None)
@@ -52,7 +53,7 @@ def test_health_readiness_and_metrics(client):
     client.post("/api/v1/ask", json={"question": BTS})
     metrics = client.get("/metrics").text
     assert "assistant_requests_total" in metrics and 'route="/api/v1/ask"' in metrics
-    assert "assistant_index_documents 5.0" in metrics and "assistant_request_seconds_bucket" in metrics
+    assert "assistant_index_documents 6.0" in metrics and "assistant_request_seconds_bucket" in metrics
 
 
 def _lookups(client) -> dict[str, float]:
@@ -85,15 +86,15 @@ def test_answer_cache_lookups_are_counted_across_a_reload(client, server):
 
 
 def test_ask_returns_a_cited_verified_answer(client):
-    r = client.post("/api/v1/ask", json={"question": BTS})
+    r = client.post("/api/v1/ask", json={"question": CHARGING})
     assert r.status_code == 200
     a = r.json()
-    assert a["value"] == 1222 and "1.222" in a["answer"] and not a["abstained"] and len(a["id"]) == 32
+    assert a["value"] == 1345 and "1.345" in a["answer"] and not a["abstained"] and len(a["id"]) == 32
     c = a["citations"][0]
-    assert "[1]" in a["answer"] and c["number"] == 1
+    assert "[1]" in a["answer"] and c["number"] == 1 and c["document"] == INVENTED_DOCUMENT and "1.345" in c["quote"]
     span = client.get(c["url"]).json()  # the citation opens the document at that place
     assert span["text"] == c["quote"] and span["start"] == c["quote_start"] and span["document"]["id"] == c["document"]
-    assert {"text": "1.222", "status": "verified", "citation": 1}.items() <= a["figures"][0].items()
+    assert {"text": "1.345", "status": "verified", "citation": 1}.items() <= a["figures"][0].items()
     assert len(a["retrieved"]) == 10 and a["retrieved"][0]["rank"] == 1 and a["timings"]["total_ms"] > 0
 
 
@@ -107,7 +108,7 @@ def test_ask_with_history_and_filters(client):
 
 
 def test_stream_sends_passages_answer_citations_verification(client):
-    with client.stream("POST", "/api/v1/ask/stream", json={"question": BTS}) as r:
+    with client.stream("POST", "/api/v1/ask/stream", json={"question": CHARGING}) as r:
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
         events = []
         kind = None
@@ -120,9 +121,11 @@ def test_stream_sends_passages_answer_citations_verification(client):
     assert kinds[0] == "passages" and kinds[-4:] == ["answer", "citations", "verification", "done"]
     assert set(kinds[1:-4]) == {"delta"}
     answer = dict(events)["answer"]
-    assert "".join(d["text"] for k, d in events if k == "delta") == answer["answer"] and answer["value"] == 1222
-    assert dict(events)["citations"]["citations"][0]["number"] == 1
-    assert dict(events)["verification"]["figures"][0]["status"] == "verified"
+    assert "".join(d["text"] for k, d in events if k == "delta") == answer["answer"] and answer["value"] == 1345
+    assert any(p["document"] == INVENTED_DOCUMENT for p in dict(events)["passages"]["passages"])
+    citation = dict(events)["citations"]["citations"][0]
+    assert citation["number"] == 1 and citation["document"] == INVENTED_DOCUMENT
+    assert {"text": "1.345", "status": "verified"}.items() <= dict(events)["verification"]["figures"][0].items()
 
 
 def test_search_and_figures(client):
@@ -136,7 +139,7 @@ def test_search_and_figures(client):
 
 def test_documents_and_spans(client):
     docs = client.get("/api/v1/documents").json()["documents"]
-    assert len(docs) == 5 and all(d["passages"] > 0 and d["title"] for d in docs)
+    assert len(docs) == 6 and all(d["passages"] > 0 and d["title"] for d in docs)
     first = docs[0]["id"]
     span = client.get(f"/api/v1/documents/{first}", params={"start": 10, "end": 40}).json()
     assert span["end"] - span["start"] == 30 and len(span["text"]) == 30
@@ -201,7 +204,7 @@ def test_upload_ask_delete_an_invented_fact(client, server):
     assert gone.status_code == 202 and wait_for_job(client, gone.json()["url"])["status"] == "done"
     after = client.post("/api/v1/ask", json={"question": question}).json()
     assert all(p["document"] != "bao-cao-5g-2026.txt" for p in after["retrieved"]) and after["value"] != 4321
-    assert len(client.get("/api/v1/documents").json()["documents"]) == 5
+    assert len(client.get("/api/v1/documents").json()["documents"]) == 6
     assert list((server[1].state_dir / "trash").rglob("bao-cao-5g-2026.txt"))  # nothing is lost
 
 

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from assistant.service.state import StateStore
 from tests.browser import DESKTOP, PHONE, demo_server, launch
+from tests.conftest import CHARGING, CHARGING_SHARE, INVENTED_DOCUMENT, INVENTED_TEXT
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -20,7 +19,7 @@ WAIT_MS = 30_000
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with demo_server(tmp_path_factory.mktemp("ui")) as running:
+    with demo_server(tmp_path_factory.mktemp("ui"), {INVENTED_DOCUMENT: INVENTED_TEXT}) as running:
         yield running
 
 
@@ -61,18 +60,22 @@ def test_first_visit_shows_examples_and_an_answer_carries_citations_and_badges(p
     example = page.get_by_role("button", name=BTS)
     expect(example).to_be_visible()
     example.click()  # an example question asks itself
-    turn = page.locator("section.turn.done").first
-    expect(turn).to_be_visible(timeout=WAIT_MS)
+    asked = page.locator("section.turn.done").first
+    expect(asked).to_be_visible(timeout=WAIT_MS)
+    expect(asked.locator(".bubble.q")).to_contain_text(BTS)
     expect(page.locator(".welcome")).to_have_count(0)
     expect(example).to_be_hidden()
 
-    expect(turn.locator(".answer-text")).to_contain_text("1.222")
-    expect(turn.locator(".answer-text .num.n-verified")).to_have_text("1.222✓")
+    # the answer to a question about the invented report (what the models make of the real documents
+    # under the hashing embedder is theirs to change)
+    turn = ask(page, CHARGING)
+    expect(turn.locator(".answer-text")).to_contain_text("1.345")
+    expect(turn.locator(".answer-text .num.n-verified")).to_have_text("1.345✓")
     expect(turn.locator(".checks .badge.b-verified")).to_have_text("✓ Đã kiểm chứng")
     source = turn.locator("details.src").first
-    expect(source.locator(".src-title")).to_contain_text("Kế hoạch")
+    expect(source.locator(".src-title")).to_contain_text("Bạc Liêu")
     expect(source.locator(".src-sec")).not_to_be_empty()
-    expect(source.locator("mark")).to_contain_text("1.222 trạm")  # the supporting sentence, highlighted
+    expect(source.locator("mark")).to_contain_text("1.345 điểm sạc")  # the supporting sentence, highlighted
 
     # the marker [1] opens its source; the link opens the document scrolled to the sentence
     turn.locator("a.cite").first.click()
@@ -81,20 +84,20 @@ def test_first_visit_shows_examples_and_an_answer_carries_citations_and_badges(p
         source.get_by_role("link", name="Mở tài liệu tại đoạn này ↗").click()
     document = opened.value
     document.wait_for_load_state()
-    expect(document.locator("mark#doan")).to_contain_text("1.222 trạm")
+    expect(document.locator("mark#doan")).to_contain_text("1.345 điểm sạc")
     assert document.evaluate("document.querySelector('#doan').getBoundingClientRect().top") < DESKTOP["height"]
 
 
 def test_follow_up_keeps_the_conversation_and_new_conversation_resets_it(page):
-    ask(page, BTS)
-    follow = ask(page, "còn năm 2022 thì sao?")
-    expect(follow.locator(".answer-text")).to_contain_text("1.208")
+    ask(page, CHARGING)
+    follow = ask(page, "còn năm 2025 thì sao?")
+    expect(follow.locator(".answer-text")).to_contain_text("1.102")
     expect(page.locator("section.turn")).to_have_count(2)
     page.locator("#new-chat").click()
     expect(page.locator("section.turn")).to_have_count(0)
     expect(page.locator(".welcome")).to_be_visible()
-    fresh = ask(page, "còn năm 2022 thì sao?")  # no history now: not read as the BTS question
-    expect(fresh.locator(".answer-text, .notice")).not_to_contain_text("1.208")
+    fresh = ask(page, "còn năm 2025 thì sao?")  # no history now: not read as the charging question
+    expect(fresh.locator(".answer-text, .notice")).not_to_contain_text("1.102")
 
 
 def test_abstention_notice_with_nearest_passages(page):
@@ -106,16 +109,13 @@ def test_abstention_notice_with_nearest_passages(page):
 
 
 def test_calculation_shows_the_expression_and_operands_with_sources(page):
-    turn = ask(
-        page,
-        "Từ số hồ sơ Cổng DVC Trà Vinh tiếp nhận năm 2022 và số hồ sơ nộp trực tuyến, hãy tính tỷ lệ hồ sơ trực tuyến.",
-    )
+    turn = ask(page, CHARGING_SHARE)  # both operands are in one sentence of the invented report
     calc = turn.locator(".calc")
     expect(calc.locator(".badge.b-computed")).to_have_text("∑ Tính toán")
-    # the expression as the calculator ran it, in Vietnamese numbers (which operands is the answerer's job)
-    expect(calc.locator("code")).to_have_text(re.compile(r"^[\d.,]+ ÷ [\d.,]+ × 100 = [\d.,]+$"))
+    expect(calc.locator("code")).to_have_text("18.060 ÷ 25.800 × 100 = 70")  # as run, in Vietnamese numbers
     expect(calc.locator("li")).to_have_count(2)
     expect(calc.locator("li").first).to_contain_text("nguồn [1]")
+    expect(calc.locator("li").nth(1)).to_contain_text("nguồn [2]")
 
 
 def test_feedback_with_a_comment_goes_to_the_store(page, server):
@@ -158,7 +158,7 @@ def test_figures_tab_plots_an_indicator_over_the_years(page):
 
 def test_documents_list_then_upload_and_ask_about_it(page, server, tmp_path):
     page.get_by_role("tab", name="📄 Tài liệu").click()
-    expect(page.locator("article.doc")).to_have_count(5)
+    expect(page.locator("article.doc")).to_have_count(6)
     new = tmp_path / "vinh-long-bao-cao-5g-2026.txt"
     new.write_text(
         "BÁO CÁO\n\nTình hình phủ sóng 5G tỉnh Vĩnh Long năm 2026\n\nI. KẾT QUẢ\n\n"
@@ -168,7 +168,7 @@ def test_documents_list_then_upload_and_ask_about_it(page, server, tmp_path):
     page.locator("#upload input[type=file]").set_input_files(str(new))
     page.locator("#upload-button").click()
     expect(page.locator("#upload-progress .progress.p-done")).to_be_visible(timeout=120_000)
-    expect(page.locator("article.doc")).to_have_count(6)
+    expect(page.locator("article.doc")).to_have_count(7)
     page.get_by_role("tab", name="💬 Hỏi đáp").click()
     turn = ask(page, "Tỉnh Vĩnh Long có bao nhiêu trạm phát sóng 5G năm 2026?")
     expect(turn.locator(".answer-text")).to_contain_text("3.517")

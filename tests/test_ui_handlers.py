@@ -1,5 +1,5 @@
-"""The UI's actions on a real Service (hashing index of the five documents), without a browser:
-filters narrow the answer, errors become a notice in the conversation, figures by unit."""
+"""The UI's actions on a real Service (hashing index of the five documents and the invented report),
+without a browser: filters narrow the answer, errors become a notice in the conversation, figures by unit."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ from assistant.service.service import Service
 from assistant.service.ui import handlers as ui_handlers
 from assistant.service.ui.conversation import history
 from assistant.service.ui.handlers import Handlers, filters_label
+from tests.conftest import CHARGING, INVENTED_DOCUMENT
 
 BTS = "Năm 2023 toàn tỉnh có bao nhiêu trạm BTS?"
 TIEN_GIANG = "tien-giang-bao-cao-10-nam-nghi-quyet-36.txt"
 
 
 @pytest.fixture(scope="module")
-def handlers(index_data):
-    _, settings = index_data
+def handlers(index_with_invented):
+    settings = index_with_invented
     return Handlers(Service(settings, Pipeline(settings, HashingEmbeddings())))
 
 
@@ -33,12 +34,13 @@ def last(steps):
 
 
 def test_streaming_shows_the_search_then_pieces_then_the_answer(handlers):
-    steps = list(handlers.ask(BTS, [], None, [], "", []))
+    steps = list(handlers.ask(CHARGING, [], None, [], "", []))
     htmls = [s[0] for s in steps]
     assert "Đang tìm trong tài liệu" in htmls[0] and "Đã tìm thấy 10 đoạn" in htmls[1]
     assert any('class="caret"' in h for h in htmls[2:-1]) and "caret" not in htmls[-1]
     turns = steps[-1][1]
-    assert turns[-1].answer.value == 1222 and turns[-1].answer_id and "Nguồn trích dẫn" in htmls[-1]
+    assert turns[-1].answer.value == 1345 and turns[-1].answer_id and "Nguồn trích dẫn" in htmls[-1]
+    assert turns[-1].answer.citations[0].document == INVENTED_DOCUMENT and "1.345" in htmls[-1]
 
 
 def test_filters_narrow_the_passages_and_are_shown_with_the_question(handlers):

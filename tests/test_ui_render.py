@@ -1,4 +1,5 @@
-"""The UI's HTML, from real answers and the real figure table (hashing index of the five documents)."""
+"""The UI's HTML, from real answers and the real figure table (hashing index of the five documents and
+the invented report of tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -15,14 +16,14 @@ from assistant.service.ui.answer_view import answer_html, answer_text, expressio
 from assistant.service.ui.conversation import ChatTurn, conversation_html, history
 from assistant.service.ui.documents_view import progress_html, vn_date
 from assistant.service.ui.markup import esc, excerpt, number, view_url
+from tests.conftest import CHARGING, CHARGING_SHARE, INVENTED_DOCUMENT
 
-CALC = "Từ số hồ sơ Cổng DVC Trà Vinh tiếp nhận năm 2022 và số hồ sơ nộp trực tuyến, hãy tính tỷ lệ hồ sơ trực tuyến."
 CONFLICT = "Mục tiêu ATTT năm 2023 của Trà Vinh: bao nhiêu % HTTT của CQNN được phê duyệt cấp độ?"
 
 
 @pytest.fixture(scope="module")
-def service(index_data):
-    _, settings = index_data
+def service(index_with_invented):
+    settings = index_with_invented
     return Service(settings, Pipeline(settings, HashingEmbeddings()))
 
 
@@ -39,8 +40,9 @@ def test_text_never_becomes_markup():
 
 
 def test_answer_links_markers_and_marks_every_number_by_status(service):
-    answer = ask(service, CALC)
+    answer = ask(service, CHARGING_SHARE)  # 18.060 ÷ 25.800 × 100, both operands cited
     html = answer_text(answer, "t1")
+    assert answer.value == pytest.approx(70) and {f.status for f in answer.figures} == {"computed", "verified"}
     assert re.findall(r'class="num n-(\w+)"', html) == [f.status for f in answer.figures]
     assert html.count('class="cite"') == 2 and 'href="#t1-src-2"' in html
     shown = re.sub(r"<[^>]+>|[✓∑!]", "", html)  # the text itself is unchanged; [n] shows as a round n
@@ -49,7 +51,8 @@ def test_answer_links_markers_and_marks_every_number_by_status(service):
 
 
 def test_sources_share_a_card_when_they_cite_the_same_sentence(service):
-    answer = ask(service, CALC)
+    answer = ask(service, CHARGING_SHARE)  # both operands are in one sentence of the invented report
+    assert answer.citations[0].document == INVENTED_DOCUMENT
     assert answer.citations[0].quote_start == answer.citations[1].quote_start
     html = answer_html(answer, "t1")
     assert html.count('<details class="src"') == 1
@@ -61,7 +64,7 @@ def test_sources_share_a_card_when_they_cite_the_same_sentence(service):
 
 def test_conflict_notice_cites_both_documents(service):
     # a disagreement as the answerer reports it: two citations from two documents, conflict set
-    first, other = ask(service, CONFLICT), ask(service, "Năm 2023 toàn tỉnh có bao nhiêu trạm BTS?")
+    first, other = ask(service, CONFLICT), ask(service, CHARGING)  # a real document and the invented one
     second = other.citations[0].model_copy(update={"number": 2})
     answer = first.model_copy(update={"conflict": True, "citations": [first.citations[0], second]})
     html = answer_html(answer, "t1")
