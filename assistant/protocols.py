@@ -61,4 +61,6 @@ class Retriever(Protocol):
 class Answerer(Protocol):
     """Answers a question from the retrieved passages, reading only the caller's view of the corpus."""
 
-    def answer(self, question: str, hits: list[Hit], corpus: "CorpusView") -> Answer: ...
+    def answer(self, question: str, hits: list[Hit], corpus: "CorpusView", context: str = "") -> Answer:
+        """``context``: what the conversation so far adds to a follow-up (its earlier subject)."""
+        ...

@@ -94,6 +94,14 @@ def test_badges_only_for_the_figures_of_the_answer(pipeline):
     assert [f.value for f in a.figures if f.status == "verified"] == [1120]
 
 
+def test_a_district_no_passage_names_gets_no_badge(pipeline):
+    """The province's figure is no answer about one of its districts: abstained, or not verified."""
+    a = pipeline.ask("Huyện Long Hồ có bao nhiêu trạm 5G năm 2025?")
+    assert a.abstained or not any(f.status == "verified" for f in a.figures)
+    whole = pipeline.ask("Năm 2025 toàn tỉnh Vĩnh Long có bao nhiêu trạm 5G?")
+    assert [f.status for f in whole.figures if f.value == 1120] == ["verified"]
+
+
 def test_follow_up_questions_are_completed():
     prev = ["Năm 2023 toàn tỉnh có bao nhiêu trạm BTS?"]
     assert resolve_follow_up("còn năm 2021 thì sao?", prev) == "Năm 2021 toàn tỉnh có bao nhiêu trạm BTS?"

@@ -94,6 +94,7 @@ def test_calculations_combine_compatible_figures_only(setup):
             and any(t.value in (16.0, 72.0, 106.0) for t in c.terms)
         )
         for c in calcs
+        if not c.features.get("two_step")  # a gap "45,5 - 16 / 194 * 100" is % - %: tested below
     )  # no % + count
     assert any(c.operation == "difference" and c.value == 106 - 16 for c in calcs)
     # "16 máy chủ" is never subtracted from or divided by a count of units ("đơn vị")
@@ -124,6 +125,48 @@ def test_a_sum_of_five_items(setup):
     total = next(c for c in five if c.value == 800.0)
     assert sorted(t.value for t in total.terms) == sorted(visits)
     assert total.features["operands_match_count"] == 1.0
+
+
+def test_two_steps_share_of_a_sum_and_what_remains(setup):
+    ev = read(setup, "Cấp huyện và cấp xã chiếm bao nhiêu phần trăm trong 194 đơn vị dùng hệ thống quản lý văn bản?")
+    figs = figure_candidates(ev)
+    for c in figs:
+        c.features["stage1"] = 1.0 if c.unit == "đơn vị" else 0.0
+    calcs = calculation_candidates(ev, figs)
+    two = [c for c in calcs if c.features.get("two_step")]
+    share = next(c for c in two if c.operation == "share" and c.expression == "(72 + 106) / 194 * 100")
+    assert share.value == pytest.approx(178 / 194 * 100) and share.unit == "%"
+    assert [t.value for t in share.terms] == [72.0, 106.0, 194.0]  # every operand cited where it is stated
+    rest = next(c for c in two if c.operation == "difference" and c.expression == "194 - 72 - 106")
+    assert rest.value == 16.0 and rest.unit == "đơn vị"
+    assert all(c.features.get("two_step", 0.0) == 0.0 for c in calcs if c.expression == "72 + 106")
+    assert all("%" not in c.expression for c in two if c.unit != "%")  # a count never mixed with a percent
+
+
+def test_two_steps_gap_in_points_between_a_target_and_a_stated_share(setup):
+    ev = read(setup, "Tỷ lệ cấp xã trên tổng đơn vị còn cách mục tiêu 80% bao nhiêu điểm phần trăm?")
+    figs = figure_candidates(ev)
+    for c in figs:
+        c.features["stage1"] = 1.0 if c.value in (106.0, 194.0) else 0.0
+    gaps = [c for c in calculation_candidates(ev, figs) if c.features.get("two_step") and c.operation == "difference"]
+    gap = next(c for c in gaps if c.expression == "80 - 106 / 194 * 100")
+    assert gap.value == pytest.approx(80 - 106 / 194 * 100) and gap.unit == "%"
+
+
+def test_a_place_or_system_the_passage_never_names_is_measured(setup):
+    """A narrower question than the passage answers ("huyện Long Hồ") is seen in ``name_missing``,
+    even though "long" (Vĩnh Long) and "hồ" (hồ sơ) are words of the passage."""
+    plain_ask = figure_candidates(read(setup, "Công an tỉnh Vĩnh Long đầu tư bao nhiêu máy chủ chuyên dụng?"))
+    narrower = figure_candidates(read(setup, "Công an huyện Long Hồ đầu tư bao nhiêu máy chủ chuyên dụng?"))
+    named = figure_candidates(read(setup, "Cổng Sở Y tế có bao nhiêu lượt truy cập?"))
+    servers = next(c for c in plain_ask if c.value == 16.0 and c.unit == "máy chủ")
+    servers_narrow = next(c for c in narrower if c.value == 16.0 and c.unit == "máy chủ")
+    health = next(c for c in named if c.value == 200.0)
+    assert servers.features["q_named"] == 0.0 and servers.features["name_missing"] == 0.0  # the province
+    assert servers_narrow.features["q_named"] == 1.0 and servers_narrow.features["name_missing"] == 1.0
+    assert health.features["q_named"] == 1.0 and health.features["name_missing"] == 0.0  # "Sở Y" is written
+    assert servers.features["q_unknown"] == 0.0
+    assert 0.0 < figure_candidates(read(setup, "Hệ thống Jitsi phục vụ bao nhiêu cuộc họp?"))[0].features["q_unknown"]
 
 
 def test_sentences_dates_and_lists(setup):

@@ -28,6 +28,8 @@ KIND_YEAR = re.compile(
 )
 #: A small whole number standing alone: the level of "mức 3", the 2 of "cấp độ 2".
 SMALL = re.compile(r"(?<![\d.,/])(\d{1,2})(?![\d.,/%])")
+#: Words and punctuation marks (a run of capitalised words is broken by anything but spaces).
+_TOKEN = re.compile(r"\w+|[^\w\s]+")
 #: What separates the things a question lists.
 _LISTED = re.compile(r",|\+|\s(?:và|lẫn|với|va|lan)\s", re.IGNORECASE)
 
@@ -40,6 +42,7 @@ class Question:
     years: list[int] = field(default_factory=list)
     numbers: list[float] = field(default_factory=list)
     provinces: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # folded proper names other than provinces: "tieu can"
     doc_numbers: set[str] = field(default_factory=set)
     doc_years: set[int] = field(default_factory=set)  # years that name a document ("KH 2024")
     report_years: set[int] = field(default_factory=set)  # of those, years a report ("báo cáo 2023") covers
@@ -86,7 +89,7 @@ def analyze(question: str, expanded_words: list[str]) -> Question:
         if int(a) < int(b) <= int(a) + 30:
             years += [y for y in range(int(a), int(b) + 1) if y not in years]
     numbers = [m.value for m in find_numbers(question) if m.kind in ("quantity", "percent", "ratio", "money")]
-    provinces = [p for p in PROVINCES if _names_place(question, p)]
+    provinces = provinces_named(question)
     doc_numbers = {m.group(1) for m in _DOC_NUMBER.finditer(question)} | {
         m.group(1) for m in _KIND_NUMBER.finditer(folded) if not YEAR.fullmatch(m.group(1))
     }
@@ -105,6 +108,7 @@ def analyze(question: str, expanded_words: list[str]) -> Question:
         years=sorted(set(years)),
         numbers=numbers,
         provinces=provinces,
+        names=proper_names(question, provinces),
         doc_numbers=doc_numbers,
         doc_years=doc_years,
         report_years=report_years,
@@ -113,6 +117,37 @@ def analyze(question: str, expanded_words: list[str]) -> Question:
         enumerated=min(6, 1 + len(_LISTED.findall(question))),
         asks_target=vocab.has_any(folded, vocab.TARGET),
     )
+
+
+def provinces_named(text: str) -> list[str]:
+    return [p for p in PROVINCES if _names_place(text, p)]
+
+
+def proper_names(question: str, provinces: list[str]) -> list[str]:
+    """The proper names a question uses, folded: runs of capitalised words ("huyện Tiểu Cần",
+    "hệ thống Jitsi"). A run that opens the question loses its first word (capitalised anyway).
+    Abbreviations in capitals ("CĐS", "BTS") are not names, nor are the provinces (the document's
+    province answers for those)."""
+    runs: list[tuple[int, list[str]]] = []
+    run: list[str] = []
+    for i, token in enumerate(_TOKEN.findall(question)):
+        if token.isalpha() and len(token) > 1 and token[0].isupper() and token[1:].islower():
+            if not run:
+                runs.append((i, run))
+            run.append(token)
+        else:
+            run = []
+    skip = {" ".join(words(p)) for p in provinces}
+    out = []
+    for i, r in runs:
+        name = " ".join(words(" ".join(r)))
+        if name in skip or any(name.endswith(" " + p) for p in skip):
+            continue
+        if i == 0:  # "Huyện Tiểu Cần …": the capital of the first word says nothing
+            name = name.split(" ", 1)[1] if " " in name else ""
+        if name:
+            out.append(name)
+    return list(dict.fromkeys(out))
 
 
 def counted_noun(question: str) -> list[str]:

@@ -57,17 +57,19 @@ class DefaultAnswerer:
                 self._memos = {snapshot.build: memo}  # an older build's texts are of no use
         return AnswerContext(corpus, self.settings, snapshot.tokenizer, memo)
 
-    def read(self, question: str, hits: list[Hit], corpus: CorpusView) -> tuple[AnswerContext, Reading]:
+    def read(
+        self, question: str, hits: list[Hit], corpus: CorpusView, context: str = ""
+    ) -> tuple[AnswerContext, Reading]:
         ctx = self.context(corpus)
         trained_with = self.models.manifest.get("embedding_model")
         same_model = trained_with is None or trained_with == corpus.corpus.snapshot.manifest.embedding_model
         # The models learnt from one embedder's similarities; another's are left out rather than misread.
-        q = question_of(ctx, question, corpus.query_vector(question) if same_model else None)
+        q = question_of(ctx, question, corpus.query_vector(question) if same_model else None, context)
         classify(q, self.models)
         return ctx, read(ctx, q, hits[: self.settings.top_k], self.models)
 
-    def answer(self, question: str, hits: list[Hit], corpus: CorpusView) -> Answer:
-        ctx, reading = self.read(question, hits, corpus)
+    def answer(self, question: str, hits: list[Hit], corpus: CorpusView, context: str = "") -> Answer:
+        ctx, reading = self.read(question, hits, corpus, context)
         return finish(ctx, reading, hits, self.models.threshold)
 
 

@@ -14,6 +14,7 @@ import itertools
 import math
 
 from assistant.answering.candidates import Candidate, Span, Term
+from assistant.answering.composed import composed_candidates
 from assistant.answering.evidence import Evidence
 from assistant.answering.figure_candidates import question_features
 from assistant.answering.table_columns import column_groups
@@ -133,7 +134,7 @@ def calculation_candidates(ev: Evidence, figures: list[Candidate]) -> list[Candi
             out.append(
                 make("complement", [c], f.total - f.value, f"{plain(f.total)} - {plain(f.value)}", f.unit, terms)
             )
-    return out
+    return out + composed_candidates(make, out, make.leaves, chosen, comparable)
 
 
 def _sum(make: "_Maker", group: list[Candidate], breakdown: bool = False) -> Candidate:
@@ -182,7 +183,7 @@ def _position(question_words: list[str], local: frozenset[str]) -> int | None:
 
 
 #: Operand features a calculation takes the largest of, and those it takes the smallest of.
-_MOST = ("semantic", "cov_clause", "place_miss", "named_miss", "year_miss", "period_miss", "rank_inv")
+_MOST = ("semantic", "cov_clause", "place_miss", "named_miss", "year_miss", "period_miss", "rank_inv", "name_missing")
 _LEAST = ("semantic", "period_hit", "noun_missing")
 
 
@@ -210,6 +211,7 @@ class _Maker:
         self.counted = set(ev.q.counted)
         self.flags = {op: {f"calc_{name}": float(name == op) for name in OPERATIONS} for op in OPERATIONS}
         self._operands: dict[int, _Operand] = {}
+        self.leaves: dict[int, list[Candidate]] = {}  # a calculation's operand candidates
 
     def operand(self, c: Candidate) -> _Operand:
         o = self._operands.get(id(c))
@@ -296,6 +298,8 @@ class _Maker:
                 "period_hit": least["period_hit"],
                 "rank_inv": most["rank_inv"],
                 "noun_missing": least["noun_missing"],
+                "name_missing": most["name_missing"],
+                "q_unknown": ev.unknown_keywords,
             }
         )
         feats.update(self.question)
@@ -311,7 +315,7 @@ class _Maker:
             ]
             if op == "complement":
                 terms = [Term(100.0), *terms]
-        return Candidate(
+        cand = Candidate(
             "calculation",
             feats,
             unique or operands[0].spans,
@@ -322,3 +326,5 @@ class _Maker:
             expression=expression,
             terms=terms,
         )
+        self.leaves[id(cand)] = operands
+        return cand

@@ -2,8 +2,9 @@
 the citations (passage and supporting sentence), the checked figures and the calculation.
 
 A figure gets the badge "verified" only when it is the answer itself (or an operand of the
-calculation) and its year, place and document do not contradict the question; numbers a quoted
-sentence merely contains get no badge."""
+calculation) and its year, place and document do not contradict the question (nor does its passage
+lack a proper name the question uses: "huyện Long Hồ"); numbers a quoted sentence merely contains
+get no badge."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ OPERATION_NAMES = {
     "complement": "Phần còn lại",
     "rate": "Áp tỷ lệ",
 }
-_CONTRADICTS = ("year_miss", "place_miss", "named_miss")
+_CONTRADICTS = ("year_miss", "place_miss", "named_miss", "name_missing")
 
 
 def number_text(value: float, unit: str | None) -> str:

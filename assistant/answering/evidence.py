@@ -44,6 +44,16 @@ class Passage:
         return self.ev.ctx.text_tokens(f"{self.chunk.title} {self.chunk.section}")
 
     @cached_property
+    def names_missing(self) -> float:
+        """The share of the question's proper names ("huyện Tiểu Cần") this passage, its title and
+        section never write."""
+        names = self.ev.q.names
+        if not names:
+            return 0.0
+        text = f" {' '.join(words(f'{self.chunk.title} {self.chunk.section} {self.chunk.text}'))} "
+        return sum(f" {name} " not in text for name in names) / len(names)
+
+    @cached_property
     def doc_years(self) -> set[int]:
         m = self.document.metadata
         return set(m.years_reported) | set(m.years_planned) | set(self.chunk.years)
@@ -112,6 +122,14 @@ class Evidence:
         if not self._keyword_total:
             return 0.0
         return sum(w for k, w in self._keyword_weights if k in tokens) / self._keyword_total
+
+    @cached_property
+    def unknown_keywords(self) -> float:
+        """The idf-weighted share of the question's keywords the visible corpus never uses."""
+        if not self._keyword_total:
+            return 0.0
+        idf = self.ctx.idf
+        return sum(w for k, w in self._keyword_weights if k not in idf) / self._keyword_total
 
     def precision(self, text_tokens: set[str]) -> float:
         """The idf-weighted share of a phrase's content words that the question uses."""

@@ -84,7 +84,7 @@ class LLMAnswerer:
         self.user_prompt = load_prompt("answer_user", settings.prompts_dir)
 
     # --- entry point -------------------------------------------------------
-    def answer(self, question: str, hits: list[Hit], corpus: CorpusView) -> Answer:
+    def answer(self, question: str, hits: list[Hit], corpus: CorpusView, context: str = "") -> Answer:
         passages = list(hits)
         context = self.default.context(corpus)
         try:
@@ -94,15 +94,15 @@ class LLMAnswerer:
             raise
         except Exception as exc:  # model, network or protocol failure: never crash the ask
             log.warning("LLM answer failed (%s: %s); using the default answerer", type(exc).__name__, exc)
-            return self._fallback(question, hits, corpus)
+            return self._fallback(question, hits, corpus, context)
         unverified = [f.text for f in answer.figures if f.status == "unverified"]
         if unverified and self.settings.llm_fallback:
             log.info("LLM answer has unverified figures %s; using the default answerer", unverified)
-            return self._fallback(question, hits, corpus)
+            return self._fallback(question, hits, corpus, context)
         return answer
 
-    def _fallback(self, question: str, hits: list[Hit], corpus: CorpusView) -> Answer:
-        answer = self.fallback.answer(question, hits, corpus)
+    def _fallback(self, question: str, hits: list[Hit], corpus: CorpusView, context: str = "") -> Answer:
+        answer = self.fallback.answer(question, hits, corpus, context)
         answer.mode = "llm-fallback"
         return answer
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answering.analysis import Question, analyze
+from assistant.answering.analysis import Question, analyze, provinces_named
 from assistant.answering.calculation_candidates import calculation_candidates
 from assistant.answering.candidates import Candidate
 from assistant.answering.context import AnswerContext
@@ -37,9 +37,12 @@ class Reading:
         return self.figures + self.calculations + self.sentences
 
 
-def question_of(ctx: AnswerContext, text: str, vector: np.ndarray | None) -> Question:
-    """The analysed question, without the classifier's outputs yet."""
+def question_of(ctx: AnswerContext, text: str, vector: np.ndarray | None, context: str = "") -> Question:
+    """The analysed question, without the classifier's outputs yet. A follow-up that names no
+    province is about the one its ``context`` (the conversation's earlier subject) names."""
     q = analyze(text, words(ctx.tokenizer.expand(text)))
+    if not q.provinces and context:
+        q.provinces = provinces_named(context)
     place_words = {w for p in q.provinces for w in fold(p).split()}
     q.keywords = [k for k in q.keywords if k not in place_words] or q.keywords
     q.vector = vector

@@ -89,10 +89,11 @@ def prepare(questions: list[Question], pipeline, answerer, *, progress: bool = T
         asked = resolved.question
         hits = view.search(resolved.search, k)
         ctx = answerer.context(view)
-        analysis = question_of(ctx, asked, view.query_vector(asked))
+        context = resolved.search if resolved.search != asked else ""
+        analysis = question_of(ctx, asked, view.query_vector(asked), context)
         operands = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", gold.calculation or "")]
         items.append(Item(gold, asked, gold.fact or gold.id, hits, ctx, analysis, operands))
         if _without_similarities(gold):
-            blind = question_of(ctx, asked, None)
+            blind = question_of(ctx, asked, None, context)
             items.append(Item(gold, asked, gold.fact or gold.id, hits, ctx, blind, operands, augmented=True))
     return items
