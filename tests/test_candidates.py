@@ -94,7 +94,7 @@ def test_calculations_combine_compatible_figures_only(setup):
             and any(t.value in (16.0, 72.0, 106.0) for t in c.terms)
         )
         for c in calcs
-        if not c.features.get("two_step")  # a gap "45,5 - 16 / 194 * 100" is % - %: tested below
+        if not (c.features.get("two_step") and c.unit == "%")  # a gap "45,5 - 16 / 194 * 100" is % - %
     )  # no % + count
     assert any(c.operation == "difference" and c.value == 106 - 16 for c in calcs)
     # "16 máy chủ" is never subtracted from or divided by a count of units ("đơn vị")
@@ -140,7 +140,10 @@ def test_two_steps_share_of_a_sum_and_what_remains(setup):
     rest = next(c for c in two if c.operation == "difference" and c.expression == "194 - 72 - 106")
     assert rest.value == 16.0 and rest.unit == "đơn vị"
     assert all(c.features.get("two_step", 0.0) == 0.0 for c in calcs if c.expression == "72 + 106")
-    assert all("%" not in c.expression for c in two if c.unit != "%")  # a count never mixed with a percent
+    units = {id(t): t for c in two for t in c.terms}
+    assert (
+        all(t.figure is None or not t.figure.is_percent for c in two if c.unit != "%" for t in c.terms) and units
+    )  # a count is never made of a percent
 
 
 def test_two_steps_gap_in_points_between_a_target_and_a_stated_share(setup):
@@ -158,15 +161,28 @@ def test_a_place_or_system_the_passage_never_names_is_measured(setup):
     even though "long" (Vĩnh Long) and "hồ" (hồ sơ) are words of the passage."""
     plain_ask = figure_candidates(read(setup, "Công an tỉnh Vĩnh Long đầu tư bao nhiêu máy chủ chuyên dụng?"))
     narrower = figure_candidates(read(setup, "Công an huyện Long Hồ đầu tư bao nhiêu máy chủ chuyên dụng?"))
-    named = figure_candidates(read(setup, "Cổng Sở Y tế có bao nhiêu lượt truy cập?"))
+    named = figure_candidates(read(setup, "Lượt truy cập của Cổng Sở Y tế là bao nhiêu?"))
+    other = figure_candidates(read(setup, "Lượt truy cập của Cổng Sở Tư pháp là bao nhiêu?"))
     servers = next(c for c in plain_ask if c.value == 16.0 and c.unit == "máy chủ")
     servers_narrow = next(c for c in narrower if c.value == 16.0 and c.unit == "máy chủ")
     health = next(c for c in named if c.value == 200.0)
     assert servers.features["q_named"] == 0.0 and servers.features["name_missing"] == 0.0  # the province
     assert servers_narrow.features["q_named"] == 1.0 and servers_narrow.features["name_missing"] == 1.0
-    assert health.features["q_named"] == 1.0 and health.features["name_missing"] == 0.0  # "Sở Y" is written
+    assert health.features["q_named"] == 1.0 and health.features["name_missing"] == 0.0  # "Cổng Sở" is written
+    justice = next(c for c in other if c.value == 200.0)
+    assert justice.features["name_missing"] == 1.0  # "Cổng Sở Tư": no passage writes it
     assert servers.features["q_unknown"] == 0.0
     assert 0.0 < figure_candidates(read(setup, "Hệ thống Jitsi phục vụ bao nhiêu cuộc họp?"))[0].features["q_unknown"]
+
+
+def test_numbers_the_question_gives_are_bounded(setup):
+    """A question listing thirty numbers does not make sums of five out of all of them."""
+    many = ", ".join(str(n) for n in range(301, 331))
+    ev = read(setup, f"Cộng các số {many} với lượt truy cập của 5 cổng thông tin là bao nhiêu?")
+    figs = figure_candidates(ev)
+    calcs = calculation_candidates(ev, figs)
+    given = {t.value for c in calcs for t in c.terms if t.figure is None and t.value >= 301}
+    assert 0 < len(given) <= 4 and len(calcs) < 5000
 
 
 def test_sentences_dates_and_lists(setup):

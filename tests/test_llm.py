@@ -265,6 +265,13 @@ def test_server_down_falls_back_without_raising(indexed, llm_settings):
     assert a.mode == "llm-fallback" and time.perf_counter() - t0 < 10
     hits = indexed.search(BTS_QUESTION, k=settings.top_k)
     assert a.answer == BoundAnswerer(indexed.snapshot().view(), settings).answer(BTS_QUESTION, hits).answer
+    # a question naming no province, and a follow-up whose province comes from the conversation
+    for question, history in (
+        ("Năm 2023 toàn tỉnh có bao nhiêu trạm BTS?", []),
+        ("còn năm 2022 thì sao?", [BTS_QUESTION]),
+    ):
+        fallback = Pipeline(settings, indexed.embedder).ask(question, history=history)
+        assert fallback.mode == "llm-fallback" and fallback.answer, question
 
 
 def test_endless_tool_calls_fall_back(indexed, llm_settings, stub):

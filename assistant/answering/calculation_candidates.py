@@ -23,6 +23,9 @@ from assistant.vietnamese.text import words
 
 #: Figures (best by the figure model) combined into calculations.
 OPERANDS = 6
+#: Numbers the question itself gives, at most, also combined (a question listing many numbers would
+#: otherwise make sums of five out of all of them).
+QUESTION_NUMBERS = 4
 OPERATIONS = ("difference", "sum", "share", "ratio", "product", "complement", "rate", "change", "scale")
 #: How the classifier's operation labels map onto the candidate operations.
 _LABEL = {
@@ -171,6 +174,8 @@ def _question_numbers(ev: Evidence, figures: list[Candidate]) -> list[Candidate]
             continue
         feats = {"from_question": 1.0, "stage1": 0.5}
         out.append(Candidate("figure", feats, [Span(ev.passages[0].hit, 0, 0)], value=x, unit=None))
+        if len(out) == QUESTION_NUMBERS:
+            break
     return out
 
 

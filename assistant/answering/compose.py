@@ -1,10 +1,10 @@
 """The chosen candidate written as an answer: short Vietnamese text with numbered citation markers,
 the citations (passage and supporting sentence), the checked figures and the calculation.
 
-A figure gets the badge "verified" only when it is the answer itself (or an operand of the
-calculation) and its year, place and document do not contradict the question (nor does its passage
-lack a proper name the question uses: "huyện Long Hồ"); numbers a quoted sentence merely contains
-get no badge."""
+A figure answered by itself gets the badge "verified" only when its year, place and document do not
+contradict the question (nor does its passage lack a proper name the question uses: "huyện Long
+Hồ"); the operands of a calculation are verified where they are stated; numbers a quoted sentence
+merely contains get no badge."""
 
 from __future__ import annotations
 

@@ -59,7 +59,8 @@ def composed_candidates(
     """Second steps over the best one-step ``steps`` (``leaves`` maps a step to its operand
     candidates) and the operand ``figures``."""
     out: list[Candidate] = []
-    sums = _best([s for s in steps if s.unit != "%" and _is_a_part(s, leaves[id(s)], figures, comparable)], "sum")
+    sums = [s for s in steps if s.operation == "sum" and s.unit != "%"]
+    sums = _best([s for s in sums if _is_a_part(s, leaves[id(s)], figures, comparable)], "sum")
     for s in sums:
         parts = leaves[id(s)]
         inner = " + ".join(plain(c.value) for c in parts)

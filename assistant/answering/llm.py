@@ -86,10 +86,10 @@ class LLMAnswerer:
     # --- entry point -------------------------------------------------------
     def answer(self, question: str, hits: list[Hit], corpus: CorpusView, context: str = "") -> Answer:
         passages = list(hits)
-        context = self.default.context(corpus)
+        reading = self.default.context(corpus)
         try:
             text, calculations = self._converse(question, passages, corpus)
-            answer = self._checked(question, text, passages, calculations, context)
+            answer = self._checked(question, text, passages, calculations, reading)
         except ConfigurationError:
             raise
         except Exception as exc:  # model, network or protocol failure: never crash the ask
