@@ -60,6 +60,12 @@ class Resolved:
     question: str
     search: str
 
+    @property
+    def context(self) -> str:
+        """What the conversation adds for the answerer: the search text when it carries an earlier
+        subject, else nothing."""
+        return self.search if self.search != self.question else ""
+
 
 def resolve_follow_up(question: str, previous: list[str]) -> str:
     """Rewrite a follow-up ("còn năm 2021 thì sao?") into a standalone question."""

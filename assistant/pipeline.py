@@ -203,7 +203,7 @@ class Turn:
         if self._kept is not None:  # asked before on this build, by a caller who sees the same
             answer = self._kept
         else:
-            context = self.search_text if self.search_text != self.standalone else ""
+            context = Resolved(self.standalone, self.search_text).context
             answer = self.answerer.answer(self.standalone, hits, self.view, context)
             if self.cache is not None and self.key is not None:
                 self.cache.put(self.key, hits, answer)

@@ -120,6 +120,7 @@ def analyze(question: str, expanded_words: list[str]) -> Question:
 
 
 def provinces_named(text: str) -> list[str]:
+    """The provinces ``text`` names as places (from the data file of every province)."""
     return [p for p in PROVINCES if _names_place(text, p)]
 
 

@@ -89,7 +89,7 @@ def prepare(questions: list[Question], pipeline, answerer, *, progress: bool = T
         asked = resolved.question
         hits = view.search(resolved.search, k)
         ctx = answerer.context(view)
-        context = resolved.search if resolved.search != asked else ""
+        context = resolved.context
         analysis = question_of(ctx, asked, view.query_vector(asked), context)
         operands = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", gold.calculation or "")]
         items.append(Item(gold, asked, gold.fact or gold.id, hits, ctx, analysis, operands))
