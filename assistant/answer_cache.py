@@ -70,6 +70,11 @@ class AnswerCache:
         hits, answer = kept
         return list(hits), answer.model_copy(deep=True)
 
+    def recent(self) -> list[Hashable]:
+        """The keys kept, the most recently used first."""
+        with self._lock:
+            return list(reversed(self._items))
+
     def put(self, key: Hashable, hits: list[Hit], answer: Answer) -> None:
         """Keep a copy of ``answer`` (the caller may change its own) with its passages."""
         if not self.size:

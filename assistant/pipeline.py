@@ -40,6 +40,7 @@ class Pipeline:
         self.cache_lookups = Lookups()
         self._answerers: dict[str, Answerer] = {}
         self._lock = threading.RLock()
+        self._reloading = threading.Lock()
 
     @property
     def embedder(self) -> Embedder:
@@ -66,12 +67,39 @@ class Pipeline:
                 snapshot = self._snapshot
         return snapshot
 
-    def reload(self) -> Snapshot:
-        """Load the current build and swap it in; requests in flight finish on the old one."""
-        with self._lock:
+    def reload(self, warm: bool = False) -> Snapshot:
+        """Load the current build and swap it in; requests in flight finish on the old one. With
+        ``warm``, the questions last answered on the old build are answered on the new one before
+        it is swapped in (see :meth:`warm`)."""
+        with self._reloading:  # one reload at a time; requests go on meanwhile
             fresh = load_snapshot(self.settings, self.embedder, self.cache_lookups)
-            self._snapshot = fresh
+            old = self._snapshot
+            if warm and old is not None:
+                self.warm(fresh, old)
+            with self._lock:
+                self._snapshot = fresh
         return fresh
+
+    def warm(self, fresh: Snapshot, old: Snapshot) -> int:
+        """Answer on ``fresh`` the questions last answered on ``old`` (the most recent first, for at
+        most ``settings.warm_seconds``) and keep the answers in its cache: a question asked again
+        right after the swap is a lookup, not an answer computed while many wait. Only questions
+        of callers who see every document are answered again (another caller's visible documents
+        may differ in the new build). Returns how many were answered."""
+        deadline = time.monotonic() + self.settings.warm_seconds
+        done = 0
+        for key in old.answers.recent():
+            if time.monotonic() >= deadline:
+                break
+            mode, resolved, visible, filters, k = key
+            if visible is not None or mode != "default" or k != self.settings.top_k:
+                continue
+            view = fresh.view().narrowed(filters)
+            hits = view.search(resolved.search, k)
+            answer = self.answerer(mode).answer(resolved.question, hits, view, resolved.context)
+            fresh.answers.put(key, hits, answer)
+            done += 1
+        return done
 
     def warm_up(self) -> "Pipeline":
         self.search("khởi động", k=1)

@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     #: Answers kept per build to be given again to the same question (same visible documents and
     #: filters; default mode only); 0 turns the cache off.
     answer_cache_size: int = Field(default=1024, ge=0)
+    #: When a new build is swapped in, the questions last answered on the old one are answered on
+    #: the new one first, for at most this many seconds (0: not at all), so that a swap does not
+    #: empty the answer cache while questions keep coming.
+    warm_seconds: float = Field(default=2.0, ge=0.0, le=120.0)
     llm_base_url: str | None = None
     llm_model: str = "default"
     llm_api_key: str = "not-needed"

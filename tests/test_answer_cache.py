@@ -102,3 +102,45 @@ def test_llm_answers_are_never_kept(built):
     pipeline = _pipeline(built, llm_base_url="http://127.0.0.1:9/v1")
     assert pipeline.turn(QUESTION, mode="llm").key is None
     assert pipeline.turn(QUESTION).key is not None
+
+
+def test_a_new_build_is_warmed_with_the_questions_last_asked(tmp_path):
+    """A reload with ``warm`` answers the old build's recent questions on the new one before the
+    swap: asked again, they are lookups, and their answers are the new build's own (a document
+    added in between answers one of them)."""
+    from tests.conftest import CHARGING, INVENTED_DOCUMENT, INVENTED_TEXT
+
+    shutil.copytree(DOCUMENTS, tmp_path / "documents")
+    settings = Settings(data_dir=tmp_path, embedder="hashing", answer_cache_size=8, warm_seconds=60, _env_file=None)
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    pipeline = Pipeline(settings, HashingEmbeddings())
+    asked = [QUESTION, CHARGING]
+    before = [pipeline.ask(q) for q in asked]
+    follow_up = pipeline.ask("Còn năm 2025 thì sao?", history=[CHARGING])
+    one = sorted(pipeline.snapshot().documents)[:1]
+    pipeline.ask(QUESTION, visible_documents=one)  # a restricted caller's question is not warmed
+    assert "1.345" not in before[1].answer and "1.102" not in follow_up.answer
+
+    (tmp_path / "documents" / INVENTED_DOCUMENT).write_text(INVENTED_TEXT, encoding="utf-8")
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    fresh = pipeline.reload(warm=True)
+    assert len(fresh.answers) == 3 and fresh.answers.misses == 0
+    cold = Pipeline(settings.model_copy(update={"answer_cache_size": 0}), HashingEmbeddings())
+    for q in asked:
+        assert _same(pipeline.ask(q), cold.ask(q))
+    again = pipeline.ask("Còn năm 2025 thì sao?", history=[CHARGING])
+    assert fresh.answers.hits == 3 and fresh.answers.misses == 0
+    assert "1.345" in pipeline.ask(CHARGING).answer and "1.102" in again.answer
+    pipeline.ask(QUESTION, visible_documents=one)
+    assert fresh.answers.misses == 1
+
+
+def test_warming_is_bounded_by_its_budget(tmp_path):
+    shutil.copytree(DOCUMENTS, tmp_path / "documents")
+    settings = Settings(data_dir=tmp_path, embedder="hashing", answer_cache_size=8, warm_seconds=0, _env_file=None)
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    pipeline = Pipeline(settings, HashingEmbeddings())
+    pipeline.ask(QUESTION)
+    old = pipeline.snapshot()
+    fresh = pipeline.reload(warm=True)
+    assert fresh is not old and len(fresh.answers) == 0  # no time to warm: nothing answered

@@ -73,8 +73,9 @@ def test_answer_cache_lookups_are_counted_across_a_reload(client, server):
     client.post("/api/v1/ask", json={"question": question})
     after = _lookups(client)
     assert after["miss"] - before["miss"] >= 1 and after["hit"] - before["hit"] >= 1
-    # New snapshots start with empty caches; what the old ones counted stays, counted once, however
-    # many reloads overlap.
+    # What the old snapshots counted stays, counted once, however many reloads overlap; a new
+    # snapshot is warmed with the questions last asked (warming counts no lookup), so the question
+    # asked again is a hit on it.
     reloads = [threading.Thread(target=server[2].reload) for _ in range(3)]
     for t in reloads:
         t.start()
@@ -82,7 +83,7 @@ def test_answer_cache_lookups_are_counted_across_a_reload(client, server):
         t.join()
     assert _lookups(client) == after
     client.post("/api/v1/ask", json={"question": question})
-    assert _lookups(client)["miss"] == after["miss"] + 1
+    assert _lookups(client) == {"hit": after["hit"] + 1, "miss": after["miss"]}
 
 
 def test_ask_returns_a_cited_verified_answer(client):

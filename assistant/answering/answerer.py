@@ -31,6 +31,10 @@ __all__ = ["NOT_FOUND", "DefaultAnswerer"]
 RIVAL_SHARE = 0.8
 
 
+#: Builds whose texts the answerer keeps read (the current one and the one swapped in).
+MEMOS_KEPT = 2
+
+
 class DefaultAnswerer:
     """Answers from retrieved passages with the figures extracted at index time."""
 
@@ -53,8 +57,11 @@ class DefaultAnswerer:
         with self._lock:
             memo = self._memos.get(snapshot.build)
             if memo is None:
+                # The build being swapped in and the one still answering (warming a new build runs
+                # alongside requests on the old); an older build's texts are of no use.
                 memo = TextMemo()
-                self._memos = {snapshot.build: memo}  # an older build's texts are of no use
+                kept = list(self._memos.items())[-(MEMOS_KEPT - 1) :] if MEMOS_KEPT > 1 else []
+                self._memos = {**dict(kept), snapshot.build: memo}
         return AnswerContext(corpus, self.settings, snapshot.tokenizer, memo)
 
     def read(

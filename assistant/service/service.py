@@ -3,6 +3,7 @@ lifespan and handed to routes (and to the UI, in-process) as a dependency."""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -26,6 +27,7 @@ from assistant.snapshot import Snapshot
 from assistant.vietnamese.text import words
 
 #: Answers remembered for feedback (id → question and answer text).
+log = logging.getLogger(__name__)
 ANSWERS_KEPT = 10_000
 #: How often a worker looks whether another process published a new build.
 BUILD_CHECK_SECONDS = 1.0
@@ -60,6 +62,8 @@ class Service:
         self._answers: OrderedDict[str, tuple[str, str]] = OrderedDict()
         self._answers_lock = threading.Lock()
         self._checked_at = 0.0
+        self._follow_lock = threading.Lock()
+        self._follower: threading.Thread | None = None
         self.metrics.count_cache(self.pipeline.cache_lookups.read)
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -87,11 +91,27 @@ class Service:
             return
         snapshot = self.pipeline._snapshot
         if snapshot is not None and name != snapshot.build:
+            self._follow_in_background()
+
+    def _follow_in_background(self) -> None:
+        """Load (and warm) a build another process published without holding up the request that
+        noticed it: requests go on with the build they have until the new one is swapped in."""
+        with self._follow_lock:
+            if self._follower is not None and self._follower.is_alive():
+                return
+            self._follower = threading.Thread(target=self._follow, name="assistant-follow", daemon=True)
+            self._follower.start()
+
+    def _follow(self) -> None:
+        try:
             self.reload()
+        except Exception:  # noqa: BLE001 - the build in use goes on answering; the next check retries
+            log.exception("Không nạp được bản chỉ mục mới; vẫn dùng bản cũ.")
+            self._checked_at = 0.0
 
     def reload(self) -> None:
-        """Swap in the published build."""
-        self.pipeline.reload()
+        """Swap in the published build, warmed with the questions last answered (settings.warm_seconds)."""
+        self.pipeline.reload(warm=self.settings.warm_seconds > 0)
         self._update_gauges()
 
     def _update_gauges(self) -> None:
