@@ -67,11 +67,14 @@ class Pipeline:
                 snapshot = self._snapshot
         return snapshot
 
-    def reload(self, warm: bool = False) -> Snapshot:
+    def reload(self, warm: bool = False, unless: str | None = None) -> Snapshot:
         """Load the current build and swap it in; requests in flight finish on the old one. With
         ``warm``, the questions last answered on the old build are answered on the new one before
-        it is swapped in (see :meth:`warm`)."""
+        it is swapped in (see :meth:`warm`). ``unless``: a build name; when that build is the one
+        already loaded (another thread swapped it in meanwhile), nothing is done."""
         with self._reloading:  # one reload at a time; requests go on meanwhile
+            if unless is not None and self._snapshot is not None and self._snapshot.build == unless:
+                return self._snapshot
             fresh = load_snapshot(self.settings, self.embedder, self.cache_lookups)
             old = self._snapshot
             if warm and old is not None:

@@ -144,3 +144,30 @@ def test_warming_is_bounded_by_its_budget(tmp_path):
     old = pipeline.snapshot()
     fresh = pipeline.reload(warm=True)
     assert fresh is not old and len(fresh.answers) == 0  # no time to warm: nothing answered
+
+
+def test_a_build_published_by_another_process_is_followed_in_the_background(tmp_path):
+    """The request that notices a new build is not held up: the worker loads and warms it in a
+    thread and swaps it in; a build already loaded is not loaded again."""
+    from assistant.service.service import Service
+    from tests.conftest import CHARGING, INVENTED_DOCUMENT, INVENTED_TEXT
+
+    shutil.copytree(DOCUMENTS, tmp_path / "documents")
+    settings = Settings(data_dir=tmp_path, embedder="hashing", answer_cache_size=8, warm_seconds=60, _env_file=None)
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    service = Service(settings, Pipeline(settings, HashingEmbeddings()))
+    pipeline = service.pipeline
+    pipeline.ask(CHARGING)
+    old = pipeline.snapshot()
+    assert pipeline.reload(unless=old.build) is old  # already loaded: nothing done
+
+    (tmp_path / "documents" / INVENTED_DOCUMENT).write_text(INVENTED_TEXT, encoding="utf-8")
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    service._checked_at = 0.0
+    service.follow_published_build()
+    follower = service._follower
+    assert follower is not None
+    follower.join(timeout=120)
+    fresh = pipeline.snapshot()
+    assert fresh is not old and fresh.build != old.build and len(fresh.answers) == 1
+    assert "1.345" in pipeline.ask(CHARGING).answer and fresh.answers.hits == 1

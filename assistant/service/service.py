@@ -91,20 +91,22 @@ class Service:
             return
         snapshot = self.pipeline._snapshot
         if snapshot is not None and name != snapshot.build:
-            self._follow_in_background()
+            self._follow_in_background(name)
 
-    def _follow_in_background(self) -> None:
+    def _follow_in_background(self, name: str) -> None:
         """Load (and warm) a build another process published without holding up the request that
         noticed it: requests go on with the build they have until the new one is swapped in."""
         with self._follow_lock:
             if self._follower is not None and self._follower.is_alive():
                 return
-            self._follower = threading.Thread(target=self._follow, name="assistant-follow", daemon=True)
+            self._follower = threading.Thread(target=self._follow, args=(name,), name="assistant-follow", daemon=True)
             self._follower.start()
 
-    def _follow(self) -> None:
+    def _follow(self, name: str) -> None:
         try:
-            self.reload()
+            # A build this worker's own job swapped in meanwhile is not loaded (and warmed) twice.
+            self.pipeline.reload(warm=self.settings.warm_seconds > 0, unless=name)
+            self._update_gauges()
         except Exception:  # noqa: BLE001 - the build in use goes on answering; the next check retries
             log.exception("Không nạp được bản chỉ mục mới; vẫn dùng bản cũ.")
             self._checked_at = 0.0
