@@ -146,6 +146,18 @@ def test_two_steps_share_of_a_sum_and_what_remains(setup):
     )  # a count is never made of a percent
 
 
+def test_two_steps_share_of_a_whole_stated_as_its_parts(setup):
+    ev = read(setup, "Lượt truy cập cổng xã bằng bao nhiêu % tổng lượt truy cập của cổng tỉnh và Cổng Sở Y tế?")
+    figs = figure_candidates(ev)
+    for c in figs:
+        c.features["stage1"] = 1.0 if c.unit == "lượt truy cập" else 0.0
+    calcs = calculation_candidates(ev, figs)
+    share = next(c for c in calcs if c.features.get("two_step") and c.expression == "100 / (300 + 200) * 100")
+    assert share.value == pytest.approx(20.0) and share.operation == "share"
+    assert [t.value for t in share.terms] == [100.0, 300.0, 200.0]
+    assert not any(c.expression.startswith("100 / (100 +") for c in calcs)  # never a share of itself
+
+
 def test_two_steps_gap_in_points_between_a_target_and_a_stated_share(setup):
     ev = read(setup, "Tỷ lệ cấp xã trên tổng đơn vị còn cách mục tiêu 80% bao nhiêu điểm phần trăm?")
     figs = figure_candidates(ev)
@@ -173,6 +185,60 @@ def test_a_place_or_system_the_passage_never_names_is_measured(setup):
     assert justice.features["name_missing"] == 1.0  # "Cổng Sở Tư": no passage writes it
     assert servers.features["q_unknown"] == 0.0
     assert 0.0 < figure_candidates(read(setup, "Hệ thống Jitsi phục vụ bao nhiêu cuộc họp?"))[0].features["q_unknown"]
+
+
+def test_numbers_the_question_gives_are_seen_among_the_operands(setup):
+    """The target the question states ("mục tiêu 60%") is an operand of the gap, not of "100 − x"."""
+    ev = read(setup, "Tỷ lệ hồ sơ giải quyết trực tuyến còn cách mục tiêu 60% bao nhiêu điểm phần trăm?")
+    calcs = calculation_candidates(ev, figure_candidates(ev))
+    gap = next(c for c in calcs if c.expression == "60 - 45.5")
+    rest = next(c for c in calcs if c.expression == "100 - 45.5")
+    assert gap.value == pytest.approx(14.5)
+    assert gap.features["operands_given"] == 0.5 and gap.features["given_used"] == 1.0
+    assert rest.features["operands_given"] == 0.0 and rest.features["given_used"] == 0.0
+    plain_ask = read(setup, "Tỷ lệ hồ sơ giải quyết trực tuyến còn thiếu bao nhiêu để đạt 100%?")
+    assert all(
+        c.features["given_used"] in (0.0, 1.0) for c in calculation_candidates(plain_ask, figure_candidates(plain_ask))
+    )
+
+
+def test_what_an_average_is_per_is_read_from_the_divisor(setup):
+    ev = read(setup, "Bình quân mỗi máy chủ có bao nhiêu máy trạm?")
+    assert ev.q.per == ["may", "chu"]
+    calcs = calculation_candidates(ev, figure_candidates(ev))
+    right = next(c for c in calcs if c.operation == "ratio" and c.expression == "3322 / 16")
+    wrong = next(c for c in calcs if c.operation == "ratio" and c.expression == "16 / 3322")
+    assert right.features["per_divisor"] == 1.0 and right.features["per_dividend"] == 0.5  # "máy" of "máy trạm"
+    assert wrong.features["per_divisor"] == 0.5 and wrong.features["per_dividend"] == 1.0
+    assert all(c.features["per_divisor"] == 0.0 for c in calcs if c.operation == "sum")
+
+
+def test_a_sibling_of_what_is_asked_is_seen(setup):
+    """ "cấp thôn" is asked; the passage breaks the figure down by "cấp tỉnh/huyện/xã" only."""
+    ev = read(setup, "Cấp thôn có bao nhiêu đơn vị dùng hệ thống quản lý văn bản?")
+    units = next(c for c in figure_candidates(ev) if c.value == 194.0)
+    assert units.features["sibling"] > 0.0
+    ev = read(setup, "Cấp xã có bao nhiêu đơn vị dùng hệ thống quản lý văn bản?")
+    assert next(c for c in figure_candidates(ev) if c.value == 106.0).features["sibling"] == 0.0
+    assert ev.siblings_of("cap huyen co 72 don vi".split()) > 0.0
+    assert ev.siblings_of("he thong quan ly van ban".split()) == 0.0  # nothing named otherwise
+
+
+@pytest.mark.parametrize(
+    ("question", "per"),
+    [
+        ("Bình quân mỗi kỳ sát hạch có bao nhiêu thí sinh?", ["ky", "sat", "hach"]),
+        ("Trung bình một dự án có bao nhiêu máy chủ?", ["du", "an"]),
+        ("binh quan moi doanh nghiep co bao nhieu diem phuc vu", ["doanh", "nghiep"]),
+        ("Có bao nhiêu trạm BTS mới?", []),  # "mới" (new) is not "mỗi"
+        ("Hệ thống mới được đưa vào năm nào?", []),
+        ("Một số nhiệm vụ chính là gì?", []),
+    ],
+)
+def test_per_noun(question, per):
+    from assistant.answering.analysis import per_noun
+
+    assert per_noun(question) == per
 
 
 def test_numbers_the_question_gives_are_bounded(setup):
@@ -209,3 +275,16 @@ def test_a_calculation_that_only_restates_a_figure_never_answers():
     assert ruled_out(calc("ratio", 35.0, 35.0, 1.0))
     assert not ruled_out(calc("difference", 26.0, 52.0, 26.0))  # 52 − 26 = 26 is a real difference
     assert not ruled_out(calc("share", 25.0, 50.0, 200.0))
+
+
+def test_a_counted_noun_missing_vetoes_a_stated_figure_not_a_calculation():
+    """ "Tăng bao nhiêu bậc?": the steps are the unit of the difference, never written by its operands."""
+    from assistant.answering.answerer import ruled_out
+    from assistant.answering.candidates import Candidate, Term
+
+    figure = Candidate("figure", {"noun_missing": 1.0}, [], value=4130.0)
+    difference = Candidate(
+        "calculation", {"noun_missing": 1.0}, [], value=14.0, operation="difference", terms=[Term(27.0), Term(13.0)]
+    )
+    assert ruled_out(figure) and not ruled_out(difference)
+    assert not ruled_out(Candidate("figure", {"noun_missing": 0.0}, [], value=4130.0))

@@ -4,6 +4,7 @@ what it counts) read with patterns, and what it asks (answer type, operation) fr
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,12 +42,14 @@ class Question:
     keywords: list[str]  # folded content words, abbreviations expanded
     years: list[int] = field(default_factory=list)
     numbers: list[float] = field(default_factory=list)
+    percents: set[float] = field(default_factory=set)  # of those, the ones written as percentages
     provinces: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)  # folded proper names other than provinces: "tieu can"
     doc_numbers: set[str] = field(default_factory=set)
     doc_years: set[int] = field(default_factory=set)  # years that name a document ("KH 2024")
     report_years: set[int] = field(default_factory=set)  # of those, years a report ("báo cáo 2023") covers
     counted: list[str] = field(default_factory=list)  # "bao nhiêu trạm BTS" → ["tram", "bts"]
+    per: list[str] = field(default_factory=list)  # "bình quân mỗi kỳ sát hạch" → ["ky", "sat", "hach"]
     small: set[int] = field(default_factory=set)  # small whole numbers it names: the 3 of "mức 3"
     enumerated: int = 1  # how many things it lists: "cấp tỉnh, cấp huyện và cấp xã" → 3
     asks_target: bool = False
@@ -88,7 +91,8 @@ def analyze(question: str, expanded_words: list[str]) -> Question:
     for a, b in _RANGE.findall(question):
         if int(a) < int(b) <= int(a) + 30:
             years += [y for y in range(int(a), int(b) + 1) if y not in years]
-    numbers = [m.value for m in find_numbers(question) if m.kind in ("quantity", "percent", "ratio", "money")]
+    found = [m for m in find_numbers(question) if m.kind in ("quantity", "percent", "ratio", "money")]
+    numbers = [m.value for m in found]
     provinces = provinces_named(question)
     doc_numbers = {m.group(1) for m in _DOC_NUMBER.finditer(question)} | {
         m.group(1) for m in _KIND_NUMBER.finditer(folded) if not YEAR.fullmatch(m.group(1))
@@ -107,12 +111,14 @@ def analyze(question: str, expanded_words: list[str]) -> Question:
         keywords=keywords,
         years=sorted(set(years)),
         numbers=numbers,
+        percents={m.value for m in found if m.kind == "percent"},
         provinces=provinces,
         names=proper_names(question, provinces),
         doc_numbers=doc_numbers,
         doc_years=doc_years,
         report_years=report_years,
         counted=counted_noun(question),
+        per=per_noun(question),
         small={int(x) for x in SMALL.findall(question)},
         enumerated=min(6, 1 + len(_LISTED.findall(question))),
         asks_target=vocab.has_any(folded, vocab.TARGET),
@@ -155,15 +161,33 @@ def counted_noun(question: str) -> list[str]:
     """The folded words naming what a "bao nhiêu …"/"mấy …" question counts (at most three).
     "máy" (a machine) is not "mấy" (how many): without accents "may" counts only in a question
     typed without any."""
+    return _noun_after(question, r"\b(?:bao\s+nhi[eê]u|mấy)\s+(.+)", r"\b(?:may)\s+(.+)", lambda w: w in vocab.NOUN_END)
+
+
+def per_noun(question: str) -> list[str]:
+    """The folded words naming the unit an average or rate is per ("mỗi kỳ sát hạch", "trên một
+    dự án", "/người"): the divisor a per-item question asks for (at most three words). "moi"
+    without accents is also "mới" (new): it counts only in a question typed without any."""
+    return _noun_after(
+        question,
+        r"(?:\bmỗi|\b(?:trên|bình\s+quân|trung\s+bình)\s+một|/)\s*(\w.+)",
+        r"\bmoi\s+(.+)",
+        lambda w: w in vocab.NOUN_END or (w in vocab.STOP and w != "may"),  # "mỗi máy chủ"
+    )
+
+
+def _noun_after(question: str, cue: str, cue_unaccented: str, ends: Callable[[str], bool]) -> list[str]:
+    """Up to three folded words after the cue (``cue_unaccented`` only in a question typed without
+    any diacritics), ending at a number or a word ``ends`` says ends the noun."""
     lower = question.lower()
-    m = re.search(r"\b(?:bao\s+nhi[eê]u|mấy)\s+(.+)", lower)
+    m = re.search(cue, lower)
     if m is None and fold(lower) == lower:
-        m = re.search(r"\b(?:may)\s+(.+)", lower)
+        m = re.search(cue_unaccented, lower)
     if not m:
         return []
     out: list[str] = []
     for w in words(m.group(1))[:6]:
-        if w in vocab.NOUN_END or w.isdigit():
+        if w.isdigit() or ends(w):
             break
         out.append(w)
     return out[:3]

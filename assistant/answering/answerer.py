@@ -111,15 +111,18 @@ _SCALING = frozenset({"rate", "scale", "share", "ratio", "product"})
 
 
 def ruled_out(c: Candidate) -> bool:
-    """Hard checks: another province's figure, a count of something the question does not count
-    (the counted noun appears nowhere the number could be read from), or a calculation that only
+    """Hard checks: another province's figure, a stated count of something the question does not
+    count (the counted noun appears nowhere the number could be read from), or a calculation that only
     restates a figure ("1.222 × 100 / 100": the figure itself answers, verified) never answers."""
     if c.kind == "figure" and not consistent(c) and c.features.get("place_miss"):
         return True
     if c.kind == "calculation" and c.operation in _SCALING and c.value is not None:
         if any(abs(t.value - c.value) <= 1e-9 * max(1.0, abs(c.value)) for t in c.terms):
             return True
-    return c.kind in ("figure", "calculation") and bool(c.features.get("noun_missing"))
+    # A calculation's counted noun is often the unit of its result, not of its operands ("tăng bao
+    # nhiêu bậc", "bao nhiêu điểm phần trăm"): for calculations it is a feature, not a veto
+    # (grouped cross-validation: 0.719 → 0.725, false abstention 0.030 → 0.019).
+    return c.kind == "figure" and bool(c.features.get("noun_missing"))
 
 
 def answering_score(reading: Reading, c: Candidate) -> float:

@@ -173,7 +173,8 @@ def _question_numbers(ev: Evidence, figures: list[Candidate]) -> list[Candidate]
         if round(x, 6) in known or not ev.passages:
             continue
         feats = {"from_question": 1.0, "stage1": 0.5}
-        out.append(Candidate("figure", feats, [Span(ev.passages[0].hit, 0, 0)], value=x, unit=None))
+        unit = "%" if x in ev.q.percents else None  # "mục tiêu 80%" is compared with percentages only
+        out.append(Candidate("figure", feats, [Span(ev.passages[0].hit, 0, 0)], value=x, unit=unit))
         if len(out) == QUESTION_NUMBERS:
             break
     return out
@@ -188,8 +189,28 @@ def _position(question_words: list[str], local: frozenset[str]) -> int | None:
 
 
 #: Operand features a calculation takes the largest of, and those it takes the smallest of.
-_MOST = ("semantic", "cov_clause", "place_miss", "named_miss", "year_miss", "period_miss", "rank_inv", "name_missing")
+_MOST = (
+    "semantic",
+    "cov_clause",
+    "place_miss",
+    "named_miss",
+    "year_miss",
+    "period_miss",
+    "rank_inv",
+    "name_missing",
+    "sibling",
+)
 _LEAST = ("semantic", "period_hit", "noun_missing")
+
+
+#: How many words of an operand's unit and indicator say what it counts ("kỳ sát hạch lái xe …").
+PER_WORDS = 5
+#: Operations that divide by their last operand.
+_DIVISIONS = frozenset({"ratio", "share", "scale"})
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
 class _Operand:
@@ -214,9 +235,39 @@ class _Maker:
         self.ev = ev
         self.question = question_features(ev.q)
         self.counted = set(ev.q.counted)
+        self.given = sorted(set(ev.q.numbers))
+        self.per = ev.q.per
         self.flags = {op: {f"calc_{name}": float(name == op) for name in OPERATIONS} for op in OPERATIONS}
         self._operands: dict[int, _Operand] = {}
         self.leaves: dict[int, list[Candidate]] = {}  # a calculation's operand candidates
+
+    def _given(self, op: str, values: list[float]) -> dict[str, float]:
+        """How the operands meet the numbers the question gives ("mục tiêu 30%", "tổng số 1.772"):
+        the share of the operands that are such numbers (the 100 a complement takes from nowhere
+        counts as one that is not), and the share of those numbers the calculation uses."""
+        given = self.given
+        if not given:
+            return {"operands_given": 0.0, "given_used": 0.0}
+        leaves = [100.0, *values] if op == "complement" and len(values) == 1 else values
+        hit = [any(_close(v, x) for x in given) for v in leaves]
+        used = sum(any(_close(v, x) for v in leaves) for x in given)
+        return {"operands_given": sum(hit) / len(leaves), "given_used": used / len(given)}
+
+    def _per(self, op: str, operands: list[Candidate]) -> dict[str, float]:
+        """For a division, how much of what the question averages over ("bình quân mỗi kỳ sát
+        hạch") the divisor's own words and unit name, and how much the dividend's do."""
+        per = self.per
+        if not per or op not in _DIVISIONS or len(operands) < 2:
+            return {"per_divisor": 0.0, "per_dividend": 0.0}
+
+        def share(c: Candidate) -> float:
+            f = c.figures[0] if c.figures else None
+            if f is None:
+                return 0.0
+            named = set(words(f"{f.unit or ''} {f.indicator or ''}")[:PER_WORDS])
+            return sum(w in named for w in per) / len(per)
+
+        return {"per_divisor": share(operands[-1]), "per_dividend": share(operands[0])}
 
     def operand(self, c: Candidate) -> _Operand:
         o = self._operands.get(id(c))
@@ -304,9 +355,12 @@ class _Maker:
                 "rank_inv": most["rank_inv"],
                 "noun_missing": least["noun_missing"],
                 "name_missing": most["name_missing"],
+                "sibling": most["sibling"],
                 "q_unknown": ev.unknown_keywords,
             }
         )
+        feats.update(self._given(op, values))
+        feats.update(self._per(op, operands))
         feats.update(self.question)
         spans = [s for c in operands for s in c.spans if s.end > s.start]
         seen, unique = set(), []

@@ -1,6 +1,7 @@
 """Two-step calculations: the result of one step is an operand of the next.
 
-Officials ask for the share of a sum ("cấp huyện và cấp xã chiếm bao nhiêu % tổng số"), what is
+Officials ask for the share of a sum ("cấp huyện và cấp xã chiếm bao nhiêu % tổng số"), a share of
+a whole stated as its parts ("476 dịch vụ … bao nhiêu % tổng số dịch vụ mức 3 và mức 4"), what is
 left after several parts are taken from a whole ("tổng hồ sơ trừ đi hồ sơ một phần và toàn trình"),
 one sum against another, and the gap in points between a target and a share the documents state
 as "x/y". One step cannot make these, and every pair of sums is too many; so the few one-step sums
@@ -19,6 +20,8 @@ from assistant.answering.text import plain
 
 #: One-step sums and shares carried into a second step.
 BEAM = 3
+#: Sums (without the figure) read as a whole that a figure is a share of, per figure.
+WHOLES = 2
 
 Make = Callable[..., Candidate]
 
@@ -29,9 +32,9 @@ def _reads_well(c: Candidate) -> float:
     return c.features.get("stage1_mean", 0.0) + c.features.get("cov_terms", 0.0)
 
 
-def _best(cands: list[Candidate], operation: str) -> list[Candidate]:
+def _best(cands: list[Candidate], operation: str, beam: int = BEAM) -> list[Candidate]:
     pool = [c for c in cands if c.operation == operation and c.value is not None and c.value > 0]
-    return sorted(pool, key=_reads_well, reverse=True)[:BEAM]
+    return sorted(pool, key=_reads_well, reverse=True)[:beam]
 
 
 def _is_a_part(
@@ -77,6 +80,25 @@ def composed_candidates(
                 out.append(
                     _two_step(make("difference", [c, *parts], c.value - s.value, f"{plain(c.value)} - {rest}", c.unit))
                 )
+    wholes = [
+        s
+        for s in steps
+        if s.operation == "sum" and s.unit != "%" and s.value is not None and s.value > 0
+        if not any(p.features.get("from_question") for p in leaves[id(s)])  # the parts are stated
+    ]
+    for c in figures:  # a figure's share of a whole the documents give as its parts
+        if c.unit == "%" or not c.value or c.value <= 0:
+            continue
+        pool = [
+            s
+            for s in wholes
+            if s.value > c.value and not any(c is p for p in leaves[id(s)]) and comparable([c, *leaves[id(s)]])
+        ]
+        for s in sorted(pool, key=_reads_well, reverse=True)[:WHOLES]:
+            parts = leaves[id(s)]
+            inner = " + ".join(plain(p.value) for p in parts)
+            expression = f"{plain(c.value)} / ({inner}) * 100"
+            out.append(_two_step(make("share", [c, *parts], c.value / s.value * 100, expression, "%")))
     for a, b in itertools.permutations(sums, 2):
         pa, pb = leaves[id(a)], leaves[id(b)]
         if b.value > a.value and not set(map(id, pa)) & set(map(id, pb)) and comparable([*pa, *pb]):

@@ -26,6 +26,13 @@ def text_years(text: str) -> set[int]:
     return years
 
 
+def _modifier(word: str) -> bool:
+    """A word that can tell siblings apart: not glue, not a question word, not a year or long number."""
+    if word.isdigit():
+        return len(word) <= 2
+    return len(word) > 1 and word not in vocab.STOP and word not in vocab.NOUN_END
+
+
 @dataclass
 class Passage:
     """One retrieved passage seen from the question."""
@@ -148,6 +155,32 @@ class Evidence:
         if not pairs:
             return 0.0
         return len(pairs & set(zip(t, t[1:]))) / len(pairs)
+
+    def siblings_of(self, t: list[str]) -> float:
+        """The share of the question's word pairs ("cấp xã", "mức 4", "Cầu Kè") that ``t`` (a text's
+        folded words) names with another second word ("cấp huyện", "mức 3", "Cầu Ngang") and never
+        with the asked one, whose second word it does not use at all: the text is about a sibling of
+        what is asked."""
+        pairs = self._modifier_pairs
+        if not pairs:
+            return 0.0
+        present = set(t)
+        seconds: dict[str, set[str]] = {}
+        for a, b in zip(t, t[1:]):
+            seconds.setdefault(a, set()).add(b)
+        asked = set(self.q.words)
+        conflicts = 0
+        for a, b in pairs:
+            others = seconds.get(a)
+            if others and b not in present and any(_modifier(c) and c not in asked for c in others):
+                conflicts += 1
+        return conflicts / len(pairs)
+
+    @cached_property
+    def _modifier_pairs(self) -> set[tuple[str, str]]:
+        """Adjacent question words, both carrying content (a level's number counts; a year does not)."""
+        w = self.q.words
+        return {(a, b) for a, b in zip(w, w[1:]) if _modifier(a) and _modifier(b)}
 
     @cached_property
     def _pairs(self) -> set[tuple[str, str]]:

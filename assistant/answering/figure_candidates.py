@@ -185,6 +185,7 @@ def _candidate(
         "q_unknown": ev.unknown_keywords,
         "cov_context": ev.coverage(t.context_tokens) if t.context_tokens is not None else 0.0,
         "bigrams_clause": ev.bigrams_of(t.lead_words),
+        "sibling": ev.siblings_of(t.lead_words),
         "q_counts": float(bool(counted)),
         "noun_in_unit": noun_in_unit,
         "noun_in_clause": noun_in_clause,

@@ -15,7 +15,8 @@ from assistant.errors import ConfigurationError
 TRAINED = Path(__file__).resolve().parent / "trained"
 #: Bumped when features change in a way that old trained files cannot be read with.
 FEATURES_VERSION = (
-    4  # 2: noun_missing; units compared by head word; 3: the answerability head; 4: two steps, proper names
+    5  # 2: noun_missing; units compared by head word; 3: the answerability head; 4: two steps, proper names;
+    # 5: numbers the question gives as operands, what an average is per, siblings of what is asked
 )
 
 

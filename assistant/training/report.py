@@ -29,6 +29,7 @@ def firing(outcomes: list[Outcome]) -> dict[str, dict[str, int]]:
         facts["documents by kind and year"] += bool(q.doc_years)
         facts["provinces"] += bool(q.provinces)
         facts["counted noun"] += bool(q.counted)
+        facts["per noun"] += bool(q.per)
         facts["small numbers"] += bool(q.small)
         facts["several things listed"] += q.enumerated > 1
         facts["numbers given"] += bool(q.numbers)
