@@ -5,8 +5,9 @@ who sees the same documents through the same filters, gets the same passages and
 answer. A snapshot keeps the last ones it gave (a bounded LRU), so a question asked again —
 by another official, by a portal polling it, by the chat after a reload — costs a lookup
 instead of a retrieval and an answer. The cache belongs to one snapshot: a new build starts
-with an empty one, and a caller's visible documents are part of the key, so no answer read
-from a restricted document reaches a caller outside its groups.
+with its own, filled only with answers computed on it (``Pipeline.warm``), and a caller's visible
+documents are part of the key, so no answer read from a restricted document reaches a caller
+outside its groups.
 """
 
 from __future__ import annotations

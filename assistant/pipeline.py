@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Hashable, Iterable
@@ -20,6 +21,7 @@ from assistant.validation import check_question
 from assistant.view import CorpusView
 
 Mode = Literal["default", "llm"]
+log = logging.getLogger(__name__)
 
 
 class Pipeline:
@@ -90,19 +92,24 @@ class Pipeline:
         of callers who see every document are answered again (another caller's visible documents
         may differ in the new build). Returns how many were answered."""
         deadline = time.monotonic() + self.settings.warm_seconds
-        done = 0
+        answered = []
         for key in old.answers.recent():
             if time.monotonic() >= deadline:
                 break
             mode, resolved, visible, filters, k = key
             if visible is not None or mode != "default" or k != self.settings.top_k:
                 continue
-            view = fresh.view().narrowed(filters)
-            hits = view.search(resolved.search, k)
-            answer = self.answerer(mode).answer(resolved.question, hits, view, resolved.context)
+            try:
+                view = fresh.view().narrowed(filters)
+                hits = view.search(resolved.search, k)
+                answer = self.answerer(mode).answer(resolved.question, hits, view, resolved.context)
+            except Exception:  # noqa: BLE001 - warming only saves time: it never holds up a swap
+                log.warning("Không trả lời trước được một câu hỏi trên bản chỉ mục mới.", exc_info=True)
+                continue
+            answered.append((key, hits, answer))
+        for key, hits, answer in reversed(answered):  # the most recent is kept longest
             fresh.answers.put(key, hits, answer)
-            done += 1
-        return done
+        return len(answered)
 
     def warm_up(self) -> "Pipeline":
         self.search("khởi động", k=1)

@@ -171,3 +171,56 @@ def test_a_build_published_by_another_process_is_followed_in_the_background(tmp_
     fresh = pipeline.snapshot()
     assert fresh is not old and fresh.build != old.build and len(fresh.answers) == 1
     assert "1.345" in pipeline.ask(CHARGING).answer and fresh.answers.hits == 1
+
+
+class _FailingOnce:
+    """An answerer that fails on the first question it is asked, then answers as the real one."""
+
+    def __init__(self, real):
+        self.real, self.failed = real, False
+
+    def answer(self, question, hits, corpus, context=""):
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("hỏng khi trả lời trước")
+        return self.real.answer(question, hits, corpus, context)
+
+
+def test_a_question_that_fails_while_warming_never_holds_up_the_swap(tmp_path):
+    shutil.copytree(DOCUMENTS, tmp_path / "documents")
+    settings = Settings(data_dir=tmp_path, embedder="hashing", answer_cache_size=8, warm_seconds=60, _env_file=None)
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    pipeline = Pipeline(settings, HashingEmbeddings())
+    asked = [QUESTION, "trạm BTS năm 2023"]
+    for q in asked:
+        pipeline.ask(q)
+    old = pipeline.snapshot()
+    pipeline._answerers["default"] = _FailingOnce(pipeline.answerer())
+    fresh = pipeline.reload(warm=True)
+    assert pipeline.snapshot() is fresh is not old
+    assert len(fresh.answers) == 1  # the most recent failed, the other was warmed
+    assert fresh.answers.recent()[0][1].question == QUESTION
+
+
+def test_a_build_that_fails_to_load_is_not_retried_at_every_request(tmp_path):
+    from assistant.service.service import Service
+
+    shutil.copytree(DOCUMENTS, tmp_path / "documents")
+    settings = Settings(data_dir=tmp_path, embedder="hashing", warm_seconds=0, _env_file=None)
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    service = Service(settings, Pipeline(settings, HashingEmbeddings()))
+    old = service.pipeline.snapshot()
+    broken = settings.index_dir / "builds" / "20990101T000000-broken"
+    broken.mkdir(parents=True)
+    current = settings.index_dir / "current"
+    target = current.readlink()
+    current.unlink()
+    current.symlink_to(broken.relative_to(settings.index_dir) if not target.is_absolute() else broken)
+    service._checked_at = 0.0
+    service.follow_published_build()
+    service._follower.join(timeout=60)
+    assert service.pipeline.snapshot() is old and service._failed[0] == broken.name
+    first = service._follower
+    service._checked_at = 0.0
+    service.follow_published_build()
+    assert service._follower is first  # not tried again at once

@@ -243,8 +243,8 @@ class _Maker:
 
     def _given(self, op: str, values: list[float]) -> dict[str, float]:
         """How the operands meet the numbers the question gives ("mục tiêu 30%", "tổng số 1.772"):
-        the share of the operands that are such numbers (the 100 a complement takes from nowhere
-        counts as one that is not), and the share of those numbers the calculation uses."""
+        the share of the operands that are such numbers (the 100 a complement takes is one only
+        when the question writes 100), and the share of those numbers the calculation uses."""
         given = self.given
         if not given:
             return {"operands_given": 0.0, "given_used": 0.0}

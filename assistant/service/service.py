@@ -26,11 +26,13 @@ from assistant.settings import Settings
 from assistant.snapshot import Snapshot
 from assistant.vietnamese.text import words
 
-#: Answers remembered for feedback (id → question and answer text).
 log = logging.getLogger(__name__)
+#: Answers remembered for feedback (id → question and answer text).
 ANSWERS_KEPT = 10_000
 #: How often a worker looks whether another process published a new build.
 BUILD_CHECK_SECONDS = 1.0
+#: A published build that failed to load is tried again after this long (or when another is published).
+FOLLOW_RETRY_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Service:
         self._checked_at = 0.0
         self._follow_lock = threading.Lock()
         self._follower: threading.Thread | None = None
+        self._failed: tuple[str, float] | None = None  # a published build that failed to load, and when
         self.metrics.count_cache(self.pipeline.cache_lookups.read)
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -84,14 +87,20 @@ class Service:
         if now - self._checked_at < BUILD_CHECK_SECONDS:
             return
         self._checked_at = now
-        current = self.settings.index_dir / "current"
-        try:
-            name = os.path.basename(os.readlink(current))
-        except OSError:
-            return
+        name = self._published()
         snapshot = self.pipeline._snapshot
-        if snapshot is not None and name != snapshot.build:
-            self._follow_in_background(name)
+        if name is None or snapshot is None or name == snapshot.build:
+            return
+        failed = self._failed
+        if failed is not None and failed[0] == name and now - failed[1] < FOLLOW_RETRY_SECONDS:
+            return  # a build that failed to load is tried again later, not at every request
+        self._follow_in_background(name)
+
+    def _published(self) -> str | None:
+        try:
+            return os.path.basename(os.readlink(self.settings.index_dir / "current"))
+        except OSError:
+            return None
 
     def _follow_in_background(self, name: str) -> None:
         """Load (and warm) a build another process published without holding up the request that
@@ -107,13 +116,14 @@ class Service:
             # A build this worker's own job swapped in meanwhile is not loaded (and warmed) twice.
             self.pipeline.reload(warm=self.settings.warm_seconds > 0, unless=name)
             self._update_gauges()
-        except Exception:  # noqa: BLE001 - the build in use goes on answering; the next check retries
+        except Exception:  # noqa: BLE001 - the build in use goes on answering; tried again later
             log.exception("Không nạp được bản chỉ mục mới; vẫn dùng bản cũ.")
-            self._checked_at = 0.0
+            self._failed = (name, time.monotonic())
 
     def reload(self) -> None:
-        """Swap in the published build, warmed with the questions last answered (settings.warm_seconds)."""
-        self.pipeline.reload(warm=self.settings.warm_seconds > 0)
+        """Swap in the published build, warmed with the questions last answered (settings.warm_seconds);
+        nothing is done when a follower already swapped in the build published now."""
+        self.pipeline.reload(warm=self.settings.warm_seconds > 0, unless=self._published())
         self._update_gauges()
 
     def _update_gauges(self) -> None:
