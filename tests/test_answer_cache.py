@@ -224,3 +224,28 @@ def test_a_build_that_fails_to_load_is_not_retried_at_every_request(tmp_path):
     service._checked_at = 0.0
     service.follow_published_build()
     assert service._follower is first  # not tried again at once
+
+
+def test_a_caller_who_saw_every_old_document_never_gets_a_warmed_answer_from_a_new_one_hidden_from_them(tmp_path):
+    """Before the new build, the caller saw every document (their key was "everything"); the
+    document added is hidden from them, so the answer warmed for "everything" is not theirs."""
+    from tests.conftest import CHARGING, INVENTED_DOCUMENT, INVENTED_TEXT
+
+    shutil.copytree(DOCUMENTS, tmp_path / "documents")
+    settings = Settings(data_dir=tmp_path, embedder="hashing", answer_cache_size=8, warm_seconds=60, _env_file=None)
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    pipeline = Pipeline(settings, HashingEmbeddings())
+    theirs = sorted(pipeline.snapshot().documents)  # every document there is, for now
+    pipeline.ask(CHARGING, visible_documents=theirs)
+    assert pipeline.snapshot().answers.recent()[0][2] is None  # kept as "sees everything"
+
+    (tmp_path / "documents" / INVENTED_DOCUMENT).write_text(INVENTED_TEXT, encoding="utf-8")
+    build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
+    fresh = pipeline.reload(warm=True)
+    assert len(fresh.answers) == 1
+    warmed = pipeline.ask(CHARGING)  # a caller who sees the new document: the warmed answer
+    assert fresh.answers.hits == 1 and "1.345" in warmed.answer
+    answer = pipeline.ask(CHARGING, visible_documents=theirs)
+    assert fresh.answers.hits == 1  # not the warmed answer: computed for what they see
+    assert INVENTED_DOCUMENT not in {c.document for c in answer.citations} | {p.document for p in answer.retrieved}
+    assert "1.345" not in answer.answer
