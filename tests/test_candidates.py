@@ -127,12 +127,19 @@ def test_a_sum_of_five_items(setup):
     assert total.features["operands_match_count"] == 1.0
 
 
-def test_two_steps_share_of_a_sum_and_what_remains(setup):
-    ev = read(setup, "Cấp huyện và cấp xã chiếm bao nhiêu phần trăm trong 194 đơn vị dùng hệ thống quản lý văn bản?")
+def _calculations(setup, question, operand):
+    """The calculations of ``question`` when the figure model would pick the figures ``operand``
+    accepts as operands (its score, ``stage1``, is 1 for them and 0 for the others)."""
+    ev = read(setup, question)
     figs = figure_candidates(ev)
     for c in figs:
-        c.features["stage1"] = 1.0 if c.unit == "đơn vị" else 0.0
-    calcs = calculation_candidates(ev, figs)
+        c.features["stage1"] = 1.0 if operand(c) else 0.0
+    return calculation_candidates(ev, figs)
+
+
+def test_two_steps_share_of_a_sum_and_what_remains(setup):
+    question = "Cấp huyện và cấp xã chiếm bao nhiêu phần trăm trong 194 đơn vị dùng hệ thống quản lý văn bản?"
+    calcs = _calculations(setup, question, lambda c: c.unit == "đơn vị")
     two = [c for c in calcs if c.features.get("two_step")]
     share = next(c for c in two if c.operation == "share" and c.expression == "(72 + 106) / 194 * 100")
     assert share.value == pytest.approx(178 / 194 * 100) and share.unit == "%"
@@ -147,11 +154,8 @@ def test_two_steps_share_of_a_sum_and_what_remains(setup):
 
 
 def test_two_steps_share_of_a_whole_stated_as_its_parts(setup):
-    ev = read(setup, "Lượt truy cập cổng xã bằng bao nhiêu % tổng lượt truy cập của cổng tỉnh và Cổng Sở Y tế?")
-    figs = figure_candidates(ev)
-    for c in figs:
-        c.features["stage1"] = 1.0 if c.unit == "lượt truy cập" else 0.0
-    calcs = calculation_candidates(ev, figs)
+    question = "Lượt truy cập cổng xã bằng bao nhiêu % tổng lượt truy cập của cổng tỉnh và Cổng Sở Y tế?"
+    calcs = _calculations(setup, question, lambda c: c.unit == "lượt truy cập")
     share = next(c for c in calcs if c.features.get("two_step") and c.expression == "100 / (300 + 200) * 100")
     assert share.value == pytest.approx(20.0) and share.operation == "share"
     assert [t.value for t in share.terms] == [100.0, 300.0, 200.0]
@@ -159,11 +163,9 @@ def test_two_steps_share_of_a_whole_stated_as_its_parts(setup):
 
 
 def test_two_steps_gap_in_points_between_a_target_and_a_stated_share(setup):
-    ev = read(setup, "Tỷ lệ cấp xã trên tổng đơn vị còn cách mục tiêu 80% bao nhiêu điểm phần trăm?")
-    figs = figure_candidates(ev)
-    for c in figs:
-        c.features["stage1"] = 1.0 if c.value in (106.0, 194.0) else 0.0
-    gaps = [c for c in calculation_candidates(ev, figs) if c.features.get("two_step") and c.operation == "difference"]
+    question = "Tỷ lệ cấp xã trên tổng đơn vị còn cách mục tiêu 80% bao nhiêu điểm phần trăm?"
+    calcs = _calculations(setup, question, lambda c: c.value in (106.0, 194.0))
+    gaps = [c for c in calcs if c.features.get("two_step") and c.operation == "difference"]
     gap = next(c for c in gaps if c.expression == "80 - 106 / 194 * 100")
     assert gap.value == pytest.approx(80 - 106 / 194 * 100) and gap.unit == "%"
 

@@ -236,6 +236,7 @@ class _Maker:
         self.question = question_features(ev.q)
         self.counted = set(ev.q.counted)
         self.given = sorted(set(ev.q.numbers))
+        self._given_of: dict[float, frozenset[int]] = {}
         self.per = ev.q.per
         self.flags = {op: {f"calc_{name}": float(name == op) for name in OPERATIONS} for op in OPERATIONS}
         self._operands: dict[int, _Operand] = {}
@@ -249,9 +250,16 @@ class _Maker:
         if not given:
             return {"operands_given": 0.0, "given_used": 0.0}
         leaves = [100.0, *values] if op == "complement" and len(values) == 1 else values
-        hit = [any(_close(v, x) for x in given) for v in leaves]
-        used = sum(any(_close(v, x) for v in leaves) for x in given)
-        return {"operands_given": sum(hit) / len(leaves), "given_used": used / len(given)}
+        matched = [self._given_matching(v) for v in leaves]
+        used = len(frozenset().union(*matched))
+        return {"operands_given": sum(bool(m) for m in matched) / len(leaves), "given_used": used / len(given)}
+
+    def _given_matching(self, value: float) -> frozenset[int]:
+        """Which of the question's numbers ``value`` is (their indices), measured once per value."""
+        found = self._given_of.get(value)
+        if found is None:
+            found = self._given_of[value] = frozenset(i for i, x in enumerate(self.given) if _close(value, x))
+        return found
 
     def _per(self, op: str, operands: list[Candidate]) -> dict[str, float]:
         """For a division, how much of what the question averages over ("bình quân mỗi kỳ sát
