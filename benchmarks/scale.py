@@ -300,7 +300,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--kinds", nargs="+", default=list(KINDS))
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--reserve", action="store_true", help="measure serving again for indexes already built")
-    parser.add_argument("--hybrid", default="ivf", help="vector index type of the hybrid measurement")
+    parser.add_argument("--hybrid", default="ivf-sq8", help="vector index type of the hybrid measurement")
     args = parser.parse_args(argv)
     if args.command == "prepare":
         prepare_common()

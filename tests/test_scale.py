@@ -11,6 +11,7 @@ from assistant.filters import Filters, Where
 from assistant.indexing.builder import build_index
 from assistant.indexing.store import IndexStore
 from assistant.retrieval.embeddings import HashingEmbeddings
+from assistant.retrieval.float_rows import FileRows
 from assistant.retrieval.lexical import BM25Index
 from assistant.retrieval.table import ChunkTable
 from assistant.retrieval.vector import KINDS, FaissVectorIndex, choose_kind
@@ -76,7 +77,7 @@ def test_every_index_type_adds_removes_filters_and_reloads(synthetic, kind, tmp_
     for q in queries:
         got = index.search(q, 5, where)
         assert {table.document_of(table.row_of[c]) for c, _ in got} == {small}
-        if kind in ("flat", "ivf", "hnsw"):  # the quantized types rank by approximate scores
+        if kind in ("flat", "ivf", "hnsw", "ivf-sq8"):  # ivf-sq8's candidates are scored exactly again
             assert [c for c, _ in got] == [c for c, _ in exact.search(q, 5, where)]
     in_small = [table.ids[r] for r in range(N) if table.document_of(r) == small]
     assert index.remove(in_small[:3]) == 3  # removed rows leave the exact filtered search too
@@ -93,8 +94,34 @@ def test_every_index_type_adds_removes_filters_and_reloads(synthetic, kind, tmp_
     assert again.search(queries[1], 20) == index.search(queries[1], 20)
 
 
+def test_8_bit_codes_choose_and_the_float_vectors_on_disk_score(synthetic, tmp_path):
+    """ivf-sq8 returns exact scores in exact order (the codes only choose the candidates); served,
+    its float vectors are memory-mapped, and a removed row never comes back from them."""
+    synth, table, vectors, embedder = synthetic
+    index = FaissVectorIndex.build(table.ids, vectors, table, "ivf-sq8")
+    exact = FaissVectorIndex.build(table.ids, vectors, table, "flat")
+    queries = np.asarray([embedder.embed_query(q) for q in QUERIES], dtype=np.float32)
+    for q in queries:
+        got, want = index.search(q, 10), exact.search(q, 10)
+        assert [c for c, _ in got] == [c for c, _ in want]
+        assert [s for _, s in got] == pytest.approx([s for _, s in want], abs=1e-5)
+    index.save(tmp_path)
+    served = FaissVectorIndex.load(tmp_path, table)
+    assert isinstance(served.full, FileRows) and served.full.shape == vectors.shape
+    assert not served.full.changed and served.full.take(np.array([7])).tobytes() == vectors[7].tobytes()
+    first = served.search(queries[0], 10)[0][0]
+    served.remove([first])
+    assert first not in {c for c, _ in served.search(queries[0], 200)}
+    where = Where(filters=Filters.of(documents=[table.document_of(table.row_of[first])]))
+    assert first not in {c for c, _ in served._search_rows(queries[0], 50, np.flatnonzero(table.mask(where)))}
+    assert np.load(tmp_path / "vectors.full.npy").any(axis=1).all()  # removing never wrote to disk
+    served.save(tmp_path)  # over the file it reads from
+    saved = np.load(tmp_path / "vectors.full.npy")
+    assert not saved[table.row_of[first]].any() and saved.any(axis=1).sum() == len(vectors) - 1
+
+
 def test_auto_is_exact_for_a_small_corpus():
-    assert choose_kind("auto", 517) == "flat" and choose_kind("auto", 2_000_000) == "ivf"
+    assert choose_kind("auto", 517) == "flat" and choose_kind("auto", 2_000_000) == "ivf-sq8"
     with pytest.raises(ValueError):
         choose_kind("annoy", 10)
 

@@ -6,11 +6,12 @@ index file (``vectors.json``):
 ==========  ==================================================================================
 flat        exact search (``IndexIDMap2`` over ``IndexFlatIP``); 1,536 bytes a vector at 384-d
 ivf         inverted lists over k-means cells (``nlist`` ≈ 4 √n), ``nprobe`` cells searched
-ivf-sq8     the same with 8-bit scalar quantization (4× smaller)
+ivf-sq8     the same with 8-bit codes (4× smaller in memory); the candidates are scored again
+            exactly from the float vectors, kept on disk beside the index (retrieval/float_rows.py)
 ivf-pq      the same with product quantization (48 bytes a vector; recall is lower)
 hnsw        an HNSW graph (M 32) over full vectors: the fastest at a million vectors
 hnsw-sq8    the same graph over 8-bit vectors
-auto        ``flat`` up to :data:`AUTO_EXACT_MAX` vectors, ``ivf`` above (see docs/scaling.md)
+auto        ``flat`` up to :data:`AUTO_EXACT_MAX` vectors, ``ivf-sq8`` above (see docs/scaling.md)
 ==========  ==================================================================================
 
 Labels are the table's rows. Every type adds and removes vectors: IVF lists remove natively; an
@@ -31,9 +32,12 @@ from pathlib import Path
 import numpy as np
 
 from assistant.filters import Where
+from assistant.retrieval.float_rows import FileRows, MemoryRows
 from assistant.retrieval.table import ChunkTable
 
 FILE = "vectors.faiss"
+#: The float vectors of a re-scored type, by table row (memory-mapped when served).
+FULL = "vectors.full.npy"
 META = "vectors.json"
 LABELS = "vectors.labels.npy"
 
@@ -45,6 +49,11 @@ EXACT_FILTER_SHARE = 0.05
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 40
 PQ_BYTES = 48
+#: Types whose codes only choose candidates; the float vectors score them (8-bit codes alone lose the
+#: order among near-duplicate passages: recall@10 saturates at 0.967 at 10^5, docs/scaling.md).
+RESCORED = frozenset({"ivf-sq8"})
+#: A re-scored search takes this many candidates at least (or as many as asked) from the codes.
+RESCORE_MIN = 100
 
 
 def choose_kind(kind: str, n: int) -> str:
@@ -53,9 +62,10 @@ def choose_kind(kind: str, n: int) -> str:
         if kind not in KINDS:
             raise ValueError(f"unknown vector index type {kind!r}; expected auto or one of {', '.join(KINDS)}")
         return kind
-    # IVF over full vectors: measured recall@10 0.98 at nprobe 64 where HNSW (0.80) and 8-bit
-    # codes (0.97 at best) lose the order among near-duplicate passages; it also removes natively.
-    return "flat" if n <= AUTO_EXACT_MAX else "ivf"
+    # IVF: recall@10 0.998 at nprobe 64 and 10^6 vectors where HNSW loses near-duplicate passages
+    # (0.80 at 10^5), and it removes natively; 8-bit codes with the candidates scored again from the
+    # float vectors on disk keep that recall in a quarter of the memory (docs/scaling.md).
+    return "flat" if n <= AUTO_EXACT_MAX else "ivf-sq8"
 
 
 def nlist_for(n: int) -> int:
@@ -76,6 +86,7 @@ class FaissVectorIndex:
         ef_search: int = 256,
         labels: np.ndarray | None = None,
         dimension: int | None = None,
+        full: MemoryRows | FileRows | None = None,
     ) -> None:
         self.index = index  # None until the first add for trained types (IVF needs data to train)
         self.table = table
@@ -85,6 +96,8 @@ class FaissVectorIndex:
         self.dimension = dimension if dimension is not None else (index.d if index is not None else 0)
         # HNSW only: table row of each graph node in insertion order, -1 once removed (a tombstone).
         self.labels = labels if labels is not None else np.zeros(0, dtype=np.int64)
+        # Re-scored types only: the float vector of every table row (zeros for rows never added).
+        self.full = full
 
     # --- making ----------------------------------------------------------------
     @classmethod
@@ -116,6 +129,7 @@ class FaissVectorIndex:
         if kind.startswith("ivf"):
             _direct_map(index)
         labels = np.load(directory / LABELS, allow_pickle=False) if kind.startswith("hnsw") else None
+        full = FileRows(directory / FULL) if kind in RESCORED else None
         return cls(
             index,
             table,
@@ -123,6 +137,7 @@ class FaissVectorIndex:
             nprobe=int(meta.get("nprobe", 64)),
             ef_search=int(meta.get("ef_search", 256)),
             labels=labels,
+            full=full,
         )
 
     def save(self, directory: Path) -> None:
@@ -136,6 +151,8 @@ class FaissVectorIndex:
         (directory / META).write_text(json.dumps(meta), encoding="utf-8")
         if kind.startswith("hnsw"):
             np.save(directory / LABELS, self.labels, allow_pickle=False)
+        if kind in RESCORED:
+            self._full().save(directory / FULL)
 
     # --- changing --------------------------------------------------------------
     def __len__(self) -> int:
@@ -161,6 +178,14 @@ class FaissVectorIndex:
             self.labels = np.concatenate([self.labels, labels])
         else:
             self.index.add_with_ids(vectors, labels)
+        if self.kind in RESCORED:
+            self._full().put(labels, vectors)
+
+    def _full(self) -> MemoryRows | FileRows:
+        """The float vectors by table row, made (zeros) on first use."""
+        if self.full is None:
+            self.full = MemoryRows(len(self.table), self.dimension)
+        return self.full
 
     def remove(self, ids: Sequence[str]) -> int:
         import faiss
@@ -172,6 +197,8 @@ class FaissVectorIndex:
             dead = np.isin(self.labels, labels) & (self.labels >= 0)
             self.labels = np.where(dead, -1, self.labels)
             return int(dead.sum())
+        if self.kind in RESCORED:
+            self._full().put(labels, np.zeros((len(labels), self.dimension), dtype=np.float32))
         if self.kind.startswith("ivf"):  # the direct map removes by an explicit array
             return int(self.index.remove_ids(faiss.IDSelectorArray(len(labels), faiss.swig_ptr(labels))))
         return int(self.index.remove_ids(faiss.IDSelectorBatch(labels)))
@@ -201,13 +228,30 @@ class FaissVectorIndex:
             params = faiss.SearchParametersIVF(
                 sel=keep.selector if keep else None, nprobe=min(self.nprobe, self.index.nlist)
             )
+        if self.kind in RESCORED:
+            _, labels = self.index.search(query, min(max(k, RESCORE_MIN), n), params=params)
+            return self._rescored(query[0], k, labels[0][labels[0] >= 0])
         scores, labels = self.index.search(query, min(k, n), params=params)
         ids = self.table.ids
         return [(ids[label], float(s)) for s, label in zip(scores[0], labels[0]) if label >= 0]
 
-    def _search_rows(self, query: np.ndarray, k: int, rows: np.ndarray) -> list[tuple[str, float]]:
-        """Exact scores of the few allowed rows, their vectors read back through the IVF direct map."""
+    def _rescored(self, query: np.ndarray, k: int, rows: np.ndarray) -> list[tuple[str, float]]:
+        """The best ``k`` of ``rows`` by their exact scores (ties keep the codes' order)."""
         rows = rows.astype(np.int64)
+        order = np.argsort(rows, kind="stable")
+        scores = np.empty(len(rows), dtype=np.float32)
+        scores[order] = self.full.take(rows[order]) @ query  # read in file order
+        top = np.argsort(-scores, kind="stable")[:k]
+        ids = self.table.ids
+        return [(ids[rows[i]], float(scores[i])) for i in top]
+
+    def _search_rows(self, query: np.ndarray, k: int, rows: np.ndarray) -> list[tuple[str, float]]:
+        """Exact scores of the few allowed rows, their vectors read back through the IVF direct map
+        (from the float vectors for a re-scored type)."""
+        rows = rows.astype(np.int64)
+        if self.kind in RESCORED:  # a removed row's float vector is zeros
+            rows = np.sort(rows)
+            return self._rescored(query, k, rows[self.full.take(rows).any(axis=1)])
         try:
             vectors = self.index.reconstruct_batch(rows)
         except RuntimeError:  # some rows were removed: keep those still held
