@@ -65,21 +65,28 @@ def ask_stream(body: AskRequest, service: ServiceDep, caller: CallerDep) -> Stre
     filters = body.filters.to_filters() if body.filters else None
     turn = service.turn(caller, body.question, history=body.history, filters=filters, mode=body.mode)
 
+    # Each item of a blocking generator is fetched on a worker thread of its own, and under load each
+    # waits for a free one: so the events are sent in two writes, the passages as soon as they are
+    # found, then the answer's events together (the client reads the same events either way).
     def events() -> Iterator[str]:
         try:
             hits = turn.retrieve()
             yield sse.event("passages", {"passages": [PassageOut.from_hit(h).model_dump() for h in hits]})
             answer = turn.answer(hits)
             answer_id = service.remember(answer)
-            for piece in sse.pieces(answer.answer):
-                yield sse.event("delta", {"text": piece})
             out = AnswerOut.of(answer_id, answer)
-            yield sse.event(
-                "answer", out.model_dump(include={"id", "answer", "abstained", "value", "unit", "conflict", "mode"})
+            yield "".join(
+                [
+                    *(sse.event("delta", {"text": piece}) for piece in sse.pieces(answer.answer)),
+                    sse.event(
+                        "answer",
+                        out.model_dump(include={"id", "answer", "abstained", "value", "unit", "conflict", "mode"}),
+                    ),
+                    sse.event("citations", {"citations": [CitationOut.of(c).model_dump() for c in answer.citations]}),
+                    sse.event("verification", out.model_dump(include={"figures", "calculation"})),
+                    sse.event("done", {"timings": answer.timings, "build": answer.build}),
+                ]
             )
-            yield sse.event("citations", {"citations": [CitationOut.of(c).model_dump() for c in answer.citations]})
-            yield sse.event("verification", out.model_dump(include={"figures", "calculation"}))
-            yield sse.event("done", {"timings": answer.timings, "build": answer.build})
         except AssistantError as exc:
             yield sse.event("error", error_body(exc))
 

@@ -128,15 +128,18 @@ def chat_completions(body: ChatRequest, service: ServiceDep, caller: CallerDep):
         )
 
     def events() -> Iterator[str]:
+        """The chunks in one write (each item of a blocking generator waits for a worker thread)."""
         try:
             answer = turn.answer(turn.retrieve())
             answer_id = service.remember(answer)
-            yield chunk({"role": "assistant", "content": ""})
-            for piece in sse.pieces(_content(answer)):
-                yield chunk({"content": piece})
-            yield chunk({}, "stop", **_extra(answer, answer_id))
+            pieces = [chunk({"content": piece}) for piece in sse.pieces(_content(answer))]
+            done = [
+                chunk({"role": "assistant", "content": ""}),
+                *pieces,
+                chunk({}, "stop", **_extra(answer, answer_id)),
+            ]
         except AssistantError as exc:
-            yield sse.data_only(error_body(exc))
-        yield sse.data_only("[DONE]")
+            done = [sse.data_only(error_body(exc))]
+        yield "".join([*done, sse.data_only("[DONE]")])
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
