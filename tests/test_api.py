@@ -236,3 +236,23 @@ def test_a_file_name_is_never_a_path(client, server):
     assert wait_for_job(client, job.json()["url"])["status"] == "done"
     assert (server[1].documents_dir / "passwd.txt").is_file()
     assert wait_for_job(client, client.delete("/api/v1/documents/passwd.txt").json()["url"])["status"] == "done"
+
+
+def test_a_stream_that_fails_unexpectedly_ends_with_an_error_event(client, monkeypatch):
+    """The headers are sent before the answer: an error nobody foresaw is the stream's last event
+    (and the OpenAI-compatible stream's last chunk before [DONE]), not a dropped connection."""
+    from assistant.pipeline import Turn
+
+    def broken(self, hits):
+        raise RuntimeError("hỏng")
+
+    monkeypatch.setattr(Turn, "answer", broken)
+    question = "Một câu hỏi chưa từng được hỏi về trạm BTS?"
+    with client.stream("POST", "/api/v1/ask/stream", json={"question": question}) as r:
+        lines = [line for line in r.iter_lines() if line]
+    assert r.status_code == 200 and lines[0] == "event: passages" and lines[-2] == "event: error"
+    assert json.loads(lines[-1][6:])["error"]["code"] == "internal"
+    body = {"model": "tro-ly-quy-hoach", "stream": True, "messages": [{"role": "user", "content": question}]}
+    with client.stream("POST", "/v1/chat/completions", json=body) as r:
+        lines = [line for line in r.iter_lines() if line]
+    assert lines[-1] == "data: [DONE]" and json.loads(lines[-2][6:])["error"]["code"] == "internal"

@@ -96,7 +96,7 @@ def test_every_index_type_adds_removes_filters_and_reloads(synthetic, kind, tmp_
 
 def test_8_bit_codes_choose_and_the_float_vectors_on_disk_score(synthetic, tmp_path):
     """ivf-sq8 returns exact scores in exact order (the codes only choose the candidates); served,
-    its float vectors are memory-mapped, and a removed row never comes back from them."""
+    its float vectors are read from disk, and a removed row never comes back from them."""
     synth, table, vectors, embedder = synthetic
     index = FaissVectorIndex.build(table.ids, vectors, table, "ivf-sq8")
     exact = FaissVectorIndex.build(table.ids, vectors, table, "flat")
@@ -118,6 +118,32 @@ def test_8_bit_codes_choose_and_the_float_vectors_on_disk_score(synthetic, tmp_p
     served.save(tmp_path)  # over the file it reads from
     saved = np.load(tmp_path / "vectors.full.npy")
     assert not saved[table.row_of[first]].any() and saved.any(axis=1).sum() == len(vectors) - 1
+
+
+def test_an_ivf_sq8_build_from_before_its_vectors_were_kept_still_serves(synthetic, tmp_path):
+    synth, table, vectors, embedder = synthetic
+    FaissVectorIndex.build(table.ids, vectors, table, "ivf-sq8").save(tmp_path)
+    (tmp_path / "vectors.full.npy").unlink()
+    old = FaissVectorIndex.load(tmp_path, table)
+    query = np.asarray(embedder.embed_query(QUERIES[0]), dtype=np.float32)
+    assert old.codes_only and len(old.search(query, 10)) == 10  # ranked by its codes, as before
+    assert old.remove(table.ids[:5]) == 5 and len(old) == N - 5
+
+
+def test_float_rows_on_disk_are_read_through_the_descriptor_opened_at_loading(tmp_path):
+    from assistant.retrieval.float_rows import FileRows
+
+    rows = np.arange(12, dtype=np.float32).reshape(4, 3)
+    np.save(tmp_path / "v.npy", rows)
+    on_disk = FileRows(tmp_path / "v.npy")
+    (tmp_path / "v.npy").unlink()  # a pruned build directory: a served snapshot still reads it
+    assert on_disk.take(np.array([3, 0])).tolist() == [[9, 10, 11], [0, 1, 2]]
+    on_disk.put(np.array([1]), np.full((1, 3), -1, np.float32))
+    on_disk.save(tmp_path / "w.npy")
+    assert np.load(tmp_path / "w.npy").tolist() == [[0, 1, 2], [-1, -1, -1], [6, 7, 8], [9, 10, 11]]
+    assert not list(tmp_path.glob("*.tmp"))
+    with pytest.raises(IndexError):
+        on_disk.take(np.array([4]))
 
 
 def test_auto_is_exact_for_a_small_corpus():

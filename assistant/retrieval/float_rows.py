@@ -40,6 +40,8 @@ class MemoryRows:
 class FileRows:
     """Rows of a ``.npy`` file of float32 (C order), read with ``pread``; changed rows kept in memory."""
 
+    _fd: int | None = None
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         header = np.load(self.path, mmap_mode="r")  # reads the header only
@@ -53,6 +55,8 @@ class FileRows:
         self.changed: dict[int, np.ndarray] = {}
 
     def take(self, rows: np.ndarray) -> np.ndarray:
+        if len(rows) and (rows.min() < 0 or rows.max() >= self.shape[0]):
+            raise IndexError(f"{self.path}: rows 0…{self.shape[0] - 1} only")
         out = np.empty((len(rows), self.shape[1]), dtype=np.float32)
         size, offset, fd = self._row_bytes, self._offset, self._fd
         for i, row in enumerate(rows.tolist()):
@@ -64,23 +68,33 @@ class FileRows:
         return out
 
     def put(self, rows: np.ndarray, vectors: np.ndarray) -> None:
+        if len(rows) and (rows.min() < 0 or rows.max() >= self.shape[0]):
+            raise IndexError(f"{self.path}: rows 0…{self.shape[0] - 1} only")
         for row, vector in zip(rows.tolist(), np.asarray(vectors, dtype=np.float32)):
             self.changed[row] = vector.copy()
 
     def save(self, path: Path) -> None:
-        """Writes the rows to ``path`` (through a temporary file: ``path`` may be the one read)."""
+        """Writes the rows to ``path``: read through the descriptor opened at loading (the file may
+        have been deleted or replaced since), written to a temporary file (``path`` may be the one
+        read) that replaces ``path`` when complete."""
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")
-        out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=self.shape)
-        step = max(1, (64 << 20) // self._row_bytes)  # 64 MB at a time
-        source = np.load(self.path, mmap_mode="r")
-        for lo in range(0, self.shape[0], step):
-            out[lo : lo + step] = source[lo : lo + step]
-        for row, vector in self.changed.items():
-            out[row] = vector
-        out.flush()
-        del out, source
-        os.replace(tmp, path)
+        try:
+            with open(tmp, "wb") as out:
+                np.lib.format.write_array_header_1_0(
+                    out, {"descr": "<f4", "fortran_order": False, "shape": tuple(self.shape)}
+                )
+                step = max(1, (64 << 20) // self._row_bytes) * self._row_bytes  # 64 MB at a time
+                total = self.shape[0] * self._row_bytes
+                for lo in range(0, total, step):
+                    out.write(os.pread(self._fd, min(step, total - lo), self._offset + lo))
+                base = out.tell() - total
+                for row, vector in sorted(self.changed.items()):
+                    out.seek(base + row * self._row_bytes)
+                    out.write(np.ascontiguousarray(vector, dtype="<f4").tobytes())
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def close(self) -> None:
         if self._fd is not None:

@@ -36,7 +36,7 @@ from assistant.retrieval.float_rows import FileRows, MemoryRows
 from assistant.retrieval.table import ChunkTable
 
 FILE = "vectors.faiss"
-#: The float vectors of a re-scored type, by table row (memory-mapped when served).
+#: The float vectors of a re-scored type, by table row (read with ``pread`` when served).
 FULL = "vectors.full.npy"
 META = "vectors.json"
 LABELS = "vectors.labels.npy"
@@ -87,6 +87,7 @@ class FaissVectorIndex:
         labels: np.ndarray | None = None,
         dimension: int | None = None,
         full: MemoryRows | FileRows | None = None,
+        codes_only: bool = False,
     ) -> None:
         self.index = index  # None until the first add for trained types (IVF needs data to train)
         self.table = table
@@ -98,6 +99,7 @@ class FaissVectorIndex:
         self.labels = labels if labels is not None else np.zeros(0, dtype=np.int64)
         # Re-scored types only: the float vector of every table row (zeros for rows never added).
         self.full = full
+        self.codes_only = codes_only
 
     # --- making ----------------------------------------------------------------
     @classmethod
@@ -129,7 +131,10 @@ class FaissVectorIndex:
         if kind.startswith("ivf"):
             _direct_map(index)
         labels = np.load(directory / LABELS, allow_pickle=False) if kind.startswith("hnsw") else None
-        full = FileRows(directory / FULL) if kind in RESCORED else None
+        # a build made before its type was re-scored has no float vectors: it searches by its codes
+        full = FileRows(directory / FULL) if kind in RESCORED and (directory / FULL).is_file() else None
+        if full is not None and full.shape[0] != len(table):
+            raise ValueError(f"{directory / FULL}: {full.shape[0]} rows for a table of {len(table)}")
         return cls(
             index,
             table,
@@ -138,6 +143,7 @@ class FaissVectorIndex:
             ef_search=int(meta.get("ef_search", 256)),
             labels=labels,
             full=full,
+            codes_only=kind in RESCORED and full is None,
         )
 
     def save(self, directory: Path) -> None:
@@ -151,8 +157,8 @@ class FaissVectorIndex:
         (directory / META).write_text(json.dumps(meta), encoding="utf-8")
         if kind.startswith("hnsw"):
             np.save(directory / LABELS, self.labels, allow_pickle=False)
-        if kind in RESCORED:
-            self._full().save(directory / FULL)
+        if kind in RESCORED and self.full is not None:
+            self.full.save(directory / FULL)
 
     # --- changing --------------------------------------------------------------
     def __len__(self) -> int:
@@ -178,8 +184,13 @@ class FaissVectorIndex:
             self.labels = np.concatenate([self.labels, labels])
         else:
             self.index.add_with_ids(vectors, labels)
-        if self.kind in RESCORED:
+        if self._rescoring():
             self._full().put(labels, vectors)
+
+    def _rescoring(self) -> bool:
+        """Whether candidates are scored again from the float vectors (always, but for a build
+        loaded from before its type was re-scored: it has none)."""
+        return self.kind in RESCORED and not self.codes_only
 
     def _full(self) -> MemoryRows | FileRows:
         """The float vectors by table row, made (zeros) on first use."""
@@ -197,10 +208,11 @@ class FaissVectorIndex:
             dead = np.isin(self.labels, labels) & (self.labels >= 0)
             self.labels = np.where(dead, -1, self.labels)
             return int(dead.sum())
-        if self.kind in RESCORED:
-            self._full().put(labels, np.zeros((len(labels), self.dimension), dtype=np.float32))
         if self.kind.startswith("ivf"):  # the direct map removes by an explicit array
-            return int(self.index.remove_ids(faiss.IDSelectorArray(len(labels), faiss.swig_ptr(labels))))
+            removed = int(self.index.remove_ids(faiss.IDSelectorArray(len(labels), faiss.swig_ptr(labels))))
+            if self._rescoring():  # after the codes: a search never scores a removed row as zeros
+                self.full.put(labels, np.zeros((len(labels), self.dimension), dtype=np.float32))
+            return removed
         return int(self.index.remove_ids(faiss.IDSelectorBatch(labels)))
 
     # --- searching -------------------------------------------------------------
@@ -228,19 +240,25 @@ class FaissVectorIndex:
             params = faiss.SearchParametersIVF(
                 sel=keep.selector if keep else None, nprobe=min(self.nprobe, self.index.nlist)
             )
-        if self.kind in RESCORED:
+        if self._rescoring():
             _, labels = self.index.search(query, min(max(k, RESCORE_MIN), n), params=params)
             return self._rescored(query[0], k, labels[0][labels[0] >= 0])
         scores, labels = self.index.search(query, min(k, n), params=params)
         ids = self.table.ids
         return [(ids[label], float(s)) for s, label in zip(scores[0], labels[0]) if label >= 0]
 
-    def _rescored(self, query: np.ndarray, k: int, rows: np.ndarray) -> list[tuple[str, float]]:
-        """The best ``k`` of ``rows`` by their exact scores (ties keep the codes' order)."""
+    def _rescored(
+        self, query: np.ndarray, k: int, rows: np.ndarray, vectors: np.ndarray | None = None
+    ) -> list[tuple[str, float]]:
+        """The best ``k`` of ``rows`` by their exact scores (ties keep the codes' order); ``vectors``
+        are the rows' float vectors when already read."""
         rows = rows.astype(np.int64)
-        order = np.argsort(rows, kind="stable")
-        scores = np.empty(len(rows), dtype=np.float32)
-        scores[order] = self.full.take(rows[order]) @ query  # read in file order
+        if vectors is not None:
+            scores = vectors @ query
+        else:
+            order = np.argsort(rows, kind="stable")
+            scores = np.empty(len(rows), dtype=np.float32)
+            scores[order] = self.full.take(rows[order]) @ query  # read in file order
         top = np.argsort(-scores, kind="stable")[:k]
         ids = self.table.ids
         return [(ids[rows[i]], float(scores[i])) for i in top]
@@ -249,9 +267,11 @@ class FaissVectorIndex:
         """Exact scores of the few allowed rows, their vectors read back through the IVF direct map
         (from the float vectors for a re-scored type)."""
         rows = rows.astype(np.int64)
-        if self.kind in RESCORED:  # a removed row's float vector is zeros
+        if self._rescoring():  # a removed row's float vector is zeros
             rows = np.sort(rows)
-            return self._rescored(query, k, rows[self.full.take(rows).any(axis=1)])
+            vectors = self.full.take(rows)
+            held = vectors.any(axis=1)
+            return self._rescored(query, k, rows[held], vectors[held])
         try:
             vectors = self.index.reconstruct_batch(rows)
         except RuntimeError:  # some rows were removed: keep those still held

@@ -35,6 +35,16 @@ def error_body(exc: AssistantError) -> dict:
     return {"error": {"code": _code(exc), "message": str(exc)}}
 
 
+UNEXPECTED = "Lỗi máy chủ ngoài dự kiến; đã ghi nhật ký. Hãy thử lại sau hoặc báo quản trị."
+
+
+def unexpected_body(exc: Exception, where: str) -> dict:
+    """The body of an error no :class:`AssistantError` explains, logged with its traceback (a stream
+    has sent its headers already: the error is its last event, not a 500)."""
+    log.error("unexpected error on %s", where, exc_info=exc)
+    return {"error": {"code": "internal", "message": UNEXPECTED}}
+
+
 def _json(status: int, code: str, message: str, headers: dict | None = None) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
@@ -65,7 +75,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s", request.url.path)
-        return _json(500, "internal", "Lỗi máy chủ ngoài dự kiến; đã ghi nhật ký. Hãy thử lại sau hoặc báo quản trị.")
+        return _json(500, "internal", UNEXPECTED)
 
 
 _EXPLAIN = {

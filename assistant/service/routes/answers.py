@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 from assistant.errors import AssistantError
 from assistant.service import sse
 from assistant.service.deps import CallerDep, ServiceDep
-from assistant.service.errors import error_body
+from assistant.service.errors import error_body, unexpected_body
 from assistant.service.schemas import (
     AnswerOut,
     AskRequest,
@@ -89,6 +89,8 @@ def ask_stream(body: AskRequest, service: ServiceDep, caller: CallerDep) -> Stre
             )
         except AssistantError as exc:
             yield sse.event("error", error_body(exc))
+        except Exception as exc:  # noqa: BLE001 - the headers are sent: the client gets an error event
+            yield sse.event("error", unexpected_body(exc, "/api/v1/ask/stream"))
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 

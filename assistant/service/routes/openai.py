@@ -23,7 +23,7 @@ from assistant.errors import AssistantError, InvalidQuestionError
 from assistant.models import Answer
 from assistant.service import sse
 from assistant.service.deps import CallerDep, ServiceDep
-from assistant.service.errors import error_body
+from assistant.service.errors import error_body, unexpected_body
 from assistant.service.routes.answers import ERRORS
 from assistant.service.schemas import CitationOut, FigureCheckOut
 
@@ -140,6 +140,8 @@ def chat_completions(body: ChatRequest, service: ServiceDep, caller: CallerDep):
             ]
         except AssistantError as exc:
             done = [sse.data_only(error_body(exc))]
+        except Exception as exc:  # noqa: BLE001 - the headers are sent: the client gets an error chunk
+            done = [sse.data_only(unexpected_body(exc, "/v1/chat/completions"))]
         yield "".join([*done, sse.data_only("[DONE]")])
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
