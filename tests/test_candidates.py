@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.answerer import DefaultAnswerer
-from assistant.answering.calculation_candidates import calculation_candidates
+from assistant.answering.calculation_candidates import _question_numbers, calculation_candidates
 from assistant.answering.evidence import Evidence
 from assistant.answering.figure_candidates import figure_candidates
 from assistant.answering.reading import question_of
@@ -205,6 +205,37 @@ def test_numbers_the_question_gives_are_seen_among_the_operands(setup):
     assert (implicit.features["operands_given"], implicit.features["given_used"]) == (0.5, 1.0)
 
 
+def test_a_target_operand_is_told_from_a_result(setup):
+    """The gap to "mục tiêu 60%" starts from a target; the complement "100 − x" starts from none."""
+    ev = read(setup, "Tỷ lệ hồ sơ giải quyết trực tuyến còn cách mục tiêu 60% bao nhiêu điểm phần trăm?")
+    calcs = calculation_candidates(ev, figure_candidates(ev))
+    gap = next(c for c in calcs if c.expression == "60 - 45.5")
+    rest = next(c for c in calcs if c.expression == "100 - 45.5")
+    assert (gap.features["target_first"], gap.features["targets"]) == (1.0, 0.5)
+    assert (rest.features["target_first"], rest.features["targets"]) == (0.0, 0.0)
+    ev = read(setup, "Tỷ lệ hồ sơ giải quyết trực tuyến thấp hơn 60% bao nhiêu điểm phần trăm?")
+    calcs = calculation_candidates(ev, figure_candidates(ev))
+    assert next(c for c in calcs if c.expression == "60 - 45.5").features["target_first"] == 0.0
+
+
+def test_a_follow_up_is_about_the_place_and_year_its_conversation_names(setup):
+    view, ctx = setup
+    context = "Còn cấp xã thì sao? (Năm 2025 tỉnh Vĩnh Long có bao nhiêu đơn vị dùng hệ thống)"
+    q = question_of(ctx, "Còn cấp xã thì sao?", None, context)
+    assert q.years == [2025] and q.provinces == ["vĩnh long"]
+    q = question_of(ctx, "Còn năm 2024 thì sao?", None, context)
+    assert q.years == [2024]  # its own year first
+    assert question_of(ctx, "Còn cấp xã thì sao?", None).years == []
+
+
+def test_the_question_s_numbers_keep_how_they_are_written(setup):
+    """ "30 đơn vị và 30%": one count and one percentage, not two percentages."""
+    ev = read(setup, "Nếu thêm 30 đơn vị và tăng 30% thì hệ thống quản lý văn bản có bao nhiêu đơn vị?")
+    assert ev.q.numbers == [30.0, 30.0] and ev.q.written_percent == [False, True]
+    given = _question_numbers(ev, figure_candidates(ev))
+    assert [(c.value, c.unit) for c in given] == [(30.0, None), (30.0, "%")]
+
+
 def test_what_an_average_is_per_is_read_from_the_divisor(setup):
     ev = read(setup, "Bình quân mỗi máy chủ có bao nhiêu máy trạm?")
     assert ev.q.per == ["may", "chu"]
@@ -236,6 +267,10 @@ def test_a_sibling_of_what_is_asked_is_seen(setup):
         ("Có bao nhiêu trạm BTS mới?", []),  # "mới" (new) is not "mỗi"
         ("Hệ thống mới được đưa vào năm nào?", []),
         ("Một số nhiệm vụ chính là gì?", []),
+        ("Số lượt truy cập bình quân là bao nhiêu lượt/người?", ["nguoi"]),
+        ("Theo Quyết định 681/QĐ-UBND, bình quân mỗi xã có bao nhiêu điểm?", ["xa"]),  # the words first
+        ("Quyết định 681/QĐ-UBND giao bao nhiêu nhiệm vụ?", []),  # a document number is no unit
+        ("Sở TTTT/UBND tỉnh giao bao nhiêu nhiệm vụ?", []),
     ],
 )
 def test_per_noun(question, per):

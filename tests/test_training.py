@@ -10,12 +10,13 @@ import pytest
 
 from assistant.answering.answerer import DefaultAnswerer, finish, pick
 from assistant.answering.learned import Models
+from assistant.evaluation.dataset import Question
 from assistant.indexing.builder import build_index
 from assistant.pipeline import Pipeline
 from assistant.retrieval.embeddings import HashingEmbeddings
 from assistant.settings import Settings
 from assistant.training.evaluate import Outcome, choose_threshold, cross_validate, grouped_folds
-from assistant.training.items import load_sets, prepare
+from assistant.training.items import Item, half_unit, load_sets, prepare
 from assistant.training.procedure import apply, fit_models, read_all
 from tests.conftest import DOCUMENTS
 
@@ -115,3 +116,26 @@ def _needs_a_surer_candidate(it, case) -> bool:
     q.unanswerable_known = frozenset()  # documents the head never saw: the score decides alone
     assert finish(it.ctx, case.reading, it.hits, just).answer == free.answer
     return True
+
+
+def _item(**gold) -> Item:
+    fields = {"id": "t-1", "doc": "d.txt", "question": "?", "answer": "", "evidence": [], "difficulty": "easy"}
+    return Item(Question(**(fields | gold)), "?", "t-1", [], None, None)
+
+
+def test_a_calculation_is_right_for_a_stated_figure_only_when_it_gives_that_figure():
+    """The contract's 1 % accepts "1.222 − 2 = 1.220" for a stated 1.222; training must not learn
+    such a calculation as right (a figure within 1 % still is: the documents round differently)."""
+    stated = _item(type="number", value=1222.0)
+    assert stated.numeric_right(1220.0) and not stated.calculation_right(1220.0)
+    assert stated.calculation_right(1222.0) and stated.calculation_right(1222.4)
+    share = _item(type="percent", value=15.66)
+    assert share.calculation_right(15.6578) and not share.calculation_right(15.67)
+    computed = _item(type="computed", value=81.0, calculation="1222 / 1508 * 100")
+    assert computed.calculation_right(81.03) and computed.calculation_right(80.5)
+    assert not computed.calculation_right(79.0)
+
+
+@pytest.mark.parametrize(("value", "half"), [(1222.0, 0.5), (15.66, 0.005), (95.0, 0.5), (0.5, 0.05)])
+def test_half_unit_of_the_last_decimal(value, half):
+    assert half_unit(value) == pytest.approx(half)

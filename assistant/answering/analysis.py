@@ -42,7 +42,7 @@ class Question:
     keywords: list[str]  # folded content words, abbreviations expanded
     years: list[int] = field(default_factory=list)
     numbers: list[float] = field(default_factory=list)
-    percents: set[float] = field(default_factory=set)  # of those, the ones written as percentages
+    written_percent: list[bool] = field(default_factory=list)  # per number: written as a percentage
     provinces: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)  # folded proper names other than provinces: "tieu can"
     doc_numbers: set[str] = field(default_factory=set)
@@ -111,7 +111,7 @@ def analyze(question: str, expanded_words: list[str]) -> Question:
         keywords=keywords,
         years=sorted(set(years)),
         numbers=numbers,
-        percents={m.value for m in found if m.kind == "percent"},
+        written_percent=[m.kind == "percent" for m in found],
         provinces=provinces,
         names=proper_names(question, provinces),
         doc_numbers=doc_numbers,
@@ -164,16 +164,29 @@ def counted_noun(question: str) -> list[str]:
     return _noun_after(question, r"\b(?:bao\s+nhi[eê]u|mấy)\s+(.+)", r"\b(?:may)\s+(.+)", lambda w: w in vocab.NOUN_END)
 
 
+#: A unit written after a slash: "lượt/người", "đồng / tháng" (a word before it, a word in lower
+#: case after it: "681/QĐ-UBND" and "Sở TTTT/UBND" are names, not units).
+_PER_SLASH = re.compile(r"(?<=[^\W\d_])\s?/\s?(?=[^\W\d_])")
+
+
 def per_noun(question: str) -> list[str]:
     """The folded words naming the unit an average or rate is per ("mỗi kỳ sát hạch", "trên một
-    dự án", "/người"): the divisor a per-item question asks for (at most three words). "moi"
-    without accents is also "mới" (new): it counts only in a question typed without any."""
-    return _noun_after(
-        question,
-        r"(?:\bmỗi|\b(?:trên|bình\s+quân|trung\s+bình)\s+một|/)\s*(\w.+)",
-        r"\bmoi\s+(.+)",
-        lambda w: w in vocab.NOUN_END or (w in vocab.STOP and w != "may"),  # "mỗi máy chủ"
+    dự án", "lượt/người"): the divisor a per-item question asks for (at most three words). The
+    words say it first; a slash after a word counts only when none does. "moi" without accents is
+    also "mới" (new): it counts only in a question typed without any."""
+
+    def ends(w: str) -> bool:
+        return w in vocab.NOUN_END or (w in vocab.STOP and w != "may")  # "mỗi máy chủ"
+
+    found = _noun_after(
+        question, r"(?:\bmỗi|\b(?:trên|bình\s+quân|trung\s+bình)\s+một)\s*(\w.+)", r"\bmoi\s+(.+)", ends
     )
+    if found:
+        return found
+    for m in _PER_SLASH.finditer(question):
+        if question[m.end()].islower():
+            return _noun_after(question[m.end() :], r"^(\w.+)", r"^(\w.+)", ends)
+    return []
 
 
 def _noun_after(question: str, cue: str, cue_unaccented: str, ends: Callable[[str], bool]) -> list[str]:

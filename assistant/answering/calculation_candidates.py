@@ -169,11 +169,14 @@ def _question_numbers(ev: Evidence, figures: list[Candidate]) -> list[Candidate]
     """Numbers the question gives ("với 173.870 hồ sơ …") as operands."""
     out = []
     known = {round(c.value, 6) for c in figures}
-    for x in ev.q.numbers:
+    percent = ev.q.written_percent or [False] * len(ev.q.numbers)
+    for x, written_percent in zip(ev.q.numbers, percent):
         if round(x, 6) in known or not ev.passages:
             continue
-        feats = {"from_question": 1.0, "stage1": 0.5}
-        unit = "%" if x in ev.q.percents else None  # "mục tiêu 80%" is compared with percentages only
+        # the question's target ("mục tiêu 80%") is a target operand, and compared with percentages
+        # only when written as one ("30 xã và 30%": one count, one percentage)
+        feats = {"from_question": 1.0, "stage1": 0.5, "fig_target": float(ev.q.asks_target)}
+        unit = "%" if written_percent else None
         out.append(Candidate("figure", feats, [Span(ev.passages[0].hit, 0, 0)], value=x, unit=unit))
         if len(out) == QUESTION_NUMBERS:
             break
@@ -260,6 +263,16 @@ class _Maker:
         if found is None:
             found = self._given_of[value] = frozenset(i for i, x in enumerate(self.given) if _close(value, x))
         return found
+
+    @staticmethod
+    def _roles(op: str, feats_of: list[dict[str, float]]) -> dict[str, float]:
+        """Which operands are targets ("mục tiêu 95%") rather than results: whether the first one is
+        (the minuend of a gap to a target; a complement's first term is its 100, never a target),
+        and the share of operands that are."""
+        targets = [f.get("fig_target", 0.0) for f in feats_of]
+        if op == "complement":
+            targets = [0.0, *targets]
+        return {"target_first": targets[0], "targets": math.fsum(targets) / len(targets)}
 
     def _per(self, op: str, operands: list[Candidate]) -> dict[str, float]:
         """For a division, how much of what the question averages over ("bình quân mỗi kỳ sát
@@ -367,6 +380,7 @@ class _Maker:
                 "q_unknown": ev.unknown_keywords,
             }
         )
+        feats.update(self._roles(op, feats_of))
         feats.update(self._given(op, values))
         feats.update(self._per(op, operands))
         feats.update(self.question)

@@ -47,6 +47,11 @@ def _is_a_part(
     )
 
 
+def _same(a: Candidate, b: Candidate) -> bool:
+    """The same figure: one candidate, or the same value and unit read twice (two passages)."""
+    return a is b or (a.value == b.value and a.unit == b.unit)
+
+
 def _two_step(cand: Candidate) -> Candidate:
     cand.features["two_step"] = 1.0
     return cand
@@ -92,7 +97,7 @@ def composed_candidates(
         pool = [
             s
             for s in wholes
-            if s.value > c.value and not any(c is p for p in leaves[id(s)]) and comparable([c, *leaves[id(s)]])
+            if s.value > c.value and not any(_same(c, p) for p in leaves[id(s)]) and comparable([c, *leaves[id(s)]])
         ]
         for s in sorted(pool, key=_reads_well, reverse=True)[:WHOLES]:
             parts = leaves[id(s)]
@@ -111,8 +116,8 @@ def composed_candidates(
         parts = leaves[id(x)]
         inner = f"{plain(parts[0].value)} / {plain(parts[1].value)} * 100"
         for p in figures:
-            stated = p.unit == "%" or (p.unit is None and p.features.get("from_question"))  # "mục tiêu 80%"
-            if any(p is q for q in parts) or not stated or not 0 < p.value <= 100:
+            # a percentage stated in the documents or written in the question ("mục tiêu 80%")
+            if any(p is q for q in parts) or p.unit != "%" or not 0 < p.value <= 100:
                 continue
             if p.value > x.value:
                 out.append(

@@ -13,11 +13,11 @@ from assistant.answering.ranker import Ranker
 from assistant.errors import ConfigurationError
 
 TRAINED = Path(__file__).resolve().parent / "trained"
-#: Bumped when features change in a way that old trained files cannot be read with.
-FEATURES_VERSION = (
-    5  # 2: noun_missing; units compared by head word; 3: the answerability head; 4: two steps, proper names;
-    # 5: numbers the question gives as operands, what an average is per, siblings of what is asked
-)
+#: Bumped when features change in a way that old trained files cannot be read with. 2: noun_missing;
+#: units compared by head word; 3: the answerability head; 4: two steps, proper names; 5: numbers the
+#: question gives as operands, what an average is per, siblings of what is asked; 6: operands' roles
+#: (target or result), a question's numbers kept as written.
+FEATURES_VERSION = 6
 
 
 @dataclass

@@ -39,10 +39,13 @@ class Reading:
 
 def question_of(ctx: AnswerContext, text: str, vector: np.ndarray | None, context: str = "") -> Question:
     """The analysed question, without the classifier's outputs yet. A follow-up that names no
-    province is about the one its ``context`` (the conversation's earlier subject) names."""
+    province, or no year, is about the one its ``context`` (the conversation's earlier subject)
+    names."""
     q = analyze(text, words(ctx.tokenizer.expand(text)))
     if not q.provinces and context:
         q.provinces = provinces_named(context)
+    if not q.years and context:
+        q.years = analyze(context, []).years
     place_words = {w for p in q.provinces for w in fold(p).split()}
     q.keywords = [k for k in q.keywords if k not in place_words] or q.keywords
     q.vector = vector

@@ -41,6 +41,16 @@ class Item:
             value is not None and g.type in NUMERIC_TYPES and g.value is not None and within_tolerance(value, g.value)
         )
 
+    def calculation_right(self, value: float | None) -> bool:
+        """A calculation is right for a computed answer within the contract's tolerance; for a
+        figure the documents state, only when it gives that figure up to its rounding. Otherwise a
+        calculation that nudges the stated figure by a small operand ("1.222 − 2 = 1.220") would be
+        learnt as right, since the contract's 1 % accepts it."""
+        if not self.numeric_right(value):
+            return False
+        g = self.gold
+        return bool(g.calculation) or g.type == "computed" or abs(value - g.value) <= half_unit(g.value)
+
     def operand_right(self, value: float | None) -> bool:
         """The figure is the answer, or one of the gold calculation's operands."""
         if self.numeric_right(value):
@@ -54,6 +64,13 @@ class Item:
         if g.type in ("entity", "list", "text"):
             return words_correct(g.answer, text)
         return False
+
+
+def half_unit(value: float) -> float:
+    """Half a unit of the last decimal ``value`` is written with (0.5 for 1222, 0.005 for 15,66)."""
+    text = f"{value:.10g}"
+    decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 0
+    return 0.5 * 10.0**-decimals + 1e-9
 
 
 def load_sets(paths: list[Path]) -> list[Question]:

@@ -82,9 +82,12 @@ def _figure_rows(cases):
 def _numeric_rows(cases):
     rows, labels = [], []
     for case in cases:
-        for c in case.reading.figures + case.reading.calculations:
+        for c in case.reading.figures:
             rows.append(c.features)
             labels.append(case.item.numeric_right(c.value))
+        for c in case.reading.calculations:
+            rows.append(c.features)
+            labels.append(case.item.calculation_right(c.value))
     return rows, labels
 
 
