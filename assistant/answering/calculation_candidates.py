@@ -170,7 +170,7 @@ def _question_numbers(ev: Evidence, figures: list[Candidate]) -> list[Candidate]
     out = []
     known = {round(c.value, 6) for c in figures}
     percent = ev.q.written_percent or [False] * len(ev.q.numbers)
-    for x, written_percent in zip(ev.q.numbers, percent):
+    for x, written_percent in zip(ev.q.numbers, percent, strict=True):
         if round(x, 6) in known or not ev.passages:
             continue
         # the question's target ("mục tiêu 80%") is a target operand, and compared with percentages
