@@ -120,6 +120,18 @@ def test_8_bit_codes_choose_and_the_float_vectors_on_disk_score(synthetic, tmp_p
     assert not saved[table.row_of[first]].any() and saved.any(axis=1).sum() == len(vectors) - 1
 
 
+def test_a_build_keeps_its_float_vectors_without_a_copy_and_never_writes_into_them(synthetic):
+    synth, table, vectors, embedder = synthetic
+    given = vectors.copy()
+    index = FaissVectorIndex.build(table.ids, given, table, "ivf-sq8")
+    assert index.full.array is given  # borrowed, not copied
+    query = np.asarray(embedder.embed_query(QUERIES[0]), dtype=np.float32)
+    first = index.search(query, 1)[0][0]
+    index.remove([first])
+    assert np.array_equal(given, vectors)  # the caller's array is untouched
+    assert first not in {c for c, _ in index.search(query, 50)}
+
+
 def test_an_ivf_sq8_build_from_before_its_vectors_were_kept_still_serves(synthetic, tmp_path):
     synth, table, vectors, embedder = synthetic
     FaissVectorIndex.build(table.ids, vectors, table, "ivf-sq8").save(tmp_path)

@@ -185,7 +185,10 @@ class FaissVectorIndex:
         else:
             self.index.add_with_ids(vectors, labels)
         if self._rescoring():
-            self._full().put(labels, vectors)
+            if self.full is None and len(labels) == len(self.table) and (labels == np.arange(len(labels))).all():
+                self.full = MemoryRows.borrowing(vectors)  # every row, in order: a build
+            else:
+                self._full().put(labels, vectors)
 
     def _rescoring(self) -> bool:
         """Whether candidates are scored again from the float vectors (always, but for a build
