@@ -158,6 +158,25 @@ def test_float_rows_on_disk_are_read_through_the_descriptor_opened_at_loading(tm
         on_disk.take(np.array([4]))
 
 
+def test_float_rows_are_read_in_any_order_with_repeats_and_changes(tmp_path):
+    """Runs of neighbouring rows are read at once; the rows come back in the order asked for."""
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((500, 8)).astype(np.float32)
+    np.save(tmp_path / "v.npy", vectors)
+    on_disk = FileRows(tmp_path / "v.npy")
+    changed = np.full((1, 8), 5.0, np.float32)
+    on_disk.put(np.array([201]), changed)
+    expected = vectors.copy()
+    expected[201] = changed[0]
+    for asked in (
+        np.arange(150, 260),  # one run
+        np.array([499, 0, 7, 7, 8, 9, 201, 3, 200, 202]),  # out of order, repeated, around a change
+        rng.permutation(500)[:300],
+        np.zeros(0, dtype=np.int64),
+    ):
+        assert np.array_equal(on_disk.take(asked), expected[asked])
+
+
 def test_auto_is_exact_for_a_small_corpus():
     assert choose_kind("auto", 517) == "flat" and choose_kind("auto", 2_000_000) == "ivf-sq8"
     with pytest.raises(ValueError):
