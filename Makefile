@@ -67,7 +67,7 @@ bench-quick: $(BENCH_STAMP)
 profile: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.profile
 
-# Rebuild the answerer's models from the question sets (deterministic; ~40 min on 2 cores with
+# Rebuild the answerer's models from the question sets (deterministic; ~65 min on 2 cores with
 # cross-validation and leave-one-document-out): assistant/answering/trained/ and eval/reports/training/.
 train: index
 	$(BIN)/assistant train

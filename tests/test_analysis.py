@@ -62,3 +62,35 @@ def test_small_numbers_lists_targets_and_numbers_given():
 def test_keywords_drop_question_words():
     words = q("Năm 2023 tỉnh có bao nhiêu trạm phát sóng BTS?").keywords
     assert "tram" in words and "bts" in words and "bao" not in words and "nhieu" not in words
+
+
+@pytest.mark.parametrize(
+    ("text", "targets"),
+    [
+        ("Tỷ lệ hồ sơ trực tuyến đạt 45%, so với mục tiêu 80% còn thiếu bao nhiêu điểm phần trăm?", [False, True]),
+        ("Chỉ tiêu đề ra là 95% thì đã đạt 60% chưa?", [True, False]),
+        ("Mục tiêu 95% thì đã đạt 60% chưa?", [True, False]),  # another number ends the clause
+        ("Mục tiêu 80%. Đã đạt 45%, còn thiếu bao nhiêu?", [True, False]),
+        ("muc tieu 80% thi da dat 45% chua", [True, False]),
+        ("Chỉ tiêu cấp huyện và cấp xã là 90% thì sao?", [True]),  # "và" inside a noun phrase
+        ("Mục tiêu giảm tỷ lệ hộ nghèo còn 2% thì đã đạt chưa?", [True]),
+        ("Mục tiêu: 80% hồ sơ trực tuyến; đã đạt bao nhiêu?", [True]),
+        (
+            "Kế hoạch đặt mục tiêu tỷ lệ hồ sơ được giải quyết trực tuyến toàn trình đạt 80%, hiện đạt bao nhiêu?",
+            [True],
+        ),
+        ("Với 173.870 hồ sơ thì tỷ lệ trực tuyến là bao nhiêu?", [False]),
+    ],
+)
+def test_which_of_the_question_s_numbers_are_targets(text, targets):
+    """A number is a target when its own clause says so, not when the question names one elsewhere."""
+    assert q(text).number_target == targets
+
+
+def test_percentage_points_are_read_in_words_and_signs():
+    assert q("Còn cách mục tiêu bao nhiêu điểm phần trăm?").asks_points
+    assert q("con cach muc tieu bao nhieu diem %?").asks_points
+    assert q("Chênh lệch mấy điểm % so với năm trước?").asks_points
+    assert q("Còn cách mục tiêu bao nhiêu điểm (phần trăm)?").asks_points
+    assert not q("Tỷ lệ tăng bao nhiêu phần trăm?").asks_points
+    assert not q("Có bao nhiêu điểm phục vụ một cửa?").asks_points

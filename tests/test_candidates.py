@@ -213,6 +213,13 @@ def test_a_target_operand_is_told_from_a_result(setup):
     rest = next(c for c in calcs if c.expression == "100 - 45.5")
     assert (gap.features["target_first"], gap.features["targets"]) == (1.0, 0.5)
     assert (rest.features["target_first"], rest.features["targets"]) == (0.0, 0.0)
+    # a gap "in points" is a difference of two percentages; a complement is not one
+    assert (gap.features["points_of_percents"], rest.features["points_of_percents"]) == (1.0, 0.0)
+    ev = read(setup, "Tỷ lệ hồ sơ giải quyết trực tuyến đạt bao nhiêu phần trăm so với mục tiêu 60%?")
+    calcs = calculation_candidates(ev, figure_candidates(ev))
+    achieved = next(c for c in calcs if c.expression == "45.5 / 60 * 100")
+    assert (achieved.features["target_last"], achieved.features["target_first"]) == (1.0, 0.0)
+    assert achieved.features["points_of_percents"] == 0.0
     ev = read(setup, "Tỷ lệ hồ sơ giải quyết trực tuyến thấp hơn 60% bao nhiêu điểm phần trăm?")
     calcs = calculation_candidates(ev, figure_candidates(ev))
     assert next(c for c in calcs if c.expression == "60 - 45.5").features["target_first"] == 0.0
@@ -226,6 +233,9 @@ def test_a_follow_up_is_about_the_place_and_year_its_conversation_names(setup):
     q = question_of(ctx, "Còn năm 2024 thì sao?", None, context)
     assert q.years == [2024]  # its own year first
     assert question_of(ctx, "Còn cấp xã thì sao?", None).years == []
+    # a document named by its year earlier is still that document, not a year asked about
+    q = question_of(ctx, "Còn cấp xã thì sao?", None, "Theo kế hoạch 2024, cấp huyện có bao nhiêu đơn vị?")
+    assert q.years == [2024] and q.doc_years == {2024}
 
 
 def test_the_question_s_numbers_keep_how_they_are_written(setup):
@@ -234,6 +244,10 @@ def test_the_question_s_numbers_keep_how_they_are_written(setup):
     assert ev.q.numbers == [30.0, 30.0] and ev.q.written_percent == [False, True]
     given = _question_numbers(ev, figure_candidates(ev))
     assert [(c.value, c.unit) for c in given] == [(30.0, None), (30.0, "%")]
+    # and each is a target only when its own clause says so
+    ev = read(setup, "Nếu đạt 37% so với mục tiêu 81% thì còn thiếu bao nhiêu điểm phần trăm?")
+    given = _question_numbers(ev, figure_candidates(ev))
+    assert [(c.value, c.features["fig_target"]) for c in given] == [(37.0, 0.0), (81.0, 1.0)]
 
 
 def test_what_an_average_is_per_is_read_from_the_divisor(setup):
@@ -271,6 +285,16 @@ def test_a_sibling_of_what_is_asked_is_seen(setup):
         ("Theo Quyết định 681/QĐ-UBND, bình quân mỗi xã có bao nhiêu điểm?", ["xa"]),  # the words first
         ("Quyết định 681/QĐ-UBND giao bao nhiêu nhiệm vụ?", []),  # a document number is no unit
         ("Sở TTTT/UBND tỉnh giao bao nhiêu nhiệm vụ?", []),
+        ("Lương bình quân khoảng 2 triệu đồng/tháng thì cả năm bao nhiêu?", ["thang"]),
+        ("Có bao nhiêu cán bộ/công chức được tập huấn?", []),  # "or", not "per": no average, no time
+        ("Số cán bộ/công chức được tập huấn là bao nhiêu?", []),
+        ("Các xã và/hoặc phường nào đã có điểm phục vụ?", []),
+        ("Có bao nhiêu dịch vụ công mức 3 và/hoặc mức 4?", []),
+        ("Năm 2024 cán bộ/công chức được tập huấn bao nhiêu lượt?", []),  # a year is no quantity
+        ("Có 120 xã/phường/thị trấn, bao nhiêu xã có điểm?", []),
+        ("Trung bình có bao nhiêu lượt truy cập/người?", ["nguoi"]),
+        ("Tỷ lệ 30 hồ sơ trực tuyến/ngày thì một tháng bao nhiêu?", ["ngay"]),
+        ("binh quan bao nhieu luot/nguoi", ["nguoi"]),
     ],
 )
 def test_per_noun(question, per):

@@ -136,6 +136,9 @@ def test_a_calculation_is_right_for_a_stated_figure_only_when_it_gives_that_figu
     assert not computed.calculation_right(79.0)
 
 
-@pytest.mark.parametrize(("value", "half"), [(1222.0, 0.5), (15.66, 0.005), (95.0, 0.5), (0.5, 0.05)])
+@pytest.mark.parametrize(
+    ("value", "half"),
+    [(1222.0, 0.5), (15.66, 0.005), (95.0, 0.5), (0.5, 0.05), (31888.142, 0.0005), (123456789.125, 0.0005)],
+)
 def test_half_unit_of_the_last_decimal(value, half):
-    assert half_unit(value) == pytest.approx(half)
+    assert half_unit(value) == pytest.approx(half, abs=2e-9)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answering import vocabulary as vocab
+from assistant.vietnamese.lexicon import TIME_UNITS
 from assistant.vietnamese.number_finder import find_numbers
 from assistant.vietnamese.places import PROVINCES
 from assistant.vietnamese.text import fold, words
@@ -43,6 +44,7 @@ class Question:
     years: list[int] = field(default_factory=list)
     numbers: list[float] = field(default_factory=list)
     written_percent: list[bool] = field(default_factory=list)  # per number: written as a percentage
+    number_target: list[bool] = field(default_factory=list)  # per number: its clause says a target
     provinces: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)  # folded proper names other than provinces: "tieu can"
     doc_numbers: set[str] = field(default_factory=set)
@@ -53,6 +55,7 @@ class Question:
     small: set[int] = field(default_factory=set)  # small whole numbers it names: the 3 of "mức 3"
     enumerated: int = 1  # how many things it lists: "cấp tỉnh, cấp huyện và cấp xã" → 3
     asks_target: bool = False
+    asks_points: bool = False  # "bao nhiêu điểm phần trăm": a difference of two percentages
     types: dict[str, float] = field(default_factory=dict)
     operations: dict[str, float] = field(default_factory=dict)
     unanswerable: float = 0.0  # the classifier's probability that such a question has no answer
@@ -112,6 +115,7 @@ def analyze(question: str, expanded_words: list[str]) -> Question:
         years=sorted(set(years)),
         numbers=numbers,
         written_percent=[m.kind == "percent" for m in found],
+        number_target=_targets(question, found),
         provinces=provinces,
         names=proper_names(question, provinces),
         doc_numbers=doc_numbers,
@@ -122,7 +126,35 @@ def analyze(question: str, expanded_words: list[str]) -> Question:
         small={int(x) for x in SMALL.findall(question)},
         enumerated=min(6, 1 + len(_LISTED.findall(question))),
         asks_target=vocab.has_any(folded, vocab.TARGET),
+        asks_points=bool(_POINTS.search(fold(question.lower()))),
     )
+
+
+#: Percentage points: "điểm phần trăm", "điểm %", "điểm (phần trăm)".
+_POINTS = re.compile(r"\bdiem\s*\(?\s*(?:phan\s*tram|%)")
+#: What ends the clause a number of the question belongs to (another number ends it too), read on
+#: the question as typed, and without accents only in a question typed without any.
+_CLAUSE_END = re.compile(r"[,;?!]|\.\s|\s(?:so với|thì|mà|hiện|nhưng)\s")
+_CLAUSE_END_UNACCENTED = re.compile(r"[,;?!]|\.\s|\s(?:so voi|thi|hien|nhung)\s")
+#: How far before a number its clause is read for a target (words).
+TARGET_WORDS = 15
+
+
+def _targets(question: str, found: list) -> list[bool]:
+    """For each number found, whether its clause says a target ("mục tiêu 80%", "kế hoạch đặt mục
+    tiêu tỷ lệ … đạt 80%"): the words before it, back to the previous number or the end of the
+    previous clause. In "đạt 45% so với mục tiêu 80%" 80 is a target and 45 is not; in "mục tiêu
+    95% thì đã đạt 60%" 95 is."""
+    lower = question.lower()
+    ends = _CLAUSE_END_UNACCENTED if fold(lower) == lower else _CLAUSE_END
+    out, previous = [], 0
+    for m in found:
+        clause = lower[previous : m.start]
+        cut = list(ends.finditer(clause))
+        clause = clause[cut[-1].end() :] if cut else clause
+        out.append(vocab.has_any(" ".join(words(clause)[-TARGET_WORDS:]), vocab.TARGET))
+        previous = m.end
+    return out
 
 
 def provinces_named(text: str) -> list[str]:
@@ -167,13 +199,22 @@ def counted_noun(question: str) -> list[str]:
 #: A unit written after a slash: "lượt/người", "đồng / tháng" (a word before it, a word in lower
 #: case after it: "681/QĐ-UBND" and "Sở TTTT/UBND" are names, not units).
 _PER_SLASH = re.compile(r"(?<=[^\W\d_])\s?/\s?(?=[^\W\d_])")
+#: Words around a slash that make it "or": "và/hoặc", "xã/hay phường".
+_OR = frozenset({"va", "hoac", "hay"})
+#: Units of time: "đồng/tháng", "hồ sơ/ngày" are rates.
+_TIME = frozenset(fold(u) for u in TIME_UNITS)
+#: How many words before a slash the quantity it divides may stand ("bao nhiêu lượt truy cập/người").
+PER_REACH = 4
 
 
 def per_noun(question: str) -> list[str]:
     """The folded words naming the unit an average or rate is per ("mỗi kỳ sát hạch", "trên một
     dự án", "lượt/người"): the divisor a per-item question asks for (at most three words). The
-    words say it first; a slash after a word counts only when none does. "moi" without accents is
-    also "mới" (new): it counts only in a question typed without any."""
+    words say it first; a slash after a word counts only when none does, and only after a quantity
+    (a number that is not a year, or "bao nhiêu"/"mấy") at most ``PER_REACH`` words before it, in a
+    question that asks an average or with a unit of time after it ("2 triệu đồng/tháng"); "cán
+    bộ/công chức", "và/hoặc", "xã/phường" read "or". "moi" without accents is also "mới" (new): it
+    counts only in a question typed without any."""
 
     def ends(w: str) -> bool:
         return w in vocab.NOUN_END or (w in vocab.STOP and w != "may")  # "mỗi máy chủ"
@@ -183,8 +224,21 @@ def per_noun(question: str) -> list[str]:
     )
     if found:
         return found
-    for m in _PER_SLASH.finditer(question):
-        if question[m.end()].islower():
+    slashes = [m for m in _PER_SLASH.finditer(question) if question[m.end()].islower()]
+    if not slashes:
+        return []
+    lower = question.lower()
+    cue = re.compile(r"\b(?:bao nhieu|may)\b" if fold(lower) == lower else r"\b(?:bao nhiêu|mấy)\b")
+    average = vocab.has_any(" ".join(words(question)), vocab.AVERAGE)
+    numbers = [n for n in find_numbers(question) if n.kind in ("quantity", "money")]
+    for m in slashes:
+        after, before = words(question[m.end() :])[:1], list(re.finditer(r"\w+", question[: m.start()]))
+        if not after or after[0] in _OR or (before and fold(before[-1].group().lower()) in _OR):
+            continue
+        reach = before[-PER_REACH - 2].start() if len(before) > PER_REACH + 1 else 0  # "bao nhiêu" is two
+        number = any(reach <= n.start and n.end <= m.start() for n in numbers)
+        counted = bool(cue.search(lower, reach, m.start()))
+        if (average and (number or counted)) or (after[0] in _TIME and number):
             return _noun_after(question[m.end() :], r"^(\w.+)", r"^(\w.+)", ends)
     return []
 

@@ -169,13 +169,15 @@ def _question_numbers(ev: Evidence, figures: list[Candidate]) -> list[Candidate]
     """Numbers the question gives ("với 173.870 hồ sơ …") as operands."""
     out = []
     known = {round(c.value, 6) for c in figures}
-    percent = ev.q.written_percent or [False] * len(ev.q.numbers)
-    for x, written_percent in zip(ev.q.numbers, percent, strict=True):
+    n = len(ev.q.numbers)
+    percent = ev.q.written_percent or [False] * n
+    target = ev.q.number_target or [False] * n
+    for x, written_percent, is_target in zip(ev.q.numbers, percent, target, strict=True):
         if round(x, 6) in known or not ev.passages:
             continue
         # the question's target ("mục tiêu 80%") is a target operand, and compared with percentages
         # only when written as one ("30 xã và 30%": one count, one percentage)
-        feats = {"from_question": 1.0, "stage1": 0.5, "fig_target": float(ev.q.asks_target)}
+        feats = {"from_question": 1.0, "stage1": 0.5, "fig_target": float(is_target)}
         unit = "%" if written_percent else None
         out.append(Candidate("figure", feats, [Span(ev.passages[0].hit, 0, 0)], value=x, unit=unit))
         if len(out) == QUESTION_NUMBERS:
@@ -210,6 +212,8 @@ _LEAST = ("semantic", "period_hit", "noun_missing")
 PER_WORDS = 5
 #: Operations that divide by their last operand.
 _DIVISIONS = frozenset({"ratio", "share", "scale"})
+#: Operations that subtract their other operands from the first (a relative change is a division).
+_SUBTRACTIONS = frozenset({"difference"})
 
 
 def _close(a: float, b: float) -> bool:
@@ -266,13 +270,16 @@ class _Maker:
 
     @staticmethod
     def _roles(op: str, feats_of: list[dict[str, float]]) -> dict[str, float]:
-        """Which operands are targets ("mục tiêu 95%") rather than results: whether the first one is
-        (the minuend of a gap to a target; a complement's first term is its 100, never a target),
-        and the share of operands that are."""
+        """Which operands are targets ("mục tiêu 95%") rather than results: for a difference,
+        whether the first one is (the minuend of a gap to a target); for a division, whether the
+        last one is (the share of a target achieved); and the share of operands that are (a
+        complement's 100 is no operand: "100 − 80" with 80 a target gives 1)."""
         targets = [f.get("fig_target", 0.0) for f in feats_of]
-        if op == "complement":
-            targets = [0.0, *targets]
-        return {"target_first": targets[0], "targets": math.fsum(targets) / len(targets)}
+        return {
+            "target_first": targets[0] if op in _SUBTRACTIONS else 0.0,
+            "target_last": targets[-1] if op in _DIVISIONS else 0.0,
+            "targets": math.fsum(targets) / len(targets),
+        }
 
     def _per(self, op: str, operands: list[Candidate]) -> dict[str, float]:
         """For a division, how much of what the question averages over ("bình quân mỗi kỳ sát
@@ -364,6 +371,8 @@ class _Maker:
                 "result_positive": float(value > 0),
                 "result_log": math.log10(abs(value) + 1.0),
                 "share_range": float(0 < value <= 100) if op in ("share", "complement") else 0.0,
+                # "bao nhiêu điểm phần trăm" is answered by a difference of two percentages
+                "points_of_percents": float(q.asks_points and op in _SUBTRACTIONS and unit == "%"),
                 "noun_in_result_unit": float(not self.counted.isdisjoint(unit_words)),
                 "semantic_min": least["semantic"],
                 "semantic_max": most["semantic"],

@@ -42,7 +42,7 @@ def _is_a_part(
 ) -> bool:
     """Whether some other figure is a whole the sum ``s`` can be a part of (larger, comparable)."""
     return any(
-        c.value > s.value and c.unit != "%" and not any(c is p for p in parts) and comparable([*parts, c])
+        c.value > s.value and c.unit != "%" and not any(_same(c, p) for p in parts) and comparable([*parts, c])
         for c in figures
     )
 
@@ -73,7 +73,7 @@ def composed_candidates(
         parts = leaves[id(s)]
         inner = " + ".join(plain(c.value) for c in parts)
         for c in figures:
-            if any(c is p for p in parts) or c.unit == "%" or not c.value or not comparable([*parts, c]):
+            if any(_same(c, p) for p in parts) or c.unit == "%" or not c.value or not comparable([*parts, c]):
                 continue
             if c.value > s.value:
                 out.append(
@@ -106,7 +106,7 @@ def composed_candidates(
             out.append(_two_step(make("share", [c, *parts], c.value / s.value * 100, expression, "%")))
     for a, b in itertools.permutations(sums, 2):
         pa, pb = leaves[id(a)], leaves[id(b)]
-        if b.value > a.value and not set(map(id, pa)) & set(map(id, pb)) and comparable([*pa, *pb]):
+        if b.value > a.value and not any(_same(p, q) for p in pa for q in pb) and comparable([*pa, *pb]):
             top = " + ".join(plain(c.value) for c in pa)
             bottom = " + ".join(plain(c.value) for c in pb)
             out.append(
@@ -117,7 +117,7 @@ def composed_candidates(
         inner = f"{plain(parts[0].value)} / {plain(parts[1].value)} * 100"
         for p in figures:
             # a percentage stated in the documents or written in the question ("mục tiêu 80%")
-            if any(p is q for q in parts) or p.unit != "%" or not 0 < p.value <= 100:
+            if any(_same(p, q) for q in parts) or p.unit != "%" or not 0 < p.value <= 100:
                 continue
             if p.value > x.value:
                 out.append(

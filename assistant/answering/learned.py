@@ -16,8 +16,9 @@ TRAINED = Path(__file__).resolve().parent / "trained"
 #: Bumped when features change in a way that old trained files cannot be read with. 2: noun_missing;
 #: units compared by head word; 3: the answerability head; 4: two steps, proper names; 5: numbers the
 #: question gives as operands, what an average is per, siblings of what is asked; 6: operands' roles
-#: (target or result), a question's numbers kept as written.
-FEATURES_VERSION = 6
+#: (target or result), a question's numbers kept as written; 7: which of the question's numbers are targets,
+#: a target divisor, differences in percentage points.
+FEATURES_VERSION = 7
 
 
 @dataclass

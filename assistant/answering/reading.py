@@ -45,7 +45,10 @@ def question_of(ctx: AnswerContext, text: str, vector: np.ndarray | None, contex
     if not q.provinces and context:
         q.provinces = provinces_named(context)
     if not q.years and context:
-        q.years = analyze(context, []).years
+        earlier = analyze(context, [])
+        q.years = earlier.years
+        # "KH 2024" named earlier still names the document, not a year asked about
+        q.doc_years, q.report_years = earlier.doc_years, earlier.report_years
     place_words = {w for p in q.provinces for w in fold(p).split()}
     q.keywords = [k for k in q.keywords if k not in place_words] or q.keywords
     q.vector = vector

@@ -90,6 +90,8 @@ ORGANISATION = (
 CAUSE = ("do", "vi", "nguyen nhan", "boi", "nham", "de", "do do", "vi vay", "tuy nhien", "han che", "kho khan")
 #: Words that announce a list.
 LIST = ("gom", "bao gom", "nhu", "cu the", "cac", "nhung")
+#: What asks an average ("mỗi" is left out: without accents it is also "mới", new).
+AVERAGE = ("binh quan", "trung binh", "dinh muc")
 
 VOCABULARIES = {
     "target": TARGET,
@@ -103,6 +105,7 @@ VOCABULARIES = {
     "organisation": ORGANISATION,
     "cause": CAUSE,
     "list": LIST,
+    "average": AVERAGE,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from tqdm import tqdm
@@ -67,9 +68,10 @@ class Item:
 
 
 def half_unit(value: float) -> float:
-    """Half a unit of the last decimal ``value`` is written with (0.5 for 1222, 0.005 for 15,66)."""
-    text = f"{value:.10g}"
-    decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 0
+    """Half a unit of the last decimal ``value`` is written with (0.5 for 1222, 0.005 for 15,66),
+    read from its shortest exact decimal form (no cut at ten significant digits)."""
+    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+    decimals = max(0, -exponent) if isinstance(exponent, int) else 0
     return 0.5 * 10.0**-decimals + 1e-9
 
 
