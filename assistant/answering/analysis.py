@@ -146,7 +146,7 @@ def _targets(question: str, found: list) -> list[bool]:
     previous clause. In "đạt 45% so với mục tiêu 80%" 80 is a target and 45 is not; in "mục tiêu
     95% thì đã đạt 60%" 95 is."""
     lower = question.lower()
-    ends = _CLAUSE_END_UNACCENTED if fold(lower) == lower else _CLAUSE_END
+    ends = _CLAUSE_END_UNACCENTED if _unaccented(lower) else _CLAUSE_END
     out, previous = [], 0
     for m in found:
         clause = lower[previous : m.start]
@@ -155,6 +155,12 @@ def _targets(question: str, found: list) -> list[bool]:
         out.append(vocab.has_any(" ".join(words(clause)[-TARGET_WORDS:]), vocab.TARGET))
         previous = m.end
     return out
+
+
+def _unaccented(lower: str) -> bool:
+    """Whether a (lower-case) question was typed without any diacritics: then its unaccented words
+    may stand for accented ones ("may" for "mấy", "thi" for "thì")."""
+    return fold(lower) == lower
 
 
 def provinces_named(text: str) -> list[str]:
@@ -203,6 +209,9 @@ _PER_SLASH = re.compile(r"(?<=[^\W\d_])\s?/\s?(?=[^\W\d_])")
 _OR = frozenset({"va", "hoac", "hay"})
 #: Units of time: "đồng/tháng", "hồ sơ/ngày" are rates.
 _TIME = frozenset(fold(u) for u in TIME_UNITS)
+#: "bao nhiêu", "mấy" (without accents only in a question typed without any: "máy" is a machine).
+_COUNT_CUE = re.compile(r"\b(?:bao nhiêu|mấy)\b")
+_COUNT_CUE_UNACCENTED = re.compile(r"\b(?:bao nhieu|may)\b")
 #: How many words before a slash the quantity it divides may stand ("bao nhiêu lượt truy cập/người").
 PER_REACH = 4
 
@@ -228,7 +237,7 @@ def per_noun(question: str) -> list[str]:
     if not slashes:
         return []
     lower = question.lower()
-    cue = re.compile(r"\b(?:bao nhieu|may)\b" if fold(lower) == lower else r"\b(?:bao nhiêu|mấy)\b")
+    cue = _COUNT_CUE_UNACCENTED if _unaccented(lower) else _COUNT_CUE
     average = vocab.has_any(" ".join(words(question)), vocab.AVERAGE)
     numbers = [n for n in find_numbers(question) if n.kind in ("quantity", "money")]
     for m in slashes:
@@ -248,7 +257,7 @@ def _noun_after(question: str, cue: str, cue_unaccented: str, ends: Callable[[st
     any diacritics), ending at a number or a word ``ends`` says ends the noun."""
     lower = question.lower()
     m = re.search(cue, lower)
-    if m is None and fold(lower) == lower:
+    if m is None and _unaccented(lower):
         m = re.search(cue_unaccented, lower)
     if not m:
         return []
@@ -264,7 +273,7 @@ def _names_place(question: str, province: str) -> bool:
     """Whether the question names ``province`` as a place (whole words; not inside "VTV Cần Thơ").
     Without accents the name is matched only in a question typed without any."""
     lower = question.lower()
-    text, name = (lower, province) if fold(lower) != lower else (lower, fold(province))
+    text, name = (lower, fold(province)) if _unaccented(lower) else (lower, province)
     return any(
         not _ORG_BEFORE.search(question[: m.start()]) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)
     )
