@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from assistant.answering.analysis import CODE_YEAR, KIND_YEAR
 from assistant.answering.analysis import YEAR as _YEAR
-from assistant.answering.vocabulary import NOUN_END, STOP
+from assistant.answering.vocabulary import COMPARE, NOT_COMPARE, NOUN_END, STOP
 from assistant.models import Answer
 from assistant.validation import clean_question
 from assistant.vietnamese.places import PROVINCES
@@ -32,7 +32,8 @@ _OPENERS = ("the con", "vay con", "trong so do", "trong do", "so voi", "the thi"
 _LINKS = ("the con", "vay con", "the thi", "con", "the", "vay")
 #: Demonstratives that point back (with diacritics: folded "do", "nay" are other words too).
 _ANAPHORS = frozenset({"đó", "này", "ấy", "kia"})
-#: A follow-up this short that names nothing of its own leans on the previous question.
+#: A follow-up this short (its asking words aside) that names nothing of its own leans on the
+#: previous question.
 _SHORT = 6
 #: A topic set before "thì" is at most this many words.
 _TOPIC_WORDS = 5
@@ -42,6 +43,15 @@ _TOPIC_WORDS = 5
 _ASKING = frozenset("bao nhiêu gì ai nào mấy sao đâu vì tại".split())
 _ASKING_FOLDED = frozenset("bao nhieu gi nao sao".split())
 _WORD = re.compile(r"\w+")
+#: "so với": what a comparison measures against, and where its clause ends (a stop, "thì", "nhưng",
+#: a comma not listing another year) — with diacritics, or folded for a question typed without them.
+_SO_VOI = (re.compile(r"\bso với\b"), re.compile(r"\bso voi\b"))
+_CLAUSE_END = (
+    re.compile(r"[;?!]|,(?!\s*(?:và\s+)?(?:năm\s+)?(?:19|20)\d\d)|\s(?:thì|nhưng)\s"),
+    re.compile(r"[;?!]|,(?!\s*(?:va\s+)?(?:nam\s+)?(?:19|20)\d\d)|\s(?:thi|nhung)\s"),
+)
+_COMPARE = (frozenset(COMPARE), frozenset(fold(w) for w in COMPARE))
+_NOT_COMPARE = (frozenset(NOT_COMPARE), frozenset(fold(w) for w in NOT_COMPARE))
 #: "… thì sao?" (a bare "sao" ends other questions too: "bản sao", "khách sạn 5 sao").
 _TAIL = re.compile(r"\s*(?:\b(?:thì|thế|thi|the)\s+sao|^sao)\s*\?*\s*$", re.IGNORECASE)
 _PLACES = re.compile(r"\b(?:" + "|".join(re.escape(fold(p)) for p in PROVINCES) + r")\b")
@@ -92,6 +102,8 @@ def resolve(question: str, previous: list[str]) -> Resolved:
     if spans:  # the same question about another year, level or part
         new_words = [w for w in _content(comment) if w not in set(_content(merged))]
         return _same(f"{merged} — {comment.rstrip(' ?')}?" if new_words else f"{merged}?")
+    if _compared(core):  # the previous question's figure against another year's: both read
+        return _same(f"{merged} — {core.rstrip(' ?')}?")
     # Another question about the same thing: searched with what the previous one was about. It is
     # answered as asked when it has asking words of its own ("trong đó bao nhiêu …"), else as the
     # previous question about it ("thế còn dịch vụ công toàn trình?").
@@ -121,8 +133,12 @@ def _is_follow_up(q: str, folded: str) -> bool:
         return True
     if _then(q.split()[1 : _TOPIC_WORDS + 1], q.isascii()):
         return True
-    named = _YEAR.search(q) or any(ch.isdigit() for ch in q) or _PLACES.search(folded)
-    return len(tokens) <= _SHORT and not named
+    own_text = q  # a year compared with ("tăng bao nhiêu so với năm 2024?") names nothing of its own
+    for a, b in _compared(q):
+        own_text = own_text[:a] + " " * (b - a) + own_text[b:]
+    named = any(ch.isdigit() for ch in own_text) or _PLACES.search(folded)
+    own = [w for w in own_text.split() if not _asking(w)]  # "bao nhiêu" names nothing
+    return len(own) <= _SHORT and not named
 
 
 def _then(words: list[str], ascii_only: bool) -> int | None:
@@ -161,13 +177,51 @@ def _topic(core: str) -> tuple[str, str]:
     return "", core
 
 
+def _compared(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` names a year as the standard it compares with ("tăng bao nhiêu % so với năm
+    2022", "so với chỉ tiêu năm 2023 thì còn thiếu …"): the other side of a comparison, not a new
+    period. Without a comparison word, "so với năm 2024 thì tỷ lệ này là bao nhiêu?" asks 2024's."""
+    folded = text.isascii()
+    lower = text.lower()
+    if not _compares(_WORD.findall(lower), folded):
+        return []
+    out: list[tuple[int, int]] = []
+    for m in _SO_VOI[folded].finditer(lower):
+        end = _CLAUSE_END[folded].search(lower, m.end())
+        out += [y.span(1) for y in _YEAR.finditer(lower, m.end(), end.start() if end else len(lower))]
+    return out
+
+
+def _compares(tokens: list[str], folded: bool) -> bool:
+    """Whether a comparison word stands among ``tokens`` as a word of its own ("tăng", not "tăng
+    cường" or "hạ tầng")."""
+    compare, compounds = _COMPARE[folded], _NOT_COMPARE[folded]
+    for i, w in enumerate(tokens):
+        if w in compare:
+            pairs = (" ".join(tokens[i - 1 : i + 1]) if i else "", " ".join(tokens[i : i + 2]))
+            if not any(pair in compounds for pair in pairs):
+                return True
+    return False
+
+
+def _outside(spans: list[tuple[int, int]], start: int) -> bool:
+    return not any(a <= start < b for a, b in spans)
+
+
 def _replacements(last: str, topic: str, core: str) -> list[tuple[int, int, str]]:
     """``(start, end, new)`` spans of ``last`` the follow-up replaces: the year of its period (wherever
-    the follow-up says it), and the phrase that shares the topic's head word."""
+    the follow-up says it, unless as the standard of a comparison), and the phrase that shares the
+    topic's head word."""
     out: list[tuple[int, int, str]] = []
-    new_years, old_years = _YEAR.findall(core), _period_years(last)
+    compared, was_compared = _compared(core), _compared(last)
+    new_years = [m.group(1) for m in _YEAR.finditer(core) if _outside(compared, m.start(1))]
+    old_years = [span for span in _period_years(last) if _outside(was_compared, span[0])]
     if new_years and old_years and new_years[0] != last[old_years[0][0] : old_years[0][1]]:
         out.append((*old_years[0], new_years[0]))
+    if compared and was_compared:  # another standard for the same comparison
+        new = core[compared[0][0] : compared[0][1]]
+        if new != last[was_compared[0][0] : was_compared[0][1]]:
+            out.append((*was_compared[0], new))
     phrase = _YEAR.sub("", topic)
     phrase = re.sub(r"^\s*(năm|nam)\s*", "", phrase).strip(" ,?")
     found = _sibling(last, phrase) if _content(phrase) else None

@@ -238,6 +238,27 @@ def test_a_follow_up_is_about_the_place_and_year_its_conversation_names(setup):
     assert q.years == [2024] and q.doc_years == {2024}
 
 
+def test_a_follow_up_s_earlier_subject_is_measured_apart(setup):
+    """ "cấp xã chiếm bao nhiêu phần trăm?" leaves its whole to the conversation: the words of the
+    earlier subject it does not repeat are its own measurement, on figures and on operands."""
+    view, ctx = setup
+    asked = "cấp xã chiếm bao nhiêu phần trăm?"
+    context = f"{asked} (Hệ thống quản lý văn bản triển khai đến đơn vị)"
+    q = question_of(ctx, asked, None, context)
+    assert {"he", "thong", "van", "trien", "khai"} <= set(q.earlier)
+    assert not set(q.earlier) & set(q.keywords)  # its own words are not counted twice
+    assert question_of(ctx, asked, None).earlier == []  # asked alone, nothing earlier
+    q.types, q.operations = {"computed": 1.0}, {"share": 1.0}
+    ev = Evidence(ctx, q, view.search(context, 10))
+    figures = figure_candidates(ev)
+    earlier = {c.value: c.features["cov_earlier"] for c in figures}
+    assert earlier[194] > 0.5 and earlier[194] > earlier[3322]  # the 194 units, not 3.322 workstations
+    assert all(c.features["q_earlier"] == 1.0 for c in figures)
+    calcs = calculation_candidates(ev, figures)
+    share = next(c for c in calcs if c.expression == "106 / 194 * 100")
+    assert share.features["cov_earlier_terms"] > 0.5
+
+
 def test_the_question_s_numbers_keep_how_they_are_written(setup):
     """ "30 đơn vị và 30%": one count and one percentage, not two percentages."""
     ev = read(setup, "Nếu thêm 30 đơn vị và tăng 30% thì hệ thống quản lý văn bản có bao nhiêu đơn vị?")

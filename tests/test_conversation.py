@@ -80,6 +80,90 @@ def test_a_question_that_names_its_own_subject_is_left_alone(question):
     assert standalone(question, [LEVELS]) == question
 
 
+@pytest.mark.parametrize(
+    "previous, follow_up, expected",
+    [
+        (
+            "Năm 2025 tỉnh Hậu Giang chi bao nhiêu tỷ đồng cho chuyển đổi số?",
+            "Vậy tăng bao nhiêu % so với năm 2024?",
+            "Năm 2025 tỉnh Hậu Giang chi bao nhiêu tỷ đồng cho chuyển đổi số — tăng bao nhiêu % so với năm 2024?",
+        ),
+        (
+            "Năm 2024 tỷ lệ văn bản cấp xã được ký số là bao nhiêu?",
+            "so với chỉ tiêu năm 2025 thì còn thiếu mấy điểm phần trăm?",
+            "Năm 2024 tỷ lệ văn bản cấp xã được ký số là bao nhiêu — so với chỉ tiêu năm 2025 thì còn thiếu mấy"
+            " điểm phần trăm?",
+        ),
+        (
+            "Nam 2025 tinh co bao nhieu tram BTS?",
+            "vay giam bao nhieu so voi nam 2024?",
+            "Nam 2025 tinh co bao nhieu tram BTS — giam bao nhieu so voi nam 2024?",
+        ),
+    ],
+)
+def test_a_year_compared_with_is_not_a_new_period(previous, follow_up, expected):
+    """The year after "so với" in a comparison is its other side: the previous question keeps its
+    own year, and the whole comparison is read with it."""
+    resolved = resolve(follow_up, [previous])
+    assert resolved.question == expected and resolved.search == expected
+
+
+SPENDING = "Năm 2025 tỉnh chi bao nhiêu tỷ đồng cho chuyển đổi số?"
+
+
+@pytest.mark.parametrize(
+    "follow_up, year",
+    [
+        # the period asked is the year outside the comparison, even when the standard is that year too
+        ("Còn năm 2024 thì tăng bao nhiêu so với KH 2024?", "2024"),
+        ("So với kế hoạch năm 2024 thì năm 2024 tăng bao nhiêu?", "2024"),
+        # "số với", "sơ với" are not "so với"
+        ("Còn chi cho chuyển đổi số với lĩnh vực y tế năm 2024 tăng bao nhiêu?", "2024"),
+        ("Còn hồ sơ với mức độ 4 năm 2024 tăng bao nhiêu?", "2024"),
+        # the clause of "so với" runs past "thi đua", an abbreviation's stop and a list of years
+        ("Vậy vượt bao nhiêu so với chỉ tiêu thi đua năm 2024?", "2025"),
+        ("Vậy cao hơn bao nhiêu so với TP. Cần Thơ năm 2024?", "2025"),
+        ("Vậy tăng bao nhiêu so với các năm 2022, 2023?", "2025"),
+        # "đạt", "gấp", "chênh lệch" compare; a follow-up without a connective is one too
+        ("Vậy đạt bao nhiêu % so với chỉ tiêu năm 2024?", "2025"),
+        ("Gấp mấy lần so với năm 2020?", "2025"),
+        ("Chênh lệch so với năm 2023 là bao nhiêu?", "2025"),
+        # "tăng cường", "giám sát" (typed without diacritics) compare nothing: the year is the period
+        ("So với năm 2024 thì kinh phí tăng cường hạ tầng là bao nhiêu?", "2024"),
+        ("so voi nam 2024 thi kinh phi giam sat la bao nhieu?", "2024"),
+    ],
+)
+def test_the_period_and_the_standard_of_a_comparison(follow_up, year):
+    resolved = resolve(follow_up, [SPENDING])
+    assert resolved.question.startswith(f"Năm {year} tỉnh chi"), resolved.question
+
+
+def test_a_new_standard_replaces_the_previous_one():
+    history = [SPENDING, "Vậy tăng bao nhiêu % so với năm 2024?"]
+    assert resolve_turn("Vậy so với năm 2023 thì tăng bao nhiêu %?", history).question == (
+        "Năm 2025 tỉnh chi bao nhiêu tỷ đồng cho chuyển đổi số — tăng bao nhiêu % so với năm 2023?"
+    )
+
+
+def test_a_year_after_so_voi_without_a_comparison_is_the_period_asked():
+    """ "so với năm 2024 thì tỷ lệ này là bao nhiêu?" compares nothing: it asks 2024's figure."""
+    previous = "Năm 2025 tỷ lệ văn bản cấp xã được ký số là bao nhiêu?"
+    resolved = resolve("so với năm 2024 thì tỷ lệ này là bao nhiêu?", [previous])
+    assert "Năm 2024 tỷ lệ văn bản cấp xã" in resolved.question
+
+
+def test_asking_words_do_not_make_a_follow_up_long():
+    """ "Tương đương tăng bao nhiêu phần trăm?" names nothing of its own: seven words, two of them
+    asking, still a follow-up (searched with the previous subject)."""
+    previous = "Năm 2025 tỉnh Hậu Giang chi bao nhiêu tỷ đồng cho chuyển đổi số?"
+    resolved = resolve("Tương đương tăng bao nhiêu phần trăm?", [previous])
+    assert resolved.search.startswith("Tương đương tăng bao nhiêu phần trăm? (")
+    assert "chuyển đổi số" in resolved.search
+    # seven words of its own are a question of its own
+    own = "Tỷ lệ hộ gia đình dùng cáp quang là bao nhiêu?"
+    assert resolve(own, [previous]) == resolve(own, [])
+
+
 def test_each_turn_is_completed_in_turn():
     history = [LEVELS, "còn mức 4 thì sao?"]
     assert standalone("còn năm 2024 thì sao?", history) == (

@@ -41,6 +41,8 @@ class Question:
     text: str
     words: list[str]  # folded
     keywords: list[str]  # folded content words, abbreviations expanded
+    # a follow-up's earlier subject: keywords its conversation named before and it does not repeat
+    earlier: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     numbers: list[float] = field(default_factory=list)
     written_percent: list[bool] = field(default_factory=list)  # per number: written as a percentage

@@ -332,6 +332,7 @@ class _Maker:
         positions = [o.position for o in facts]
         feats = dict(self.flags[op])
         feats["cov_terms"] = ev.coverage(union)
+        feats["cov_earlier_terms"] = ev.earlier_coverage(union)
         alone = [o.coverage for o in facts]
         feats["cov_terms_min"] = min(alone, default=0.0)
         feats["complementarity"] = feats["cov_terms"] - max(alone, default=0.0)

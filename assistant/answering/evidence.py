@@ -118,6 +118,8 @@ class Evidence:
         idf, default = ctx.idf, ctx.default_idf
         self._keyword_weights = [(k, idf.get(k, default)) for k in q.keywords]
         self._keyword_total = sum(w for _, w in self._keyword_weights)
+        self._earlier_weights = [(k, idf.get(k, default)) for k in q.earlier]
+        self._earlier_total = sum(w for _, w in self._earlier_weights)
         self._named_cache: dict[str, tuple[float, float]] = {}
 
     def relative_score(self, hit: Hit) -> float:
@@ -129,6 +131,12 @@ class Evidence:
         if not self._keyword_total:
             return 0.0
         return sum(w for k, w in self._keyword_weights if k in tokens) / self._keyword_total
+
+    def earlier_coverage(self, tokens: set[str] | frozenset[str]) -> float:
+        """The idf-weighted share of a follow-up's earlier subject (``Question.earlier``) in ``tokens``."""
+        if not self._earlier_total:
+            return 0.0
+        return sum(w for k, w in self._earlier_weights if k in tokens) / self._earlier_total
 
     @cached_property
     def unknown_keywords(self) -> float:

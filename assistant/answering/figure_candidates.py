@@ -177,6 +177,8 @@ def _candidate(
         "cov_sentence": ev.coverage(t.sentence_tokens | section),
         "cov_sentence_only": ev.coverage(t.sentence_tokens),
         "cov_clause": ev.coverage(clause_tokens),
+        "cov_earlier": ev.earlier_coverage(clause_tokens | t.indicator_tokens),
+        "q_earlier": float(bool(q.earlier)),
         "cov_indicator": ev.coverage(t.indicator_tokens),
         "prec_indicator": ev.precision(t.indicator_tokens),
         "cov_section": ev.coverage(section),

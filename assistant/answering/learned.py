@@ -18,7 +18,7 @@ TRAINED = Path(__file__).resolve().parent / "trained"
 #: question gives as operands, what an average is per, siblings of what is asked; 6: operands' roles
 #: (target or result), a question's numbers kept as written; 7: which of the question's numbers are targets,
 #: a target divisor, differences in percentage points.
-FEATURES_VERSION = 7
+FEATURES_VERSION = 8
 
 
 @dataclass

@@ -51,6 +51,10 @@ def question_of(ctx: AnswerContext, text: str, vector: np.ndarray | None, contex
         q.doc_years, q.report_years = earlier.doc_years, earlier.report_years
     place_words = {w for p in q.provinces for w in fold(p).split()}
     q.keywords = [k for k in q.keywords if k not in place_words] or q.keywords
+    if context:  # what the follow-up leaves to its conversation: operands of "tăng bao nhiêu %?"
+        own = set(q.keywords) | place_words
+        earlier = analyze(context, words(ctx.tokenizer.expand(context))).keywords
+        q.earlier = [k for k in dict.fromkeys(earlier) if k not in own]
     q.vector = vector
     return q
 
@@ -85,6 +89,7 @@ RELATIVE = {
         "cov_local",
         "counted_after",
         "semantic",
+        "cov_earlier",
     ),
     "numeric": (
         "stage1",
@@ -96,6 +101,7 @@ RELATIVE = {
         "cov_terms_min",
         "complementarity",
         "computed_op",
+        "cov_earlier_terms",
     ),
     "sentence": ("cov", "cov_only", "precision", "bigrams", "passage_score", "cov_joined"),
 }

@@ -7,6 +7,8 @@ report counts how many questions each list fires on (``assistant train``).
 
 from __future__ import annotations
 
+from assistant.vietnamese.text import fold
+
 #: Question words and glue that say nothing about the topic.
 STOP = frozenset(
     """
@@ -92,6 +94,21 @@ CAUSE = ("do", "vi", "nguyen nhan", "boi", "nham", "de", "do do", "vi vay", "tuy
 LIST = ("gom", "bao gom", "nhu", "cu the", "cac", "nhung")
 #: What asks an average ("mỗi" is left out: without accents it is also "mới", new).
 AVERAGE = ("binh quan", "trung binh", "dinh muc")
+#: Syllables of a comparison: more, less, short of, times, reaching — kept with their diacritics
+#: (folded, "tang" is also "tầng" of "hạ tầng", "hon" also "hòn").
+COMPARE = ("tăng", "giảm", "thiếu", "hụt", "chênh", "hơn", "kém", "gấp", "vượt", "đạt", "bằng")
+#: Words that hold one of those syllables and compare nothing.
+NOT_COMPARE = (
+    "tăng cường",
+    "giảm nghèo",
+    "giảm thiểu",
+    "hơn nữa",
+    "bằng cách",
+    "đạt chuẩn",
+    "gấp rút",
+    "hạ tầng",
+    "giám sát",
+)
 
 VOCABULARIES = {
     "target": TARGET,
@@ -106,6 +123,7 @@ VOCABULARIES = {
     "cause": CAUSE,
     "list": LIST,
     "average": AVERAGE,
+    "compare": tuple(fold(w) for w in COMPARE),  # counted on folded questions (over-counts "tầng")
 }
 
 
