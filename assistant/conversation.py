@@ -96,13 +96,14 @@ def resolve(question: str, previous: list[str]) -> Resolved:
         return _same(last)
     topic, comment = _topic(core)
     merged = last.rstrip(" ?")
-    spans = _replacements(merged, topic, core)
+    compared = _compared(core)
+    spans = _replacements(merged, topic, core, compared)
     for start, end, new in sorted(spans, reverse=True):  # spliced where found, last first
         merged = merged[:start] + new + merged[end:]
     if spans:  # the same question about another year, level or part
         new_words = [w for w in _content(comment) if w not in set(_content(merged))]
         return _same(f"{merged} — {comment.rstrip(' ?')}?" if new_words else f"{merged}?")
-    if _compared(core):  # the previous question's figure against another year's: both read
+    if compared:  # the previous question's figure against another year's: both read
         return _same(f"{merged} — {core.rstrip(' ?')}?")
     # Another question about the same thing: searched with what the previous one was about. It is
     # answered as asked when it has asking words of its own ("trong đó bao nhiêu …"), else as the
@@ -208,12 +209,12 @@ def _outside(spans: list[tuple[int, int]], start: int) -> bool:
     return not any(a <= start < b for a, b in spans)
 
 
-def _replacements(last: str, topic: str, core: str) -> list[tuple[int, int, str]]:
+def _replacements(last: str, topic: str, core: str, compared: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """``(start, end, new)`` spans of ``last`` the follow-up replaces: the year of its period (wherever
     the follow-up says it, unless as the standard of a comparison), and the phrase that shares the
-    topic's head word."""
+    topic's head word. ``compared``: the years ``core`` compares with (``_compared``)."""
     out: list[tuple[int, int, str]] = []
-    compared, was_compared = _compared(core), _compared(last)
+    was_compared = _compared(last)
     new_years = [m.group(1) for m in _YEAR.finditer(core) if _outside(compared, m.start(1))]
     old_years = [span for span in _period_years(last) if _outside(was_compared, span[0])]
     if new_years and old_years and new_years[0] != last[old_years[0][0] : old_years[0][1]]:

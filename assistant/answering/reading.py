@@ -42,19 +42,18 @@ def question_of(ctx: AnswerContext, text: str, vector: np.ndarray | None, contex
     province, or no year, is about the one its ``context`` (the conversation's earlier subject)
     names."""
     q = analyze(text, words(ctx.tokenizer.expand(text)))
+    earlier = analyze(context, words(ctx.tokenizer.expand(context))) if context else None
     if not q.provinces and context:
         q.provinces = provinces_named(context)
-    if not q.years and context:
-        earlier = analyze(context, [])
+    if not q.years and earlier is not None:
         q.years = earlier.years
         # "KH 2024" named earlier still names the document, not a year asked about
         q.doc_years, q.report_years = earlier.doc_years, earlier.report_years
     place_words = {w for p in q.provinces for w in fold(p).split()}
     q.keywords = [k for k in q.keywords if k not in place_words] or q.keywords
-    if context:  # what the follow-up leaves to its conversation: operands of "tăng bao nhiêu %?"
+    if earlier is not None:  # what the follow-up leaves to its conversation: operands of "tăng bao nhiêu %?"
         own = set(q.keywords) | place_words
-        earlier = analyze(context, words(ctx.tokenizer.expand(context))).keywords
-        q.earlier = [k for k in dict.fromkeys(earlier) if k not in own]
+        q.earlier = [k for k in dict.fromkeys(earlier.keywords) if k not in own]
     q.vector = vector
     return q
 
