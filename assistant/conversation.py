@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from assistant.answering.analysis import CODE_YEAR, KIND_YEAR
 from assistant.answering.analysis import YEAR as _YEAR
-from assistant.answering.vocabulary import COMPARE, NOT_COMPARE, NOUN_END, STOP
+from assistant.answering.vocabulary import ASKING, ASKING_FOLDED, COMPARE, NOT_COMPARE, NOUN_END, STOP
 from assistant.models import Answer
 from assistant.validation import clean_question
 from assistant.vietnamese.places import PROVINCES
@@ -37,11 +37,6 @@ _ANAPHORS = frozenset({"đó", "này", "ấy", "kia"})
 _SHORT = 6
 #: A topic set before "thì" is at most this many words.
 _TOPIC_WORDS = 5
-#: Asking words, dropped from the previous question when only its subject is kept: with diacritics
-#: (folded, "vị" of "đơn vị" and "đầu" of "đầu tư" would read as "vì", "đâu"), and the folded
-#: forms that stay unambiguous in a question typed without diacritics.
-_ASKING = frozenset("bao nhiêu gì ai nào mấy sao đâu vì tại".split())
-_ASKING_FOLDED = frozenset("bao nhieu gi nao sao".split())
 _WORD = re.compile(r"\w+")
 #: "so với": what a comparison measures against, and where its clause ends (a stop, "thì", "nhưng",
 #: a comma not listing another year) — with diacritics, or folded for a question typed without them.
@@ -281,8 +276,9 @@ def _context(question: str) -> str:
 
 
 def _asking(word: str) -> bool:
+    """An asking word: dropped from the previous question when only its subject is kept."""
     w = word.lower().strip("?,.:;()")
-    return w in _ASKING or (w.isascii() and w in _ASKING_FOLDED)
+    return w in ASKING or (w.isascii() and w in ASKING_FOLDED)
 
 
 def _content(text: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.analysis import analyze, counted_noun
+from assistant.answering.analysis import analyze, asked_parts, counted_noun, without_asking
 from assistant.vietnamese.places import PROVINCES
 
 
@@ -94,3 +94,57 @@ def test_percentage_points_are_read_in_words_and_signs():
     assert q("Còn cách mục tiêu bao nhiêu điểm (phần trăm)?").asks_points
     assert not q("Tỷ lệ tăng bao nhiêu phần trăm?").asks_points
     assert not q("Có bao nhiêu điểm phục vụ một cửa?").asks_points
+
+
+@pytest.mark.parametrize(
+    "text, parts",
+    [
+        ("Tỉnh có bao nhiêu máy chủ và bao nhiêu máy trạm?", ["Tỉnh có bao nhiêu máy chủ", "bao nhiêu máy trạm"]),
+        ("Hội nghị tổ chức ngày nào, có bao nhiêu đại biểu?", ["Hội nghị tổ chức ngày nào", "có bao nhiêu đại biểu"]),
+        # a stretch that asks nothing belongs to the part it leads into
+        (
+            "Kinh phí chia theo nguồn: trung ương bao nhiêu, địa phương bao nhiêu?",
+            ["Kinh phí chia theo nguồn  trung ương bao nhiêu", "địa phương bao nhiêu"],
+        ),
+        # "còn" goes on asking; it does not start another part
+        (
+            "Tỷ lệ đạt bao nhiêu, so với mục tiêu thì còn thiếu bao nhiêu?",
+            ["Tỷ lệ đạt bao nhiêu", "so với mục tiêu thì còn thiếu bao nhiêu"],
+        ),
+        ("Vì sao tỷ lệ còn thấp và giải pháp là gì?", ["Vì sao tỷ lệ còn thấp", "giải pháp là gì"]),
+        ("tinh co bao nhieu may chu va bao nhieu may tram", ["tinh co bao nhieu may chu", "bao nhieu may tram"]),
+        # one thing asked: a list of what is summed, "nhiều" (many), "sao lưu" (backup), "AI", "thì sao"
+        ("Tổng số máy chủ và máy trạm là bao nhiêu?", []),
+        ("Có nhiều đơn vị đăng ký, bao nhiêu đơn vị đã kết nối?", []),
+        ("Dự án sao lưu, phục hồi dữ liệu được bố trí bao nhiêu?", []),
+        ("AI được ứng dụng trong những lĩnh vực nào?", []),
+        ("Còn năm 2024 thì sao?", []),
+        ("tinh co nhieu may chu, bao nhieu may tram?", []),
+        # more asking words, and a question mark between two questions
+        (
+            "Dự án thực hiện trong bao lâu và kinh phí bao nhiêu?",
+            ["Dự án thực hiện trong bao lâu", "kinh phí bao nhiêu"],
+        ),
+        ("Có bao nhiêu trạm BTS? Bao nhiêu trạm 5G?", ["Có bao nhiêu trạm BTS", "Bao nhiêu trạm 5G"]),
+        ("BAO NHIÊU TRẠM BTS, Ở ĐÂU?", ["BAO NHIÊU TRẠM BTS", "Ở ĐÂU"]),
+        # words that only look like asking: a stretch of time, a star rating, a copy, "cùng kỳ"
+        ("Mấy năm gần đây, tỉnh đã đầu tư bao nhiêu dự án?", []),
+        ("Sản phẩm OCOP 4 sao, có bao nhiêu sản phẩm?", []),
+        ("Văn bản chứng thực bản sao, cấp được bao nhiêu?", []),
+        ("Tỷ lệ tăng bao nhiêu so với cùng kỳ năm 2022?", []),
+        # five things asked: the last ones join the fourth part, nothing is dropped
+        (
+            "Vốn trung ương bao nhiêu, tỉnh bao nhiêu, huyện bao nhiêu, xã bao nhiêu, vốn vay bao nhiêu?",
+            ["Vốn trung ương bao nhiêu", "tỉnh bao nhiêu", "huyện bao nhiêu", "xã bao nhiêu vốn vay bao nhiêu"],
+        ),
+    ],
+)
+def test_the_things_a_question_asks_are_told_apart(text, parts):
+    assert asked_parts(text) == parts
+    assert analyze(text, []).part_texts == parts
+
+
+def test_a_part_names_what_it_asks_about_not_its_asking_words():
+    assert without_asking("Trạm 5G đặt ở đâu").split() == ["Trạm", "5G", "đặt", "ở"]
+    assert without_asking("Có bao nhiêu máy chủ").split() == ["Có", "máy", "chủ"]
+    assert without_asking("AI dùng ở lĩnh vực nào").split() == ["AI", "dùng", "ở", "lĩnh", "vực"]

@@ -371,3 +371,30 @@ def test_a_counted_noun_missing_vetoes_a_stated_figure_not_a_calculation():
     )
     assert ruled_out(figure) and not ruled_out(difference)
     assert not ruled_out(Candidate("figure", {"noun_missing": 0.0}, [], value=4130.0))
+
+
+def test_a_sentence_holding_every_thing_asked_is_told_from_one_holding_part(setup):
+    """ "bao nhiêu máy chủ và bao nhiêu máy trạm?" asks two things: every candidate knows it, and a
+    clause is measured by the part it holds least."""
+    ev = read(setup, "Công an tỉnh đầu tư bao nhiêu máy chủ chuyên dụng và bao nhiêu máy trạm?")
+    assert len(ev.q.parts) == 2 and "tram" in ev.q.parts[1] and "tram" not in ev.q.parts[0]
+    sentences = [c for c in sentence_candidates(ev) if not c.features["date_answer"]]
+    both = next(c for c in sentences if "3.322 máy trạm" in c.text and "16 máy chủ" in c.text)
+    other = next(c for c in sentences if c.text.startswith("Hệ thống quản lý văn bản"))
+    assert both.features["parts_held"] == 1.0 and both.features["numbers"] == 2.0
+    assert both.features["parts_min"] > other.features["parts_min"]
+    assert other.features["parts_held"] < 1.0
+    assert all(c.features["q_parts"] == 2.0 for c in figure_candidates(ev))
+    # asking one thing: one part, measured as the clause's coverage
+    ev = read(setup, "Công an tỉnh đầu tư bao nhiêu máy chủ chuyên dụng?")
+    assert ev.q.parts == []
+    one = next(c for c in sentence_candidates(ev) if "16 máy chủ" in c.text and not c.features["date_answer"])
+    assert one.features["q_parts"] == 1.0 and one.features["parts_min"] == one.features["cov_only"]
+
+
+def test_a_sentence_s_numbers_are_amounts_not_dates_or_document_numbers(setup):
+    ev = read(setup, "Kế hoạch số 12/KH-UBND ban hành ngày nào?")
+    dated = next(c for c in sentence_candidates(ev) if c.text.startswith("Kế hoạch số 12/KH-UBND"))
+    assert dated.features["numbers"] == 0.0
+    counted = next(c for c in sentence_candidates(ev) if c.text.startswith("Công an tỉnh đầu tư"))
+    assert counted.features["numbers"] == 2.0  # 16 servers, 3.322 workstations

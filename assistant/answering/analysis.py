@@ -56,6 +56,10 @@ class Question:
     per: list[str] = field(default_factory=list)  # "bình quân mỗi kỳ sát hạch" → ["ky", "sat", "hach"]
     small: set[int] = field(default_factory=set)  # small whole numbers it names: the 3 of "mức 3"
     enumerated: int = 1  # how many things it lists: "cấp tỉnh, cấp huyện và cấp xã" → 3
+    # the things it asks, when it asks several ("bao nhiêu tổ và bao nhiêu thành viên?"): the text
+    # of each (``asked_parts``), and each one's keywords (set by ``reading.question_of``)
+    part_texts: list[str] = field(default_factory=list)
+    parts: list[list[str]] = field(default_factory=list)
     asks_target: bool = False
     asks_points: bool = False  # "bao nhiêu điểm phần trăm": a difference of two percentages
     types: dict[str, float] = field(default_factory=dict)
@@ -127,6 +131,7 @@ def analyze(question: str, expanded_words: list[str]) -> Question:
         per=per_noun(question),
         small={int(x) for x in SMALL.findall(question)},
         enumerated=min(6, 1 + len(_LISTED.findall(question))),
+        part_texts=asked_parts(question),
         asks_target=vocab.has_any(folded, vocab.TARGET),
         asks_points=bool(_POINTS.search(fold(question.lower()))),
     )
@@ -157,6 +162,82 @@ def _targets(question: str, found: list) -> list[bool]:
         out.append(vocab.has_any(" ".join(words(clause)[-TARGET_WORDS:]), vocab.TARGET))
         previous = m.end
     return out
+
+
+#: What separates the things a question asks: a comma, a colon, a question mark, a sentence's end,
+#: "và", "đồng thời" ("còn" goes on asking in "thì còn thiếu bao nhiêu"; "cùng" is "cùng kỳ").
+_PART_SEPARATOR = re.compile(r"[,;:?!]|\.\s|\s(?:và|đồng thời|va|dong thoi)\s", re.IGNORECASE)
+_PART_WORD = re.compile(r"\w+")
+#: The most parts told apart (further ones join the last).
+MAX_PARTS = 4
+#: "bao" asks with these: "bao nhiêu", "bao giờ", "bao lâu", "bao xa".
+_BAO = frozenset({"nhiêu", "giờ", "lâu", "xa", "nhieu", "gio", "lau"})
+#: "sao" asks after these ("vì sao", "ra sao", "thì sao") or ending a stretch — not after a number
+#: or a noun it belongs to ("4 sao", "bản sao", "sao lưu" ends nothing).
+_SAO_AFTER = frozenset({"vì", "tại", "ra", "thì", "thế", "làm", "vi", "tai", "thi", "the", "lam"})
+_SAO_NOUN = frozenset({"bản", "ngôi", "giải", "ban", "ngoi", "giai"})
+#: "mấy năm gần đây", "mấy tháng qua": a stretch of time, not a question.
+_MAY_TIME = (frozenset({"năm", "tháng", "ngày"}), frozenset({"gần", "qua", "nay", "vừa", "trước"}))
+
+
+def asked_parts(question: str) -> list[str]:
+    """The stretches of a question that ask one thing each, when it asks more than one ("Toàn tỉnh
+    lập được bao nhiêu tổ | và có bao nhiêu thành viên?"); [] when it asks one. A stretch without
+    an asking word belongs to the part it leads into ("Kinh phí chia theo nguồn: vốn đầu tư bao
+    nhiêu" is one part)."""
+    lower = question.lower()
+    accented = not _unaccented(lower)
+    parts: list[str] = []
+    current, asks, start = "", False, 0
+    for m in [*_PART_SEPARATOR.finditer(lower), None]:
+        piece = question[start : m.start() if m else len(question)]
+        piece_asks = bool(asking_spans(piece, accented))
+        if piece_asks and asks:  # a second asking stretch starts a part of its own
+            parts.append(current)
+            current = ""
+        current = f"{current} {piece}" if current else piece
+        asks = asks or piece_asks
+        start = m.end() if m else len(question)
+    parts.append(current)
+    parts = [p.strip(" ?.!") for p in parts if p.strip(" ?.!")]
+    if len(parts) > MAX_PARTS:
+        parts = [*parts[: MAX_PARTS - 1], " ".join(parts[MAX_PARTS - 1 :])]
+    return parts if len(parts) > 1 else []
+
+
+def asking_spans(text: str, accented: bool | None = None) -> list[tuple[int, int]]:
+    """Where ``text`` asks: the spans of its asking words ("bao nhiêu" whole: "nhiều" alone is
+    "many"; "AI" in capitals is artificial intelligence). Without diacritics only the folded forms
+    that stay unambiguous count ("may" is also "máy")."""
+    if accented is None:
+        accented = not _unaccented(text.lower())
+    found = list(_PART_WORD.finditer(text))
+    lower = [m.group().lower() for m in found]
+    spans = []
+    for i, (m, w) in enumerate(zip(found, lower)):
+        previous = lower[i - 1] if i else ""
+        following = lower[i + 1 : i + 3]
+        if w == "bao":
+            if following[:1] and following[0] in _BAO:
+                spans.append((m.start(), found[i + 1].end()))
+        elif w == "sao":
+            last = i == len(found) - 1 and not previous.isdigit() and previous not in _SAO_NOUN
+            if previous in _SAO_AFTER or last:
+                spans.append(m.span())
+        elif w in ("nhiêu", "nhieu", "vì", "tại") or (w == "ai" and m.group().isupper()):
+            continue
+        elif w == "mấy" and len(following) == 2 and following[0] in _MAY_TIME[0] and following[1] in _MAY_TIME[1]:
+            continue
+        elif w in vocab.ASKING if accented else w in vocab.ASKING_FOLDED:
+            spans.append(m.span())
+    return spans
+
+
+def without_asking(text: str) -> str:
+    """``text`` with its asking words taken out: what a part asks about ("ở đâu" names no "đầu")."""
+    for start, end in reversed(asking_spans(text)):
+        text = f"{text[:start]} {text[end:]}"
+    return text
 
 
 def _unaccented(lower: str) -> bool:

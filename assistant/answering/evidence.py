@@ -120,6 +120,8 @@ class Evidence:
         self._keyword_total = sum(w for _, w in self._keyword_weights)
         self._earlier_weights = [(k, idf.get(k, default)) for k in q.earlier]
         self._earlier_total = sum(w for _, w in self._earlier_weights)
+        # a part that names nothing of its own ("tổng số là bao nhiêu") measures nothing
+        self._part_weights = [[(k, idf.get(k, default)) for k in part] for part in q.parts if part]
         self._named_cache: dict[str, tuple[float, float]] = {}
 
     def relative_score(self, hit: Hit) -> float:
@@ -137,6 +139,17 @@ class Evidence:
         if not self._earlier_total:
             return 0.0
         return sum(w for k, w in self._earlier_weights if k in tokens) / self._earlier_total
+
+    def parts_held(self, tokens: set[str] | frozenset[str]) -> tuple[float, float]:
+        """For a question that asks several things: (the least idf-weighted share of one part's
+        keywords found in ``tokens``, the share of parts of which at least half is found). For a
+        question that asks one thing (or names something in only one part), its coverage and
+        whether that reaches a half."""
+        if len(self._part_weights) < 2:
+            c = self.coverage(tokens)
+            return c, float(c >= 0.5)
+        shares = [sum(w for k, w in part if k in tokens) / sum(w for _, w in part) for part in self._part_weights]
+        return min(shares), sum(s >= 0.5 for s in shares) / len(shares)
 
     @cached_property
     def unknown_keywords(self) -> float:

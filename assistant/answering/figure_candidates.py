@@ -247,4 +247,5 @@ def question_features(q) -> dict[str, float]:
     """What the classifier says the question asks, as features of every candidate."""
     out = {f"type_{k}": v for k, v in q.types.items()}
     out.update({f"op_{k}": v for k, v in q.operations.items()})
+    out["q_parts"] = float(len(q.parts) or 1)
     return out

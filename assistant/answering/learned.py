@@ -17,8 +17,9 @@ TRAINED = Path(__file__).resolve().parent / "trained"
 #: units compared by head word; 3: the answerability head; 4: two steps, proper names; 5: numbers the
 #: question gives as operands, what an average is per, siblings of what is asked; 6: operands' roles
 #: (target or result), a question's numbers kept as written; 7: which of the question's numbers are targets,
-#: a target divisor, differences in percentage points.
-FEATURES_VERSION = 8
+#: a target divisor, differences in percentage points; 8: a follow-up's earlier subject; 9: the parts of a
+#: question that asks several things (q_parts, parts_min, parts_held), numbers in a sentence.
+FEATURES_VERSION = 9
 
 
 @dataclass

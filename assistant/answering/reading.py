@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answering.analysis import Question, analyze, provinces_named
+from assistant.answering import vocabulary as vocab
+from assistant.answering.analysis import Question, analyze, provinces_named, without_asking
 from assistant.answering.calculation_candidates import calculation_candidates
 from assistant.answering.candidates import Candidate
 from assistant.answering.context import AnswerContext
@@ -51,11 +52,19 @@ def question_of(ctx: AnswerContext, text: str, vector: np.ndarray | None, contex
         q.doc_years, q.report_years = earlier.doc_years, earlier.report_years
     place_words = {w for p in q.provinces for w in fold(p).split()}
     q.keywords = [k for k in q.keywords if k not in place_words] or q.keywords
+    # each part keeps its places: "Trà Vinh bao nhiêu, Tiền Giang bao nhiêu?" tells them apart by place
+    q.parts = [_keywords(ctx, without_asking(part)) for part in q.part_texts]
     if earlier is not None:  # what the follow-up leaves to its conversation: operands of "tăng bao nhiêu %?"
         own = set(q.keywords) | place_words
         q.earlier = [k for k in dict.fromkeys(earlier.keywords) if k not in own]
     q.vector = vector
     return q
+
+
+def _keywords(ctx: AnswerContext, text: str) -> list[str]:
+    """The keywords of a stretch of the question (abbreviations expanded)."""
+    found = dict.fromkeys(words(text) + words(ctx.tokenizer.expand(text)))
+    return [w for w in found if w not in vocab.STOP and not w.isdigit() and len(w) > 1]
 
 
 def classify(q: Question, models: Models) -> None:
@@ -102,7 +111,7 @@ RELATIVE = {
         "computed_op",
         "cov_earlier_terms",
     ),
-    "sentence": ("cov", "cov_only", "precision", "bigrams", "passage_score", "cov_joined"),
+    "sentence": ("cov", "cov_only", "precision", "bigrams", "passage_score", "cov_joined", "parts_min"),
 }
 
 

@@ -13,6 +13,7 @@ from assistant.answering.evidence import Evidence, Passage, text_years
 from assistant.answering.figure_candidates import question_features
 from assistant.answering.text import sentences, window
 from assistant.models import Hit
+from assistant.vietnamese.number_finder import find_numbers
 from assistant.vietnamese.text import words
 
 #: Passages whose clauses are candidates.
@@ -29,6 +30,8 @@ DATE = re.compile(
     rf"(?:[Tt]ừ\s+)?{_ONE_DATE}(?:\s*(?:-|–|đến(?:\s+nay)?)\s*(?:năm\s+|tháng\s+|ngày\s+)?(?:\d{{1,2}}/){{0,2}}\d{{4}}\b)?"
 )
 _ITEM = re.compile(r"^\s*(?:[-+•*–]|\d+(?:\.\d+)*[.)]|[a-zđ]\))\s+")
+#: Numbers that state an amount (not a year, a date or a document's number).
+_QUANTITIES = frozenset({"quantity", "percent", "money", "ratio"})
 _CAPITALISED = re.compile(r"(?:\b[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+|$)){2,}")
 
 
@@ -42,11 +45,16 @@ def sentence_candidates(ev: Evidence) -> list[Candidate]:
             follow = _continuation(clauses, i, ev, p)
             if len(follow) > 1:
                 joined = " ".join(t for _, _, t, _ in follow)
+                joined_tokens = ev.ctx.text_tokens(joined)
+                parts_min, parts_held = ev.parts_held(joined_tokens)
                 feats = dict(
                     base,
                     continued=1.0,
                     items=float(len(follow) - 1),
-                    cov_joined=ev.coverage(ev.ctx.text_tokens(joined)),
+                    cov_joined=ev.coverage(joined_tokens),
+                    parts_min=parts_min,
+                    parts_held=parts_held,
+                    numbers=float(sum(_traits(ev, t).numbers for _, _, t, _ in follow)),
                 )
                 out.append(_candidate(ev, p, follow, feats, joined))
             for n, m in enumerate(DATE.finditer(text)):
@@ -82,6 +90,7 @@ class _Traits:
         "is_item",
         "heading",
         "target",
+        "numbers",
     )
 
     def __init__(self, text: str) -> None:
@@ -98,6 +107,7 @@ class _Traits:
         self.is_item = float(bool(_ITEM.match(text)))
         self.heading = float(text.rstrip()[-1:] not in ".;:!?" and (text.isupper() or bool(_ITEM.match(text))))
         self.target = float(vocab.has_any(folded, vocab.TARGET))
+        self.numbers = float(sum(m.kind in _QUANTITIES for m in find_numbers(text)))
 
 
 def _traits(ev: Evidence, text: str) -> _Traits:
@@ -115,6 +125,7 @@ def _features(ev: Evidence, p: Passage, i: int, n: int, text: str) -> dict[str, 
     year_hit, year_miss = ev.years(t.years)
     place_hit, place_miss = p.place
     named_hit, named_miss = p.named
+    parts_min, parts_held = ev.parts_held(tokens)
     feats = {
         "rank_inv": 1.0 / (p.rank + 1),
         "passage_score": ev.relative_score(p.hit),
@@ -157,6 +168,9 @@ def _features(ev: Evidence, p: Passage, i: int, n: int, text: str) -> dict[str, 
         "date_index": 0.0,
         "date_full": 0.0,
         "date_in_question": 0.0,
+        "parts_min": parts_min,  # how far the clause holds each thing a several-part question asks
+        "parts_held": parts_held,
+        "numbers": t.numbers,
     }
     feats.update(question_features(q))
     return feats

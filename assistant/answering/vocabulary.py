@@ -110,6 +110,11 @@ NOT_COMPARE = (
     "giám sát",
 )
 
+#: Asking words, with diacritics (folded, "vị" of "đơn vị" and "đầu" of "đầu tư" would read as
+#: "vì", "đâu"), and the folded forms that stay unambiguous in a question typed without diacritics.
+ASKING = frozenset("bao nhiêu gì ai nào mấy sao đâu vì tại".split())
+ASKING_FOLDED = frozenset("bao nhieu gi nao sao".split())
+
 VOCABULARIES = {
     "target": TARGET,
     "result": RESULT,
