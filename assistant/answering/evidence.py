@@ -140,13 +140,13 @@ class Evidence:
             return 0.0
         return sum(w for k, w in self._earlier_weights if k in tokens) / self._earlier_total
 
-    def parts_held(self, tokens: set[str] | frozenset[str]) -> tuple[float, float]:
+    def parts_held(self, tokens: set[str] | frozenset[str], coverage: float | None = None) -> tuple[float, float]:
         """For a question that asks several things: (the least idf-weighted share of one part's
         keywords found in ``tokens``, the share of parts of which at least half is found). For a
         question that asks one thing (or names something in only one part), its coverage and
-        whether that reaches a half."""
+        whether that reaches a half (``coverage``, when the caller has it already)."""
         if len(self._part_weights) < 2:
-            c = self.coverage(tokens)
+            c = self.coverage(tokens) if coverage is None else coverage
             return c, float(c >= 0.5)
         shares = [sum(w for k, w in part if k in tokens) / sum(w for _, w in part) for part in self._part_weights]
         return min(shares), sum(s >= 0.5 for s in shares) / len(shares)

@@ -46,12 +46,13 @@ def sentence_candidates(ev: Evidence) -> list[Candidate]:
             if len(follow) > 1:
                 joined = " ".join(t for _, _, t, _ in follow)
                 joined_tokens = ev.ctx.text_tokens(joined)
-                parts_min, parts_held = ev.parts_held(joined_tokens)
+                cov_joined = ev.coverage(joined_tokens)
+                parts_min, parts_held = ev.parts_held(joined_tokens, cov_joined)
                 feats = dict(
                     base,
                     continued=1.0,
                     items=float(len(follow) - 1),
-                    cov_joined=ev.coverage(joined_tokens),
+                    cov_joined=cov_joined,
                     parts_min=parts_min,
                     parts_held=parts_held,
                     numbers=float(sum(_traits(ev, t).numbers for _, _, t, _ in follow)),
@@ -125,13 +126,14 @@ def _features(ev: Evidence, p: Passage, i: int, n: int, text: str) -> dict[str, 
     year_hit, year_miss = ev.years(t.years)
     place_hit, place_miss = p.place
     named_hit, named_miss = p.named
-    parts_min, parts_held = ev.parts_held(tokens)
+    cov_only = ev.coverage(tokens)
+    parts_min, parts_held = ev.parts_held(tokens, cov_only)
     feats = {
         "rank_inv": 1.0 / (p.rank + 1),
         "passage_score": ev.relative_score(p.hit),
         "passage_dense": p.hit.dense_score or 0.0,
         "cov": ev.coverage(tokens | p.section_tokens),
-        "cov_only": ev.coverage(tokens),
+        "cov_only": cov_only,
         "cov_section": ev.coverage(p.section_tokens),
         "name_missing": p.names_missing,
         "q_named": float(bool(ev.q.names)),
