@@ -109,11 +109,7 @@ def analyze(question: str, expanded_words: list[str]) -> Question:
     named = [(m.group(1), int(m.group(3))) for m in KIND_YEAR.finditer(folded)]
     doc_years = {y for _, y in named}
     report_years = {y for kind, y in named if kind in ("bao cao", "bc")}
-    keywords = [
-        w
-        for w in dict.fromkeys(folded_words + expanded_words)
-        if w not in vocab.STOP and not w.isdigit() and len(w) > 1
-    ]
+    keywords = keywords_of(folded_words + expanded_words)
     return Question(
         text=question,
         words=folded_words,
@@ -135,6 +131,11 @@ def analyze(question: str, expanded_words: list[str]) -> Question:
         asks_target=vocab.has_any(folded, vocab.TARGET),
         asks_points=bool(_POINTS.search(fold(question.lower()))),
     )
+
+
+def keywords_of(folded_words: list[str]) -> list[str]:
+    """The content words among ``folded_words``, once each, in order (no glue, digits or letters)."""
+    return [w for w in dict.fromkeys(folded_words) if w not in vocab.STOP and not w.isdigit() and len(w) > 1]
 
 
 #: Percentage points: "điểm phần trăm", "điểm %", "điểm (phần trăm)".

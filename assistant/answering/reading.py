@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answering import vocabulary as vocab
-from assistant.answering.analysis import Question, analyze, provinces_named, without_asking
+from assistant.answering.analysis import Question, analyze, keywords_of, provinces_named, without_asking
 from assistant.answering.calculation_candidates import calculation_candidates
 from assistant.answering.candidates import Candidate
 from assistant.answering.context import AnswerContext
@@ -53,18 +52,14 @@ def question_of(ctx: AnswerContext, text: str, vector: np.ndarray | None, contex
     place_words = {w for p in q.provinces for w in fold(p).split()}
     q.keywords = [k for k in q.keywords if k not in place_words] or q.keywords
     # each part keeps its places: "Trà Vinh bao nhiêu, Tiền Giang bao nhiêu?" tells them apart by place
-    q.parts = [_keywords(ctx, without_asking(part)) for part in q.part_texts]
+    q.parts = [
+        keywords_of(words(part) + words(ctx.tokenizer.expand(part))) for part in map(without_asking, q.part_texts)
+    ]
     if earlier is not None:  # what the follow-up leaves to its conversation: operands of "tăng bao nhiêu %?"
         own = set(q.keywords) | place_words
         q.earlier = [k for k in dict.fromkeys(earlier.keywords) if k not in own]
     q.vector = vector
     return q
-
-
-def _keywords(ctx: AnswerContext, text: str) -> list[str]:
-    """The keywords of a stretch of the question (abbreviations expanded)."""
-    found = dict.fromkeys(words(text) + words(ctx.tokenizer.expand(text)))
-    return [w for w in found if w not in vocab.STOP and not w.isdigit() and len(w) > 1]
 
 
 def classify(q: Question, models: Models) -> None:
