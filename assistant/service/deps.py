@@ -10,7 +10,8 @@ from assistant.service.access import Caller
 from assistant.service.service import Service
 
 
-def get_service(request: Request) -> Service:
+async def get_service(request: Request) -> Service:
+    """The service (on the event loop: a dependency declared ``def`` would wait for a worker thread)."""
     return request.app.state.service
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from assistant.errors import AssistantError
+from assistant.models import Hit
+from assistant.pipeline import Turn
 from assistant.service import sse
 from assistant.service.deps import CallerDep, ServiceDep
 from assistant.service.errors import error_body, unexpected_body
@@ -61,21 +64,27 @@ An error after the stream has started comes as `error`: `{"error": {"code", "mes
     summary="Hỏi, nhận câu trả lời theo luồng (server-sent events)",
     description=STREAM_DOC,
 )
-def ask_stream(body: AskRequest, service: ServiceDep, caller: CallerDep) -> StreamingResponse:
+async def ask_stream(body: AskRequest, service: ServiceDep, caller: CallerDep) -> StreamingResponse:
     filters = body.filters.to_filters() if body.filters else None
-    turn = service.turn(caller, body.question, history=body.history, filters=filters, mode=body.mode)
 
-    # Each item of a blocking generator is fetched on a worker thread of its own, and under load each
-    # waits for a free one: so the events are sent in two writes, the passages as soon as they are
-    # found, then the answer's events together (the client reads the same events either way).
-    def events() -> Iterator[str]:
+    # Two blocking steps, each on a worker thread: the question checked and its passages found (an
+    # invalid question is refused before the stream starts), then the answer's events, sent
+    # together. Under load every step waits for a free thread: a blocking generator would wait
+    # once per event, and once more to end.
+    def start() -> tuple[Turn, list[Hit] | None, str]:
+        turn = service.turn(caller, body.question, history=body.history, filters=filters, mode=body.mode)
         try:
             hits = turn.retrieve()
-            yield sse.event("passages", {"passages": [PassageOut.from_hit(h).model_dump() for h in hits]})
+        except Exception as exc:  # noqa: BLE001 - reported as the stream's error event
+            return turn, None, _error_event(exc)
+        return turn, hits, sse.event("passages", {"passages": [PassageOut.from_hit(h).model_dump() for h in hits]})
+
+    def rest(turn: Turn, hits: list[Hit]) -> str:
+        try:
             answer = turn.answer(hits)
             answer_id = service.remember(answer)
             out = AnswerOut.of(answer_id, answer)
-            yield "".join(
+            return "".join(
                 [
                     *(sse.event("delta", {"text": piece}) for piece in sse.pieces(answer.answer)),
                     sse.event(
@@ -87,12 +96,23 @@ def ask_stream(body: AskRequest, service: ServiceDep, caller: CallerDep) -> Stre
                     sse.event("done", {"timings": answer.timings, "build": answer.build}),
                 ]
             )
-        except AssistantError as exc:
-            yield sse.event("error", error_body(exc))
         except Exception as exc:  # noqa: BLE001 - the headers are sent: the client gets an error event
-            yield sse.event("error", unexpected_body(exc, "/api/v1/ask/stream"))
+            return _error_event(exc)
+
+    turn, hits, first = await run_in_threadpool(start)
+
+    async def events() -> AsyncIterator[str]:
+        yield first
+        if hits is not None:
+            yield await run_in_threadpool(rest, turn, hits)
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+def _error_event(exc: Exception) -> str:
+    if isinstance(exc, AssistantError):
+        return sse.event("error", error_body(exc))
+    return sse.event("error", unexpected_body(exc, "/api/v1/ask/stream"))
 
 
 @router.post("/search", response_model=SearchOut, responses=ERRORS, summary="Tìm các đoạn văn liên quan")

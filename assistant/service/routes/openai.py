@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -127,21 +127,24 @@ def chat_completions(body: ChatRequest, service: ServiceDep, caller: CallerDep):
             }
         )
 
-    def events() -> Iterator[str]:
-        """The chunks in one write (each item of a blocking generator waits for a worker thread)."""
-        try:
-            answer = turn.answer(turn.retrieve())
-            answer_id = service.remember(answer)
-            pieces = [chunk({"content": piece}) for piece in sse.pieces(_content(answer))]
-            done = [
-                chunk({"role": "assistant", "content": ""}),
-                *pieces,
-                chunk({}, "stop", **_extra(answer, answer_id)),
-            ]
-        except AssistantError as exc:
-            done = [sse.data_only(error_body(exc))]
-        except Exception as exc:  # noqa: BLE001 - the headers are sent: the client gets an error chunk
-            done = [sse.data_only(unexpected_body(exc, "/v1/chat/completions"))]
-        yield "".join([*done, sse.data_only("[DONE]")])
+    # The chunks are made here, on the route's worker thread, and sent in one write: a blocking
+    # generator would wait for a free thread once per item, and once more to end.
+    try:
+        answer = turn.answer(turn.retrieve())
+        answer_id = service.remember(answer)
+        pieces = [chunk({"content": piece}) for piece in sse.pieces(_content(answer))]
+        done = [
+            chunk({"role": "assistant", "content": ""}),
+            *pieces,
+            chunk({}, "stop", **_extra(answer, answer_id)),
+        ]
+    except AssistantError as exc:
+        done = [sse.data_only(error_body(exc))]
+    except Exception as exc:  # noqa: BLE001 - a stream's error comes as its last chunk, as when streaming
+        done = [sse.data_only(unexpected_body(exc, "/v1/chat/completions"))]
+    text = "".join([*done, sse.data_only("[DONE]")])
+
+    async def events() -> AsyncIterator[str]:
+        yield text
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
