@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.answerer import DefaultAnswerer
 from assistant.answering.calculation_candidates import _question_numbers, calculation_candidates
 from assistant.answering.evidence import Evidence
 from assistant.answering.figure_candidates import figure_candidates
 from assistant.answering.reading import question_of
 from assistant.answering.sentence_candidates import sentence_candidates, shown
-from assistant.indexing.builder import build_index
-from assistant.pipeline import Pipeline
-from assistant.retrieval.embeddings import HashingEmbeddings
-from assistant.settings import Settings
+from tests.passages import evidence_for, reading_context
 
 REPORT = """BÁO CÁO
 Kết quả ứng dụng công nghệ thông tin tỉnh Vĩnh Long năm 2025
@@ -40,24 +36,11 @@ Cổng xã có 100 lượt truy cập. Cổng ngành có 50 lượt truy cập.
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
-    root = tmp_path_factory.mktemp("cand")
-    (root / "documents").mkdir()
-    (root / "documents" / "bao-cao-vinh-long-2025.txt").write_text(REPORT, encoding="utf-8")
-    settings = Settings(data_dir=root, embedder="hashing", _env_file=None)
-    embedder = HashingEmbeddings()
-    build_index(settings, embedder, progress=False, log=lambda m: None)
-    pipeline = Pipeline(settings, embedder)
-    view = pipeline.snapshot().view()
-    answerer = DefaultAnswerer(settings, models=object())
-    return view, answerer.context(view)
+    return reading_context(tmp_path_factory.mktemp("cand"), {"bao-cao-vinh-long-2025.txt": REPORT})
 
 
 def read(setup, question):
-    view, ctx = setup
-    q = question_of(ctx, question, view.query_vector(question))
-    q.types = {"number": 0.5, "computed": 0.5}
-    q.operations = {"difference": 0.5, "sum": 0.5}
-    return Evidence(ctx, q, view.search(question, 10))
+    return evidence_for(setup, question, {"number": 0.5, "computed": 0.5}, {"difference": 0.5, "sum": 0.5})
 
 
 def test_each_stated_figure_is_a_candidate_and_the_counted_noun_follows_the_right_one(setup):
@@ -398,3 +381,25 @@ def test_a_sentence_s_numbers_are_amounts_not_dates_or_document_numbers(setup):
     assert dated.features["numbers"] == 0.0
     counted = next(c for c in sentence_candidates(ev) if c.text.startswith("Công an tỉnh đầu tư"))
     assert counted.features["numbers"] == 2.0  # 16 servers, 3.322 workstations
+
+
+LEVELS = """KẾ HOẠCH
+Chuyển đổi số tỉnh Vĩnh Long năm 2025
+
+I. THỰC TRẠNG
+Cổng dịch vụ công của tỉnh cung cấp dịch vụ công trực tuyến (mức 3: 420 dịch vụ (chiếm 30%); mức 4: 980 dịch vụ
+(chiếm 70%)).
+"""
+
+
+@pytest.fixture(scope="module")
+def levels(tmp_path_factory):
+    return reading_context(tmp_path_factory.mktemp("levels"), {"ke-hoach-vinh-long-2025.txt": LEVELS})
+
+
+def test_the_level_a_figure_s_label_names_is_near_it(levels):
+    """ "mức 4: 980 dịch vụ": a colon ends the clause before the figure, but the level its label
+    names is the figure's own; the question's "mức 4" meets it and misses "mức 3"'s figure."""
+    by_value = {c.value: c for c in figure_candidates(read(levels, "Cổng cung cấp bao nhiêu dịch vụ công mức 4?"))}
+    assert by_value[980.0].features["small_hit"] == 1.0 and by_value[980.0].features["small_miss"] == 0.0
+    assert by_value[420.0].features["small_hit"] == 0.0 and by_value[420.0].features["small_miss"] == 1.0

@@ -17,6 +17,7 @@ from assistant.answering.candidates import Candidate, Span, Term
 from assistant.answering.composed import composed_candidates
 from assistant.answering.evidence import Evidence
 from assistant.answering.figure_candidates import question_features
+from assistant.answering.periods import averages
 from assistant.answering.table_columns import column_groups
 from assistant.answering.text import plain
 from assistant.vietnamese.text import words
@@ -26,7 +27,18 @@ OPERANDS = 6
 #: Numbers the question itself gives, at most, also combined (a question listing many numbers would
 #: otherwise make sums of five out of all of them).
 QUESTION_NUMBERS = 4
-OPERATIONS = ("difference", "sum", "share", "ratio", "product", "complement", "rate", "change", "scale")
+OPERATIONS = (
+    "difference",
+    "sum",
+    "share",
+    "ratio",
+    "product",
+    "complement",
+    "rate",
+    "change",
+    "scale",
+    "average",
+)
 #: How the classifier's operation labels map onto the candidate operations.
 _LABEL = {
     "difference": "difference",
@@ -38,6 +50,7 @@ _LABEL = {
     "rate": "other",
     "change": "other",
     "scale": "other",
+    "average": "ratio",
 }
 
 
@@ -137,6 +150,7 @@ def calculation_candidates(ev: Evidence, figures: list[Candidate]) -> list[Candi
             out.append(
                 make("complement", [c], f.total - f.value, f"{plain(f.total)} - {plain(f.value)}", f.unit, terms)
             )
+    out += averages(make, ev.q, chosen)
     return out + composed_candidates(make, out, make.leaves, chosen, comparable)
 
 

@@ -21,7 +21,8 @@ class Span:
 @dataclass
 class Term:
     """One operand of a calculation: its value, the figure it was read from (None when the question
-    gives it) and where that figure is."""
+    gives it, or the calendar: the 5 years of "2020-2024", the 365 days of a year) and where that
+    figure is."""
 
     value: float
     figure: Figure | None = None

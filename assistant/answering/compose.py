@@ -27,6 +27,7 @@ OPERATION_NAMES = {
     "product": "Tích",
     "complement": "Phần còn lại",
     "rate": "Áp tỷ lệ",
+    "average": "Bình quân",
 }
 _CONTRADICTS = ("year_miss", "place_miss", "named_miss", "name_missing")
 

@@ -95,13 +95,16 @@ class _FigureTraits:
         if self.context_tokens is not None:
             self.around |= self.context_tokens
         self.clause_years = text_years(clause)
-        self.small = {int(x) for x in SMALL.findall(text[lo : f.start] + " " + text[f.end : hi])}
+        # the level of its own label ("mức 4: 1.077 dịch vụ" has indicator "dịch vụ (mức 4)") counts
+        # as near, though a colon ends the clause before the figure
+        label = {int(x) for x in SMALL.findall(f"{f.lead} {f.indicator}")}
+        self.small = {int(x) for x in SMALL.findall(text[lo : f.start] + " " + text[f.end : hi])} | label
         after_text = text[f.end : min(hi, f.end + 70)]
         before_text = text[max(lo, f.start - 70) : f.start]
         self.after = ctx.text_tokens(after_text)
         self.before = ctx.text_tokens(before_text)
         self.after_words = words(after_text)[:6]
-        self.near = {int(x) for x in SMALL.findall(text[max(lo, f.start - 40) : f.start])}
+        self.near = {int(x) for x in SMALL.findall(text[max(lo, f.start - 40) : f.start])} | label
         self.lead_words = words(f"{f.lead} {clause}")
         clause_folded = " ".join(self.lead_words)
         self.fig_target = float(vocab.has_any(clause_folded, vocab.TARGET))

@@ -18,8 +18,9 @@ TRAINED = Path(__file__).resolve().parent / "trained"
 #: question gives as operands, what an average is per, siblings of what is asked; 6: operands' roles
 #: (target or result), a question's numbers kept as written; 7: which of the question's numbers are targets,
 #: a target divisor, differences in percentage points; 8: a follow-up's earlier subject; 9: the parts of a
-#: question that asks several things (q_parts, parts_min, parts_held), numbers in a sentence.
-FEATURES_VERSION = 9
+#: question that asks several things (q_parts, parts_min, parts_held), numbers in a sentence; 10: averages
+#: over a period and per unit of time (calc_average, per_time, q_per_time).
+FEATURES_VERSION = 10
 
 
 @dataclass
