@@ -50,6 +50,16 @@ def test_what_is_counted():
     assert counted_noun("Tỷ lệ là bao nhiêu?") == []
 
 
+def test_a_word_ends_what_is_counted_as_written_not_as_folded():
+    # "tài", "cơ", "đảng", "số" fold to "tại", "có", "đang", "so (với)", which end the noun
+    assert counted_noun("Tỉnh cấp bao nhiêu tài khoản?") == ["tai", "khoan"]
+    assert counted_noun("Có bao nhiêu cơ quan nhà nước kết nối?") == ["co", "quan", "nha"]
+    assert counted_noun("Bao nhiêu đảng viên dùng sổ tay?", 6) == ["dang", "vien", "dung", "so", "tay"]
+    assert counted_noun("Có bao nhiêu hồ sơ tại cấp xã?") == ["ho", "so"]  # "tại" still ends it
+    # typed without accents the two cannot be told apart: the folded words decide, as before
+    assert counted_noun("co bao nhieu tai khoan") == []
+
+
 def test_small_numbers_lists_targets_and_numbers_given():
     levels = q("Có bao nhiêu DVC mức 3 năm 2019?")
     assert levels.small == {3} and levels.years == [2019]

@@ -389,6 +389,9 @@ Chuyển đổi số tỉnh Vĩnh Long năm 2025
 I. THỰC TRẠNG
 Cổng dịch vụ công của tỉnh cung cấp dịch vụ công trực tuyến (mức 3: 420 dịch vụ (chiếm 30%); mức 4: 980 dịch vụ
 (chiếm 70%)).
+
+II. AN TOÀN THÔNG TIN
+Hệ thống giám sát của tỉnh ghi nhận 421 cảnh báo, trong đó có 296 cảnh báo lỗ hổng bảo mật và 125 cảnh báo mã độc.
 """
 
 
@@ -403,3 +406,12 @@ def test_the_level_a_figure_s_label_names_is_near_it(levels):
     by_value = {c.value: c for c in figure_candidates(read(levels, "Cổng cung cấp bao nhiêu dịch vụ công mức 4?"))}
     assert by_value[980.0].features["small_hit"] == 1.0 and by_value[980.0].features["small_miss"] == 0.0
     assert by_value[420.0].features["small_hit"] == 0.0 and by_value[420.0].features["small_miss"] == 1.0
+
+
+def test_the_whole_counted_phrase_follows_the_part_not_the_total(levels):
+    ev = read(levels, "Hệ thống giám sát ghi nhận bao nhiêu cảnh báo lỗ hổng bảo mật?")
+    assert ev.q.counted_phrase == ["canh", "bao", "lo", "hong", "bao", "mat"]
+    by_value = {c.value: c for c in figure_candidates(ev)}
+    assert by_value[296.0].features["counted_run"] == 1.0
+    assert by_value[421.0].features["counted_run"] == pytest.approx(2 / 6)
+    assert by_value[125.0].features["counted_run"] == pytest.approx(2 / 6)

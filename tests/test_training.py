@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -18,6 +19,7 @@ from assistant.settings import Settings
 from assistant.training.evaluate import Outcome, choose_threshold, cross_validate, grouped_folds
 from assistant.training.items import Item, half_unit, load_sets, prepare
 from assistant.training.procedure import apply, fit_models, read_all
+from assistant.training.procedure import folds_by_group as procedure_folds
 from tests.conftest import DOCUMENTS
 
 pytest.importorskip("sklearn")
@@ -25,16 +27,26 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def cases(tmp_path_factory):
+def reader(tmp_path_factory):
+    """Questions of a training set → cases read over the real documents (hashing embedder)."""
     root = tmp_path_factory.mktemp("train")
     shutil.copytree(DOCUMENTS, root / "documents")
     settings = Settings(data_dir=root, embedder="hashing", _env_file=None)
     build_index(settings, HashingEmbeddings(), progress=False, log=lambda m: None)
     pipeline = Pipeline(settings, HashingEmbeddings())
-    questions = load_sets([ROOT / "eval" / "datasets" / "train" / "tra-vinh-ke-hoach-ktxh-tttt-2021.jsonl"])
-    none = [q for q in questions if q.type == "unanswerable"][:8]
-    questions = [q for q in questions if q.type != "unanswerable"][:40] + none
-    return read_all(prepare(questions, pipeline, DefaultAnswerer(settings), progress=False), progress=False)
+
+    def read(name: str, answerable: int, unanswerable: int):
+        questions = load_sets([ROOT / "eval" / "datasets" / "train" / name])
+        none = [q for q in questions if q.type == "unanswerable"][:unanswerable]
+        questions = [q for q in questions if q.type != "unanswerable"][:answerable] + none
+        return read_all(prepare(questions, pipeline, DefaultAnswerer(settings), progress=False), progress=False)
+
+    return read
+
+
+@pytest.fixture(scope="module")
+def cases(reader):
+    return reader("tra-vinh-ke-hoach-ktxh-tttt-2021.jsonl", 40, 8)
 
 
 def test_fits_are_deterministic(cases, tmp_path):
@@ -69,6 +81,53 @@ def test_a_fact_never_sits_on_both_sides(cases):
     for case, fold in zip(cases, folds):
         assert side.setdefault(case.item.group, fold) == fold
     assert len(set(folds)) > 1
+
+
+def test_the_classifier_features_come_from_a_classifier_that_never_saw_the_question(cases, reader, monkeypatch):
+    """Every training question is classified once, by a classifier fitted without its fact; about half
+    of them (when there are several documents) by one fitted without any question on their document."""
+    import assistant.training.procedure as procedure
+
+    fitted_on: dict[int, tuple] = {}
+    classified: list[tuple[object, int]] = []
+    real_fit, real_classify = procedure.fit_classifier, procedure._classify
+
+    def fit(items):
+        clf = real_fit(items)
+        fitted_on[id(clf)] = (clf, items)  # (the classifier kept alive: its id is never reused)
+        return clf
+
+    def classify(some, clf, seen=frozenset()):
+        classified.extend((c, id(clf)) for c in some)
+        return real_classify(some, clf, seen)
+
+    monkeypatch.setattr(procedure, "fit_classifier", fit)
+    monkeypatch.setattr(procedure, "_classify", classify)
+    other = reader("tra-vinh-qd-2063-ung-dung-cntt-2020.jsonl", 24, 4)
+    # a fact asked of both documents (as some training sets do) is held out of both sides' classifiers
+    shared = next(c for c in cases if procedure._document_held(c)).item.group
+    other[0] = dataclasses.replace(other[0], item=dataclasses.replace(other[0].item, group=shared))
+    both = cases + other
+    for group, several in ((cases, False), (both, True)):
+        classified.clear()
+        procedure._classify_out_of_fold(group, *_parts(group, 2))
+        assert sorted(id(c) for c, _ in classified) == sorted(id(c) for c in group)  # each exactly once
+        held = 0
+        for case, clf in classified:
+            seen = fitted_on[clf][1]
+            assert case.item.group not in {it.group for it in seen}
+            held += case.item.document not in {it.document for it in seen}
+        if several:
+            assert 0.3 < held / len(group) < 0.7
+        else:  # one document: a classifier without it would have seen nothing
+            assert held == 0
+
+
+def _parts(cases, k):
+    folds = procedure_folds(cases, k)
+    return [[c for c, f in zip(cases, folds) if f == i] for i in range(k)], [
+        [c for c, f in zip(cases, folds) if f != i] for i in range(k)
+    ]
 
 
 class _Case:

@@ -4,6 +4,7 @@ what it counts) read with patterns, and what it asks (answer type, operation) fr
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -53,6 +54,8 @@ class Question:
     doc_years: set[int] = field(default_factory=set)  # years that name a document ("KH 2024")
     report_years: set[int] = field(default_factory=set)  # of those, years a report ("báo cáo 2023") covers
     counted: list[str] = field(default_factory=list)  # "bao nhiêu trạm BTS" → ["tram", "bts"]
+    # the whole counted phrase: "bao nhiêu cảnh báo lỗ hổng bảo mật" → ["canh", "bao", "lo", "hong", "bao", "mat"]
+    counted_phrase: list[str] = field(default_factory=list)
     per: list[str] = field(default_factory=list)  # "bình quân mỗi kỳ sát hạch" → ["ky", "sat", "hach"]
     small: set[int] = field(default_factory=set)  # small whole numbers it names: the 3 of "mức 3"
     enumerated: int = 1  # how many things it lists: "cấp tỉnh, cấp huyện và cấp xã" → 3
@@ -124,6 +127,7 @@ def analyze(question: str, expanded_words: list[str]) -> Question:
         doc_years=doc_years,
         report_years=report_years,
         counted=counted_noun(question),
+        counted_phrase=counted_noun(question, COUNTED_PHRASE),
         per=per_noun(question),
         small={int(x) for x in SMALL.findall(question)},
         enumerated=min(6, 1 + len(_LISTED.findall(question))),
@@ -279,11 +283,22 @@ def proper_names(question: str, provinces: list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def counted_noun(question: str) -> list[str]:
-    """The folded words naming what a "bao nhiêu …"/"mấy …" question counts (at most three).
+#: Words of a counted phrase compared with the words after a figure ("cảnh báo lỗ hổng bảo mật").
+COUNTED_PHRASE = 6
+
+
+def counted_noun(question: str, most: int = 3) -> list[str]:
+    """The folded words naming what a "bao nhiêu …"/"mấy …" question counts (at most ``most``).
     "máy" (a machine) is not "mấy" (how many): without accents "may" counts only in a question
     typed without any."""
-    return _noun_after(question, r"\b(?:bao\s+nhi[eê]u|mấy)\s+(.+)", r"\b(?:may)\s+(.+)", lambda w: w in vocab.NOUN_END)
+    return _noun_after(
+        question,
+        r"\b(?:bao\s+nhi[eê]u|mấy)\s+(.+)",
+        r"\b(?:may)\s+(.+)",
+        lambda w: w in vocab.NOUN_END,
+        most,
+        ends_accented=lambda w: w in vocab.NOUN_END_ACCENTED,
+    )
 
 
 #: A unit written after a slash: "lượt/người", "đồng / tháng" (a word before it, a word in lower
@@ -336,21 +351,36 @@ def per_noun(question: str) -> list[str]:
     return []
 
 
-def _noun_after(question: str, cue: str, cue_unaccented: str, ends: Callable[[str], bool]) -> list[str]:
-    """Up to three folded words after the cue (``cue_unaccented`` only in a question typed without
-    any diacritics), ending at a number or a word ``ends`` says ends the noun."""
-    lower = question.lower()
+def _noun_after(
+    question: str,
+    cue: str,
+    cue_unaccented: str,
+    ends: Callable[[str], bool],
+    most: int = 3,
+    ends_accented: Callable[[str], bool] | None = None,
+) -> list[str]:
+    """Up to ``most`` folded words after the cue (``cue_unaccented`` only in a question typed
+    without any diacritics), ending at a number or a word ``ends`` says ends the noun (given folded)
+    — or, in a question typed with diacritics, ``ends_accented`` (given as written) when there is one."""
+    lower = unicodedata.normalize("NFC", question.lower())
+    unaccented = _unaccented(lower)
     m = re.search(cue, lower)
-    if m is None and _unaccented(lower):
+    if m is None and unaccented:
         m = re.search(cue_unaccented, lower)
     if not m:
         return []
+    folded = words(m.group(1))
+    written = re.findall(r"\w+", m.group(1))
+    if ends_accented is None or unaccented or len(written) != len(folded):
+        written, stop = folded, ends
+    else:
+        stop = ends_accented
     out: list[str] = []
-    for w in words(m.group(1))[:6]:
-        if w.isdigit() or ends(w):
+    for w, f in list(zip(written, folded))[: max(6, most)]:
+        if f.isdigit() or stop(w):
             break
-        out.append(w)
-    return out[:3]
+        out.append(f)
+    return out[:most]
 
 
 def _names_place(question: str, province: str) -> bool:

@@ -20,7 +20,8 @@ TRAINED = Path(__file__).resolve().parent / "trained"
 #: a target divisor, differences in percentage points; 8: a follow-up's earlier subject; 9: the parts of a
 #: question that asks several things (q_parts, parts_min, parts_held), numbers in a sentence; 10: averages
 #: over a period and per unit of time (calc_average, per_time, q_per_time).
-FEATURES_VERSION = 10
+#: 11: how far the words after a figure follow the whole counted phrase (counted_run).
+FEATURES_VERSION = 11
 
 
 @dataclass

@@ -91,6 +91,7 @@ RELATIVE = {
         "cov_before",
         "cov_local",
         "counted_after",
+        "counted_run",
         "semantic",
         "cov_earlier",
     ),

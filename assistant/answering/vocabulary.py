@@ -23,6 +23,11 @@ COUNT_CUES = ("bao nhieu", "may")
 NOUN_END = frozenset(
     "la duoc da dang se tren nam cua tai o theo trong khi so va cho co den tu voi thuoc nao gi ca".split()
 )
+#: The same words as written with their accents: in a question typed with diacritics, "tài", "cơ",
+#: "đảng" and "số" do not end the noun as "tại", "có", "đang" and "so (với)" do.
+NOUN_END_ACCENTED = frozenset(
+    "là được đã đang sẽ trên năm của tại ở theo trong khi so và cho có đến từ với thuộc nào gì cả".split()
+)
 #: What a target says: planned, aimed at, at least.
 TARGET = ("muc tieu", "chi tieu", "phan dau", "dat ra", "toi thieu", "it nhat", "tro len", "ke hoach dat", "du kien")
 #: What asks for a whole rather than a part.

@@ -70,6 +70,37 @@ def _classify(cases: list[Case], clf, seen: frozenset[str] = frozenset()) -> Non
         case.reading.question.unanswerable_known = seen
 
 
+#: The share of training questions whose classifier features come from a classifier that never saw a
+#: question on their document (the rest: one that saw other questions on it). Answering meets both
+#: kinds: questions on the documents the question sets were written from, and on documents uploaded
+#: tomorrow, where the classifier is less sure (its accuracy on a held-out document is 0.78 for the
+#: answer type against 0.91 on held-out questions of seen documents); the rankers learn how far to
+#: trust it from a mix of the two rather than from the optimistic kind alone.
+DOCUMENT_HELD = 0.5
+
+
+def _document_held(case: Case) -> bool:
+    digest = hashlib.sha1(("document-held:" + case.item.group).encode("utf-8")).hexdigest()
+    return int(digest, 16) % 1000 < DOCUMENT_HELD * 1000
+
+
+def _classify_out_of_fold(cases: list[Case], parts: list[list[Case]], rest: list[list[Case]]) -> None:
+    """Classifier features for every training case from a classifier that did not see it: for a
+    ``DOCUMENT_HELD`` share of the questions (by fact), one that saw no question on their document;
+    for the others (and for all when the cases come from one document), one that did not see their
+    fact."""
+    documents = sorted({c.item.document for c in cases})
+    held = {id(c) for c in cases if len(documents) > 1 and _document_held(c)}
+    for part, others in zip(parts, rest):
+        _classify([c for c in part if id(c) not in held], fit_classifier([c.item for c in others]))
+    for document in documents if held else []:
+        mine = [c for c in cases if id(c) in held and c.item.document == document]
+        if mine:  # a fact may be asked of two documents: none of these facts is seen either
+            facts = {c.item.group for c in mine}
+            others = [c.item for c in cases if c.item.document != document and c.item.group not in facts]
+            _classify(mine, fit_classifier(others))
+
+
 def _figure_rows(cases):
     rows, labels = [], []
     for case in cases:
@@ -124,8 +155,7 @@ def fit_models(cases: list[Case], *, inner: int = INNER_FOLDS, trees: dict | Non
     parts = [[c for c, f in zip(cases, folds) if f == k] for k in range(inner)]
     rest = [[c for c, f in zip(cases, folds) if f != k] for k in range(inner)]
     # 1. the classifier, out of fold for the training features
-    for k in range(inner):
-        _classify(parts[k], fit_classifier([c.item for c in rest[k]]))
+    _classify_out_of_fold(cases, parts, rest)
     classifier = fit_classifier([c.item for c in cases])
     # 2. the figure model, out of fold: its score chooses the operands of calculations
     rows, labels = _figure_rows(cases)
