@@ -12,6 +12,7 @@ class DocumentMetadata(BaseModel):
     doc_type: str | None = None  # "Kế hoạch", "Báo cáo", "Quyết định" …
     number: str | None = None  # "2063/QĐ-UBND"
     issuer: str | None = None  # "Sở Thông tin và Truyền thông"
+    signer: str | None = None  # "Phó Chủ tịch Nguyễn Trung Hoàng (KT. Chủ tịch, TM. Ủy ban nhân dân)"
     province: str | None = None  # "Trà Vinh"
     issued_date: str | None = None  # ISO "2020-04-21" or partial "2023-06"
     years_reported: list[int] = Field(default_factory=list)

@@ -142,6 +142,9 @@ def test_search_and_figures(client):
 def test_documents_and_spans(client):
     docs = client.get("/api/v1/documents").json()["documents"]
     assert len(docs) == 6 and all(d["passages"] > 0 and d["title"] for d in docs)
+    signers = {d["id"]: d["signer"] for d in docs}  # read from the signature block
+    assert signers["tra-vinh-ke-hoach-ktxh-tttt-2024.txt"] == "Giám đốc Nguyễn Văn Này"
+    assert signers["tien-giang-bao-cao-10-nam-nghi-quyet-36.txt"] is None  # none signs it
     first = docs[0]["id"]
     span = client.get(f"/api/v1/documents/{first}", params={"start": 10, "end": 40}).json()
     assert span["end"] - span["start"] == 30 and len(span["text"]) == 30

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from assistant.models import Document, DocumentMetadata
 from assistant.pipeline import Pipeline
 from assistant.retrieval.embeddings import HashingEmbeddings
 from assistant.service.access import LOCAL
@@ -14,7 +15,7 @@ from assistant.service.service import Service
 from assistant.service.ui import chart, trend
 from assistant.service.ui.answer_view import answer_html, answer_text, expression
 from assistant.service.ui.conversation import ChatTurn, conversation_html, history
-from assistant.service.ui.documents_view import progress_html, vn_date
+from assistant.service.ui.documents_view import document_card, progress_html, vn_date
 from assistant.service.ui.markup import esc, excerpt, number, view_url
 from tests.conftest import CHARGING, CHARGING_SHARE, INVENTED_DOCUMENT
 
@@ -122,3 +123,10 @@ def test_small_formatters():
     assert 'aria-valuenow="42"' in progress_html(0.42, "Đang lập chỉ mục <x>") and "&lt;x&gt;" in progress_html(
         0, "<x>"
     )
+
+
+def test_a_document_card_names_its_signer_escaped():
+    meta = DocumentMetadata(title="Kế hoạch", signer="Giám đốc Tô Minh <Khang>")
+    card = document_card(Document(id="a.txt", text="x", sha256="0", metadata=meta), 3)
+    assert "Người ký" in card and "Giám đốc Tô Minh &lt;Khang&gt;" in card
+    assert "Người ký" not in document_card(Document(id="b.txt", text="x", sha256="0"), 3)  # no signer: no row

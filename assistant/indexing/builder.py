@@ -25,6 +25,7 @@ from assistant.ingest.chunking import CHUNKER_VERSION, chunk_document
 from assistant.ingest.corpus import file_key, file_sha256, load_corpus
 from assistant.ingest.limits import ReadLimits
 from assistant.ingest.loaders import iter_document_paths
+from assistant.ingest.metadata import METADATA_VERSION
 from assistant.models import Chunk
 from assistant.protocols import Embedder
 from assistant.retrieval.embeddings import embed_batches
@@ -36,7 +37,7 @@ from assistant.vietnamese.tokens import Tokenizer
 
 #: Recorded as the manifest's ``chunker_version``: chunks and the figures table extracted from
 #: them; a change in either rebuilds the index.
-INDEX_VERSION = f"{CHUNKER_VERSION}+figures-{FIGURES_VERSION}"
+INDEX_VERSION = f"{CHUNKER_VERSION}+figures-{FIGURES_VERSION}+metadata-{METADATA_VERSION}"
 
 
 @dataclass
@@ -179,7 +180,10 @@ def _rebuild_reason(old: Manifest, model_id: str, settings: Settings) -> str:
     if old.format != FORMAT_VERSION:
         return f"định dạng chỉ mục đổi từ {old.format} sang {FORMAT_VERSION}"
     if old.chunker_version != INDEX_VERSION:
-        if old.chunker_version.split("+")[0] == CHUNKER_VERSION:
+        before = old.chunker_version.split("+")
+        if before[0] == CHUNKER_VERSION and before[1:2] == [f"figures-{FIGURES_VERSION}"]:
+            return f"thông tin mô tả tài liệu đổi sang phiên bản {METADATA_VERSION}"
+        if before[0] == CHUNKER_VERSION:
             return f"bảng số liệu đổi sang phiên bản {FIGURES_VERSION}"
         return f"bộ chia đoạn đổi từ {old.chunker_version} sang {INDEX_VERSION}"
     if old.tokenizer != settings.lexical_tokens:

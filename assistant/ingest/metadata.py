@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from assistant.errors import DocumentError, shown
 from assistant.ingest.issuer import issuer
 from assistant.ingest.normalize import is_upper, strip_markup
+from assistant.ingest.signer import signatures
 from assistant.models import DocumentMetadata
 
 HEADER_LINES = 40
@@ -88,6 +89,10 @@ _DATE_EXPR = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}|\b\d
 _BODY_START = re.compile(r"^(Thực hiện|Căn cứ|Qua |Kính gửi|Theo |\(Kèm theo|Số\s*:)")
 
 
+#: What is read from a document's text changes with this (an index built before is rebuilt). 2: the signer.
+METADATA_VERSION = 2
+
+
 def extract_metadata(text: str, doc_id: str) -> DocumentMetadata:
     """Read the metadata of one document from its normalized (NFC) text."""
     text = unicodedata.normalize("NFC", text)
@@ -108,6 +113,7 @@ def extract_metadata(text: str, doc_id: str) -> DocumentMetadata:
         doc_type=doc_type,
         number=number,
         issuer=issuer(header, text, province),
+        signer=next((s.text for s in signatures(text, most=1)), None),
         province=province,
         issued_date=issued,
         years_reported=reported,

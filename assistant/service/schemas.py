@@ -150,6 +150,7 @@ class DocumentOut(BaseModel):
     doc_type: str | None
     number: str | None
     issuer: str | None
+    signer: str | None = Field(None, description="Người ký, đọc từ khối chữ ký cuối văn bản.")
     province: str | None
     issued_date: str | None
     years_reported: list[int]
@@ -167,6 +168,7 @@ class DocumentOut(BaseModel):
             doc_type=m.doc_type,
             number=m.number,
             issuer=m.issuer,
+            signer=m.signer,
             province=m.province,
             issued_date=m.issued_date,
             years_reported=m.years_reported,

@@ -36,6 +36,7 @@ def document_card(doc: Document, passages: int) -> str:
     facts = [
         ("Số hiệu", m.number),
         ("Cơ quan ban hành", m.issuer),
+        ("Người ký", m.signer),
         ("Tỉnh", m.province),
         ("Ngày ban hành", vn_date(m.issued_date)),
         ("Năm đánh giá", _years(m.years_reported)),
