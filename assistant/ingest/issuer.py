@@ -83,7 +83,7 @@ def _issuer_from_header(header: list[str]) -> str | None:
             r"(TỈNH|THÀNH PHỐ|HUYỆN|THỊ XÃ|QUẬN)\s", nxt
         ):
             line, index = f"{line} {nxt}", index + 1
-        found = _authority_case(line)
+        found = authority_case(line)
         index += 1
     return found
 
@@ -124,7 +124,7 @@ _FIXED_CASE = {
 }
 
 
-def _authority_case(line: str) -> str:
+def authority_case(line: str) -> str:
     """Capitals to the usual spelling: "SỞ THÔNG TIN VÀ TRUYỀN THÔNG" → "Sở Thông tin và Truyền thông"."""
     line = " ".join(line.split())
     for key, spelled in _FIXED_CASE.items():

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.ingest.issuer import _authority_case
+from assistant.ingest.issuer import authority_case
 from assistant.ingest.normalize import is_upper, strip_markup
 from assistant.vietnamese.places import PROVINCES
 from assistant.vietnamese.text import fold
@@ -57,7 +57,7 @@ OFFICES = tuple(
 PREFIX = re.compile(r"^(TM|KT|TL|TUQ|Q|T/M|K/T|T/L)\.?\s+", re.IGNORECASE)
 #: Lines between the office and the name that say it was signed.
 _SIGNED = re.compile(
-    r"^\(?\s*(?:đã\s+ký|ký\s+tên|ký,?\s+ghi\s+rõ\s+họ\s+tên|ký\s+và\s+đóng\s+dấu|đã\s+ký\s+và\s+đóng\s+dấu)\b.*$",
+    r"^\(?\s*(?:đã\s+ký|ký\s+tên|ký,?\s+ghi\s+rõ\s+họ\s+tên|ký\s+và\s+đóng\s+dấu)\b.*$",
     re.IGNORECASE,
 )
 _UPPER = "A-ZÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
@@ -93,7 +93,7 @@ def signatures(text: str, most: int = MOST) -> list[Signature]:
     """The signature blocks of a document's text, in order (at most ``most``)."""
     lines = _lines(text)
     out: list[Signature] = []
-    for i, (start, end, line) in enumerate(lines):
+    for i, (_, _, line) in enumerate(lines):
         if len(out) >= most:
             break
         if not _is_name(line):
@@ -166,7 +166,7 @@ def _office_case(line: str) -> str:
     words = line.lower().split()
     first = 1 if words[:1] == ["phó"] and len(words) > 1 else 0
     out = [w.capitalize() if k in (0, first) else w for k, w in enumerate(words)]
-    if len(out) > first + 1 and out[first] in ("Chánh", "Tổng", "Chi") and len(out) > first + 2:
+    if len(out) > first + 2 and out[first] in ("Chánh", "Tổng", "Chi"):
         out[first + 1] = out[first + 1].capitalize()
     return " ".join(out)
 
@@ -176,5 +176,5 @@ def _behalf_case(line: str) -> str:
     m = PREFIX.match(line)
     prefix = m.group(1).upper().replace("/", "") + ". " if m else ""
     rest = line[m.end() :] if m else line
-    body = _office_case(rest) if _is_office(rest) else _authority_case(rest)
+    body = _office_case(rest) if _is_office(rest) else authority_case(rest)
     return f"{prefix}{body}"
