@@ -7,16 +7,19 @@ by another official, by a portal polling it, by the chat after a reload — cost
 instead of a retrieval and an answer. The cache belongs to one snapshot: a new build starts
 with its own, filled only with answers computed on it (``Pipeline.warm``), and a caller's visible
 documents are part of the key, so no answer read from a restricted document reaches a caller
-outside its groups.
+outside its groups. With a shared store (``answer_store.py``) a miss looks there before the
+answer is computed, and what is computed is stored for the other workers.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Hashable
 
-from assistant.models import Answer, Hit
+from assistant.answer_store import TOUCH_SECONDS, AnswerStore, stored_question
+from assistant.models import Answer, Chunk, Hit
 
 
 class Lookups:
@@ -43,13 +46,25 @@ class AnswerCache:
     """``key → (passages, answer)``, the ``size`` most recently used; thread-safe. Size 0: off.
     Lookups are counted in ``lookups`` (shared by the builds a process loads)."""
 
-    def __init__(self, size: int, lookups: Lookups | None = None) -> None:
+    def __init__(
+        self,
+        size: int,
+        lookups: Lookups | None = None,
+        store: AnswerStore | None = None,
+        build: str = "",
+        chunks: dict[str, Chunk] | None = None,
+    ) -> None:
         self.size = max(0, size)
         self.lookups = lookups if lookups is not None else Lookups()
         self.hits = 0  # this build's own
         self.misses = 0
         self._items: OrderedDict[Hashable, tuple[list[Hit], Answer]] = OrderedDict()
         self._lock = threading.Lock()
+        #: The shared store, this cache's build and its chunks by id (to rebuild stored passages).
+        self.store = store if self.size else None
+        self.build = build
+        self._chunks = chunks or {}
+        self._touched: dict[Hashable, float] = {}  # when a hit was last marked in the store
 
     def __len__(self) -> int:
         return len(self._items)
@@ -62,6 +77,12 @@ class AnswerCache:
             kept = self._items.get(key)
             if kept is not None:
                 self._items.move_to_end(key)
+        if kept is None:
+            kept = self._shared(key, touch=True)
+        elif self.store is not None:
+            self._touch(key)
+        with self._lock:
+            if kept is not None:
                 self.hits += 1
             else:
                 self.misses += 1
@@ -71,16 +92,58 @@ class AnswerCache:
         hits, answer = kept
         return list(hits), answer.model_copy(deep=True)
 
+    def holds(self, key: Hashable) -> bool:
+        """Whether an answer for ``key`` is kept here or in the shared store (then kept here too);
+        not counted as a lookup."""
+        if not self.size:
+            return False
+        with self._lock:
+            if key in self._items:
+                return True
+        return self._shared(key, touch=False) is not None
+
+    def _shared(self, key: Hashable, touch: bool) -> tuple[list[Hit], Answer] | None:
+        """What the shared store holds for ``key`` on this build, kept here from now on; ``touch``:
+        the question is being asked (what a new build's process prepares is what is asked now)."""
+        question = stored_question(key) if self.store is not None else None
+        found = self.store.get(self.build, question, self._chunks) if question is not None else None
+        if found is not None:
+            self._keep(key, *found)
+            if touch:
+                self._touch(key)
+        return found
+
+    def _touch(self, key: Hashable) -> None:
+        """Tell the store ``key`` was asked again (at most every ``TOUCH_SECONDS``): what a new
+        build's process prepares is what is being asked now."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._touched.get(key, -TOUCH_SECONDS) < TOUCH_SECONDS:
+                return
+            if len(self._touched) > 4 * self.size:
+                self._touched.clear()
+            self._touched[key] = now
+        question = stored_question(key)
+        if question is not None:
+            self.store.touch(self.build, question)
+
     def recent(self) -> list[Hashable]:
         """The keys kept, the most recently used first."""
         with self._lock:
             return list(reversed(self._items))
 
-    def put(self, key: Hashable, hits: list[Hit], answer: Answer) -> None:
-        """Keep a copy of ``answer`` (the caller may change its own) with its passages."""
+    def put(self, key: Hashable, hits: list[Hit], answer: Answer, share: bool = True) -> None:
+        """Keep a copy of ``answer`` (the caller may change its own) with its passages; ``share``:
+        and store it for the other processes, as just asked."""
         if not self.size:
             return
-        kept = (list(hits), answer.model_copy(deep=True))
+        self._keep(key, list(hits), answer.model_copy(deep=True))
+        question = stored_question(key) if self.store is not None and share else None
+        if question is not None:
+            self.store.put(self.build, question, hits, answer)
+
+    def _keep(self, key: Hashable, hits: list[Hit], answer: Answer) -> None:
+        kept = (hits, answer)
         with self._lock:
             self._items[key] = kept
             self._items.move_to_end(key)

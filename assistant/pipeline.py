@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Literal
 
 from assistant.answer_cache import AnswerCache, Lookups
+from assistant.answer_store import AnswerStore
 from assistant.conversation import Resolved, resolve_turn
 from assistant.filters import Filters
+from assistant.indexing.store import IndexStore
 from assistant.models import Answer, Hit
 from assistant.protocols import Answerer, Embedder
 from assistant.settings import Settings
@@ -22,6 +24,8 @@ from assistant.view import CorpusView
 
 Mode = Literal["default", "llm"]
 log = logging.getLogger(__name__)
+#: A new build's process prepares the questions asked in this many last seconds (``prefill``).
+PREFILL_RECENT_SECONDS = 900.0
 
 
 class Pipeline:
@@ -31,8 +35,20 @@ class Pipeline:
     ``reload()`` swaps a fully loaded new one in with one assignment.
     """
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None, query_store: Path | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        query_store: Path | None = None,
+        answer_store: Path | None = None,
+    ) -> None:
         self.settings = settings
+        #: Answers shared with the other processes of a server (a SQLite file; None: this process's own).
+        self.answer_store = (
+            AnswerStore(answer_store, limit=4 * settings.answer_cache_size)
+            if answer_store is not None and settings.answer_cache_size
+            else None
+        )
         self._embedder = embedder
         #: The embedder is the one the settings name (another process can make the same one).
         self.embedder_from_settings = embedder is None
@@ -65,7 +81,7 @@ class Pipeline:
         if snapshot is None:
             with self._lock:
                 if self._snapshot is None:
-                    self._snapshot = load_snapshot(self.settings, self.embedder, self.cache_lookups)
+                    self._snapshot = self._load()
                 snapshot = self._snapshot
         return snapshot
 
@@ -77,13 +93,18 @@ class Pipeline:
         with self._reloading:  # one reload at a time; requests go on meanwhile
             if unless is not None and self._snapshot is not None and self._snapshot.build == unless:
                 return self._snapshot
-            fresh = load_snapshot(self.settings, self.embedder, self.cache_lookups)
+            fresh = self._load()
             old = self._snapshot
             if warm and old is not None:
                 self.warm(fresh, old)
             with self._lock:
                 self._snapshot = fresh
+            if self.answer_store is not None:
+                self.answer_store.keep_only({fresh.build} | ({old.build} if old is not None else set()))
         return fresh
+
+    def _load(self) -> Snapshot:
+        return load_snapshot(self.settings, self.embedder, self.cache_lookups, self.answer_store)
 
     def warm(self, fresh: Snapshot, old: Snapshot) -> int:
         """Answer on ``fresh`` the questions last answered on ``old`` (the most recent first, for at
@@ -99,6 +120,8 @@ class Pipeline:
             mode, resolved, visible, filters, k = key
             if visible is not None or mode != "default" or k != self.settings.top_k:
                 continue
+            if fresh.answers.holds(key):  # another process answered it on the new build already
+                continue
             try:
                 view = fresh.view().narrowed(filters)
                 hits = view.search(resolved.search, k)
@@ -108,8 +131,47 @@ class Pipeline:
                 continue
             answered.append((key, hits, answer))
         for key, hits, answer in reversed(answered):  # the most recent is kept longest
-            fresh.answers.put(key, hits, answer)
+            fresh.answers.put(key, hits, answer, share=False)  # not asked again: not marked as asked
         return len(answered)
+
+    def prefill(self, replaced: str, build: str) -> int:
+        """In the process that made ``build``, before the server's workers swap it in: answer on it
+        the questions asked on ``replaced`` (the build it replaces) in the last
+        ``PREFILL_RECENT_SECONDS``, the most recent first, for at most ``settings.prefill_seconds``,
+        into the shared answer store, then mark it warm (workers wait for that mark, for a bounded
+        time: ``Service.follow_published_build``). Nothing is answered when ``build`` is no longer
+        the published one (another build followed it), and answering stops when it stops being so.
+        Returns how many were answered."""
+        store = self.answer_store
+        if store is None or not replaced or replaced == build or self.settings.prefill_seconds <= 0:
+            return 0
+        store.start_warming(build)
+        deadline = time.monotonic() + self.settings.prefill_seconds
+        answered = 0
+        try:
+            snapshot = self.snapshot()
+            if snapshot.build != build:
+                return 0
+            current = IndexStore(self.settings.index_dir).current_build
+            since = time.time() - PREFILL_RECENT_SECONDS
+            for i, (question, used) in enumerate(store.recent(replaced, self.settings.answer_cache_size, since)):
+                if time.monotonic() >= deadline or (i % 20 == 19 and current() != build):
+                    break
+                if question.k != self.settings.top_k:
+                    continue
+                resolved = question.resolved
+                try:
+                    view = snapshot.view().narrowed(question.filters)
+                    hits = view.search(resolved.search, question.k)
+                    answer = self.answerer("default").answer(resolved.question, hits, view, resolved.context)
+                except Exception:  # noqa: BLE001 - preparing answers only saves time
+                    log.warning("Không trả lời trước được một câu hỏi trên bản chỉ mục mới.", exc_info=True)
+                    continue
+                store.put(build, question, hits, answer, used=used)  # keeps its place in the order
+                answered += 1
+        finally:
+            store.finish_warming(build)
+        return answered
 
     def warm_up(self) -> "Pipeline":
         self.search("khởi động", k=1)

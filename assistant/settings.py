@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     #: the new one first, for at most this many seconds (0: not at all), so that a swap does not
     #: empty the answer cache while questions keep coming.
     warm_seconds: float = Field(default=2.0, ge=0.0, le=120.0)
+    #: A server's build process answers, on the new build and at its low priority, the questions
+    #: last answered on the old one for at most this many seconds, before the workers swap it in
+    #: (0, the default: not at all; they swap it in at once and answer the questions again, once
+    #: for all of them). Off by default: under load it delays every upload by up to this long, and
+    #: its gain in tail latency did not hold up in repeated runs (docs/reliability.md).
+    prefill_seconds: float = Field(default=0.0, ge=0.0, le=600.0)
     llm_base_url: str | None = None
     llm_model: str = "default"
     llm_api_key: str = "not-needed"
@@ -124,6 +130,16 @@ class Settings(BaseSettings):
     def state_dir(self) -> Path:
         """Service state: keys, feedback and jobs (SQLite), uploads in progress, deleted documents."""
         return self.data_dir / "state"
+
+    @property
+    def query_store(self) -> Path:
+        """Query vectors shared by a server's processes (``retrieval/query_vectors.py``)."""
+        return self.state_dir / "query_vectors.db"
+
+    @property
+    def answer_store(self) -> Path:
+        """Answers shared by a server's processes, per build (``answer_store.py``)."""
+        return self.state_dir / "answers.db"
 
     @property
     def prompts_dir(self) -> Path:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answer_cache import AnswerCache, Lookups
+from assistant.answer_store import AnswerStore
 from assistant.figures.model import Figure
 from assistant.filters import Where
 from assistant.indexing.backends import open_indexes
@@ -70,8 +71,11 @@ class Snapshot:
         return CorpusView(corpus)
 
 
-def load_snapshot(settings: Settings, embedder: Embedder, lookups: Lookups | None = None) -> Snapshot:
-    """Read the current build into memory (fails with a clear error when there is none)."""
+def load_snapshot(
+    settings: Settings, embedder: Embedder, lookups: Lookups | None = None, store: AnswerStore | None = None
+) -> Snapshot:
+    """Read the current build into memory (fails with a clear error when there is none); its answer
+    cache shares ``store`` with other processes."""
     data, directory = IndexStore(settings.index_dir).read(expected_model=embedder.model_id)
     table = ChunkTable(data.chunks, data.documents)
     vectors, lexical = open_indexes(settings, directory, table)
@@ -104,7 +108,7 @@ def load_snapshot(settings: Settings, embedder: Embedder, lookups: Lookups | Non
         tokenizer,
         retriever,
         dict(term_counts),
-        AnswerCache(settings.answer_cache_size, lookups),
+        AnswerCache(settings.answer_cache_size, lookups, store, data.build, by_id),
     )
     snapshot.view().idf  # statistics of the whole corpus, computed before the first request
     return snapshot

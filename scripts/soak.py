@@ -143,8 +143,26 @@ def rss_growth(samples: list[float], window: int = RSS_WINDOW) -> float:
     return round((last - first) / first, 3)
 
 
+def _worker_cpu(server_pid: int) -> dict[int, float]:
+    """CPU seconds each worker process has used itself (not its build children): the server's
+    children, or the server alone when it has one worker."""
+    try:
+        children = [int(c) for c in Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()]
+    except (OSError, ValueError):
+        children = []
+    used = {}
+    for pid in children or [server_pid]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            continue
+    return used
+
+
 async def _phase(server: ServerProcess, clients: int, seconds: float, seed: int, upload: bool) -> dict:
     load_average = os.getloadavg()[0]
+    cpu_before = _worker_cpu(server.pid)
     stop = asyncio.Event()
     sampler = asyncio.create_task(_sample_rss(server.pid, stop))
     jobs = [load.run(server.url, clients, seconds, None, MIX, {}, seed)]
@@ -160,6 +178,10 @@ async def _phase(server: ServerProcess, clients: int, seconds: float, seed: int,
     out["rss_growth"] = rss_growth(samples)
     out["rss_samples"] = samples
     out["load_average"] = [round(load_average, 2), round(os.getloadavg()[0], 2)]
+    cpu_after = _worker_cpu(server.pid)  # how evenly the workers shared the work
+    out["worker_cpu_s"] = sorted(
+        (round(cpu_after[pid] - cpu_before.get(pid, 0.0), 1) for pid in cpu_after if pid in cpu_before), reverse=True
+    )
     return out
 
 
@@ -261,8 +283,9 @@ def markdown(result: dict, command: str) -> str:
     """The figures as a Markdown table (for docs/reliability.md)."""
     rows = [
         "| phase | requests | per s | p50 ms | p95 ms | p99 ms | p99 ask / stream / search / documents ms "
-        "| 5xx | conn. errors | RSS MB start → end (peak) | RSS growth | load average | upload cycles (s each) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| 5xx | conn. errors | RSS MB start → end (peak) | RSS growth | load average | upload cycles (s each) "
+        "| CPU s per worker |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, p in result["phases"].items():
         ops = p["by_operation"]
@@ -276,7 +299,8 @@ def markdown(result: dict, command: str) -> str:
             f"| {name} | {p['requests']} | {p['per_second']} | {p['p50_ms']} | {p['p95_ms']} | {p['p99_ms']} "
             f"| {by_op} | {p['server_errors']} | {sum(p['connection_errors'].values())} "
             f"| {p['rss_mb_start']} → {p['rss_mb_end']} ({p['rss_mb_peak']}) | {p['rss_growth']:+.1%} "
-            f"| {p['load_average'][0]} → {p['load_average'][1]} | {cycles} |"
+            f"| {p['load_average'][0]} → {p['load_average'][1]} | {cycles} "
+            f"| {' / '.join(str(c) for c in p.get('worker_cpu_s', [])) or '–'} |"
         )
     w = result["warmup"]
     head = (

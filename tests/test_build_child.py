@@ -4,6 +4,7 @@ runs them for uploads and deletions: the report, the progress, the errors, and a
 from __future__ import annotations
 
 import io
+import logging
 import os
 import signal
 import subprocess
@@ -33,7 +34,7 @@ UPLOAD = (
 
 def _settings(tmp_path, **extra) -> Settings:
     (tmp_path / "documents").mkdir(exist_ok=True)
-    return Settings(data_dir=tmp_path, embedder="hashing", _env_file=None, **extra)
+    return Settings(**{"data_dir": tmp_path, "embedder": "hashing", "_env_file": None, **extra})
 
 
 def test_a_build_in_a_child_process_reports_from_another_process_at_a_lower_priority(tmp_path):
@@ -59,6 +60,16 @@ def test_a_user_error_in_the_child_is_raised_again_with_its_class_and_hint(tmp_p
         build_in_child(settings)
     assert "Không có tài liệu nào" in caught.value.message
     assert "assistant index" in (caught.value.hint or "")
+
+
+def test_an_embedder_that_cannot_be_made_is_its_own_clear_error(tmp_path):
+    from assistant.errors import ConfigurationError
+
+    settings = _settings(tmp_path, embedder="sentence-transformers", embedding_model=str(tmp_path / "no-model"))
+    (settings.documents_dir / "bao-cao-5g.txt").write_text(REPORT, encoding="utf-8")
+    with pytest.raises(ConfigurationError) as caught:
+        build_in_child(settings)
+    assert caught.value.hint
 
 
 def test_a_child_that_crashes_is_a_clear_error_naming_what_it_said(tmp_path):
@@ -135,3 +146,99 @@ def test_a_server_made_from_its_settings_indexes_an_upload_in_a_child_process(tm
         assert answer.value == 1234 and answer.citations[0].document == "wifi-2026.txt"
     finally:
         service.stop()
+
+
+def test_the_build_process_prepares_the_last_questions_before_the_workers_swap_it_in(tmp_path, caplog):
+    """The child answers on its new build the questions last answered on the one it replaces (into
+    the answer store the workers share) and marks it warm before it reports."""
+    settings = _settings(tmp_path, answer_cache_size=8, prefill_seconds=60)
+    (settings.documents_dir / "bao-cao-5g.txt").write_text(REPORT, encoding="utf-8")
+    build_in_child(settings, niceness=0)
+    worker = Pipeline(settings, HashingEmbeddings(), answer_store=settings.answer_store)
+    question = "Toàn tỉnh có bao nhiêu điểm Wi-Fi công cộng miễn phí?"
+    assert worker.ask(question).abstained
+    (settings.documents_dir / "wifi.txt").write_text(UPLOAD, encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="assistant.service"):
+        report = build_in_child(settings, niceness=0)
+    assert report.status == "built" and report.prefilled == 1
+    assert not caplog.records  # a child that ends normally is no failure
+    store = worker.answer_store
+    new = os.path.basename(os.readlink(settings.index_dir / "current"))
+    assert store.warming(new)[1] is not None
+    answered = Pipeline(settings, HashingEmbeddings()).ask(question)
+    assert answered.value == 1234
+    worker.reload()
+    worker._answerers["default"] = _Refusing()  # the worker computes nothing: the answer is ready
+    assert worker.ask(question).value == 1234
+
+
+class _Refusing:
+    def answer(self, *args, **kwargs):
+        raise AssertionError("computed again")
+
+
+def _build_processes() -> list[int]:
+    """This process's children that are index builds (from /proc)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    command = f.read()
+            except OSError:
+                continue
+            if int(fields[1]) == os.getpid() and b"assistant.indexing.child" in command:
+                found.append(int(pid))
+    return found
+
+
+def test_a_build_process_killed_while_preparing_answers_still_reports_its_build(tmp_path):
+    """The build is published and reported before the answers are prepared: a child that dies
+    while preparing them (out of memory, say) has still indexed the document, the job succeeds,
+    and the workers swap the build in once its preparation time is up."""
+    import threading
+
+    from assistant.answer_store import AnswerStore, StoredQuestion
+    from assistant.conversation import Resolved
+    from assistant.filters import Filters
+    from assistant.models import Answer
+
+    settings = _settings(tmp_path, answer_cache_size=2000, prefill_seconds=120)
+    (settings.documents_dir / "bao-cao-5g.txt").write_text(REPORT, encoding="utf-8")
+    build_in_child(settings, niceness=0)
+    old = os.path.basename(os.readlink(settings.index_dir / "current"))
+    store = AnswerStore(settings.answer_store)
+    for i in range(2000):  # many questions to prepare: long enough to be killed in the middle
+        question = f"Năm 2026 có bao nhiêu trạm 5G ở huyện số {i}?"
+        store.put(
+            old,
+            StoredQuestion(Resolved(question, question), Filters(), settings.top_k),
+            [],
+            Answer(question=question, answer="-"),
+        )
+    (settings.documents_dir / "wifi.txt").write_text(UPLOAD, encoding="utf-8")
+    killed: list[int] = []
+
+    def kill_while_preparing() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not killed:
+            current = os.path.basename(os.readlink(settings.index_dir / "current"))
+            if current != old and (store.warming(current) or (0, 0))[1] is None and store.count(current) >= 5:
+                for pid in _build_processes():
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+            time.sleep(0.01)
+
+    killer = threading.Thread(target=kill_while_preparing)
+    killer.start()
+    report = build_in_child(settings, niceness=0)
+    killer.join()
+    assert killed, "the child finished preparing before it could be killed"
+    assert report.status == "built" and report.documents == 2 and report.prefilled == 0
+    new = os.path.basename(os.readlink(settings.index_dir / "current"))
+    started, finished = store.warming(new)
+    assert finished is None  # never finished: workers wait for prefill_seconds at most
+    answer = Pipeline(settings, HashingEmbeddings()).ask("Toàn tỉnh có bao nhiêu điểm Wi-Fi công cộng miễn phí?")
+    assert answer.value == 1234

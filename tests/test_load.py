@@ -22,6 +22,11 @@ CLIENTS, SECONDS, UPLOAD_SECONDS, WARMUP = 16, 10.0, 20.0, 10.0
 # the rule-based answerer; 2.3 s (load) and 3.3 s (with uploads) with the learned one, whose answer
 # step costs ~30 ms of CPU per question on one worker (docs/reliability.md §9).
 P99_LIMIT_MS = 10_000
+# A new build's process prepares the last questions on it for at most this long before the workers
+# swap it in (ASSISTANT_PREFILL_SECONDS, 30 s by default, which under this load each build would
+# use whole); the full form runs the default. A cycle (two builds) then takes ~20 s here: the phase
+# with uploads must finish one, the warm-up three.
+PREFILL_SECONDS = "3"
 
 
 def _soak_module():
@@ -40,6 +45,7 @@ def test_short_load_and_soak_with_uploads():
         WARMUP,
         embedder="hashing",
         upload_seconds=UPLOAD_SECONDS,
+        settings={"prefill_seconds": PREFILL_SECONDS},
         log=lambda m: print(m, flush=True),
     )
     print(soak.markdown(result, "pytest tests/test_load.py -s"))
@@ -52,5 +58,5 @@ def test_short_load_and_soak_with_uploads():
         assert phase["p99_ms"] <= P99_LIMIT_MS, (name, phase["p99_ms"], phase["by_operation"])
         assert phase["rss_growth"] <= 0.10, (name, phase["rss_samples"])
     upload = result["phases"]["load+upload"]["upload"]
-    assert upload["cycles"] >= 2 and not upload["failures"], upload
+    assert upload["cycles"] >= 1 and not upload["failures"], upload
     assert soak.healthy(result)

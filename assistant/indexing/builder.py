@@ -52,6 +52,9 @@ class BuildReport:
     seconds: float = 0.0
     pid: int = 0  # the process that built it (set by a build in a child process)
     niceness: int = 0  # and its CPU niceness
+    prefilled: int = 0  # questions answered on the new build before a server swapped it in
+    build: str = ""  # the build current when this one ended (its own name when it made one)
+    previous: str = ""  # the build current when this one started (under the build lock)
 
 
 def build_index(
@@ -93,6 +96,7 @@ def _build(
             hint="Hãy chép tệp .txt/.md/.docx/.pdf vào thư mục documents/ rồi chạy lại: assistant index",
         )
     model_id = embedder.model_id
+    previous = store.current_build() or ""
     old = store.manifest()
     reason = _rebuild_reason(old, model_id, settings) if old else "chưa có chỉ mục"
     if old and not rebuild and not reason:
@@ -100,7 +104,13 @@ def _build(
         known = {**old.documents, **{s["file"]: s["sha256"] for s in old.skipped}}
         if on_disk == known:
             return BuildReport(
-                "up-to-date", len(old.documents), old.chunks, skipped=old.skipped, seconds=time.perf_counter() - t0
+                "up-to-date",
+                len(old.documents),
+                old.chunks,
+                skipped=old.skipped,
+                seconds=time.perf_counter() - t0,
+                build=previous,
+                previous=previous,
             )
     if rebuild and not reason:
         reason = "yêu cầu --rebuild"
@@ -153,7 +163,7 @@ def _build(
         vector_index=_vector_kind(settings, len(chunks)),
         backend=settings.backend,
     )
-    store.write(
+    made = store.write(
         IndexData(manifest, documents, chunks, figures, figure_vectors=figure_vectors), vector_index, lexical_index
     )
     prune_collections(settings, store.root)
@@ -166,6 +176,8 @@ def _build(
         corpus.skipped,
         reason,
         time.perf_counter() - t0,
+        build=made.name,
+        previous=previous,
     )
 
 

@@ -8,7 +8,10 @@ The parent writes the settings (one JSON line) to the child's stdin and keeps it
 ends when it closes (the server died or stopped), so a build never outlives its server. The child
 answers on a descriptor of its own (``--report-fd``; its stdout goes to its stderr, so nothing a
 library prints can garble the protocol) with JSON lines: ``{"progress": f}`` while it embeds, then
-``{"report": {...}}`` or ``{"error": {...}}``. An :class:`~assistant.errors.AssistantError` raised
+``{"report": {...}}`` or ``{"error": {...}}``; after a build, it answers on it the questions last
+answered on the build it replaced (``Pipeline.prefill``) and says how many (``{"prefilled": n}``)
+before it ends: the server swaps the build in once the child has ended, and a child that dies
+while preparing has still made its build. An :class:`~assistant.errors.AssistantError` raised
 in the child is raised again in the parent with its class, message and hint; a child that ends
 without a report is a :class:`~assistant.errors.BuildFailedError` naming its exit code or signal
 and its last line, logged with the last lines of its stderr. The build itself is
@@ -53,10 +56,15 @@ _HINT = (
 
 
 def build_in_child(
-    settings: Settings, *, niceness: int = 10, on_progress: Callable[[float], None] | None = None
+    settings: Settings,
+    *,
+    niceness: int = 10,
+    on_progress: Callable[[float], None] | None = None,
+    on_built: Callable[[], None] | None = None,
 ) -> "BuildReport":
     """Run one build of ``settings``' index in ``python -m assistant.indexing.child``, ``niceness``
-    steps below this process's priority, and return its report."""
+    steps below this process's priority, and return its report once the child has ended (after
+    preparing answers on the new build). ``on_built`` hears that the build itself is made."""
     from assistant.indexing.builder import BuildReport
 
     read_fd, write_fd = os.pipe()
@@ -89,6 +97,7 @@ def build_in_child(
     reader = threading.Thread(target=_drain, args=(process.stderr, tail), daemon=True)
     reader.start()
     result: dict | None = None
+    prepared = False
     try:
         process.stdin.write(settings.model_dump_json(exclude=NOT_PASSED).encode() + b"\n")
         process.stdin.flush()  # stdin stays open: its end tells the child this server is gone
@@ -104,6 +113,11 @@ def build_in_child(
                     on_progress(float(message["progress"]))
                 elif "report" in message or "error" in message:
                     result = message
+                    if "report" in message and on_built is not None:
+                        on_built()
+                elif "prefilled" in message and result is not None and isinstance(result.get("report"), dict):
+                    result["report"]["prefilled"] = message["prefilled"]
+                    prepared = True
         process.stdin.close()
         process.wait()
     except BaseException:
@@ -112,6 +126,12 @@ def build_in_child(
         raise
     reader.join(timeout=5)
     if result is not None and isinstance(result.get("report"), dict):
+        if result["report"].get("status") == "built" and not prepared:
+            log.warning(
+                "index build process %s ended (exit %s) after its build, while preparing answers on it",
+                process.pid,
+                process.returncode,
+            )
         return BuildReport(**result["report"])
     if result is not None and isinstance(result.get("error"), dict):
         raise _error(result["error"])
@@ -161,6 +181,26 @@ def _end_with_parent(fd: int) -> None:
     os._exit(1)
 
 
+def _prefill(settings: Settings, embedder, build: str, replaced: str) -> int:
+    """Answer on ``build`` (just made) the questions last answered on ``replaced`` before the server
+    swaps it in (``Pipeline.prefill``); a failure only costs time, never the build."""
+    from assistant.answer_store import AnswerStore
+    from assistant.pipeline import Pipeline
+    from assistant.retrieval.query_vectors import SharedQueryVectors
+
+    if settings.prefill_seconds <= 0 or not settings.answer_cache_size or not replaced:
+        return 0
+    try:
+        # Marked at once, before the build is loaded: a worker that sees the new build waits for it.
+        AnswerStore(settings.answer_store).start_warming(build)
+        shared = SharedQueryVectors(embedder, settings.query_store)
+        return Pipeline(settings, shared, answer_store=settings.answer_store).prefill(replaced, build)
+    except Exception:  # noqa: BLE001
+        log.warning("answering the last questions on the new build failed", exc_info=True)
+        AnswerStore(settings.answer_store).finish_warming(build)
+        return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """The child: lower its priority, read the settings, build, report."""
     argv = sys.argv[1:] if argv is None else argv
@@ -182,9 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.retrieval.embeddings import make_embedder
 
     try:
+        embedder = make_embedder(settings)
         report = build_index(
             settings,
-            make_embedder(settings),
+            embedder,
             progress=False,
             log=lambda m: None,
             on_progress=lambda f: emit({"progress": f}),
@@ -194,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
         emit({"error": {"class": type(exc).__name__, "message": exc.message, "hint": exc.hint}})
         return 1
     report.pid, report.niceness = os.getpid(), os.nice(0)
-    emit({"report": asdict(report)})
+    emit({"report": asdict(report)})  # the build is done whatever happens to what follows
+    if report.status == "built":
+        emit({"prefilled": _prefill(settings, embedder, report.build, report.previous)})
     channel.close()
     return 0
 

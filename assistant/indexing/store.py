@@ -60,6 +60,13 @@ class IndexStore:
     def current(self) -> Path:
         return self.root / "current"
 
+    def current_build(self) -> str | None:
+        """The name of the published build (None: none)."""
+        try:
+            return os.path.basename(os.readlink(self.current))
+        except OSError:
+            return None
+
     def exists(self) -> bool:
         return (self.current / "manifest.json").is_file()
 

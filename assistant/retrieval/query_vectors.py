@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.private_db import CacheFile
 from assistant.protocols import Embedder
 
 log = logging.getLogger(__name__)
@@ -62,10 +62,9 @@ class SharedQueryVectors:
         self.path = Path(path)
         self.limit = limit
         self.prune_every = prune_every
-        self._local = threading.local()
+        self._file = CacheFile(self.path, SCHEMA, BUSY_SECONDS, "query vector store", RETRY_SECONDS)
         self._lock = threading.Lock()
         self._writes = 0
-        self._failed_at: float | None = None
         self._fingerprint: str | None = None
         # The dimension when the embedder states it without loading a model (not a property).
         stated = inspect.getattr_static(embedder, "dimension", None)
@@ -102,28 +101,7 @@ class SharedQueryVectors:
 
     # --- the file ------------------------------------------------------------------------------
     def _db(self) -> sqlite3.Connection | None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            return db
-        failed_at = self._failed_at
-        if failed_at is not None and time.monotonic() - failed_at < RETRY_SECONDS:
-            return None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(SCHEMA)
-            os.chmod(self.path, 0o600)
-        except (sqlite3.Error, OSError) as exc:
-            with self._lock:
-                if self._failed_at is None or time.monotonic() - self._failed_at >= RETRY_SECONDS:
-                    log.warning("query vector store %s unavailable (%s): embedding without it", self.path, exc)
-                self._failed_at = time.monotonic()
-            return None
-        self._failed_at = None
-        self._local.db = db
-        return db
+        return self._file.connection()
 
     def _read(self, key: bytes) -> np.ndarray | None:
         db = self._db()

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, ConfigurationError
 from assistant.settings import Settings
 
 keys_app = typer.Typer(help="Quản lý khóa API: tạo, liệt kê, thu hồi.", no_args_is_help=True)
@@ -51,7 +51,9 @@ def serve_command(
     if app is not None:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     else:
-        uvicorn.run(
+        from assistant.service.listeners import run_workers
+
+        config = uvicorn.Config(
             "assistant.service.app:app_from_env",
             factory=True,
             host=settings.host,
@@ -59,6 +61,15 @@ def serve_command(
             workers=settings.workers,
             log_level="warning",
         )
+        try:
+            run_workers(config)  # one socket per worker: connections spread evenly
+        except OSError as exc:
+            _fail(
+                ConfigurationError(
+                    f"Không mở được cổng {settings.port} ({exc.strerror or exc}).",
+                    hint="Cổng có thể đang được dùng: hãy chọn cổng khác (--port) hoặc dừng tiến trình đang giữ nó.",
+                )
+            )
 
 
 @keys_app.command("create")

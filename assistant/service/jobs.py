@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 _CHUNK = 1 << 20
 RESTARTED = "Chạy lại sau khi máy chủ khởi động lại."
+PREPARING = "Đã lập chỉ mục; đang chuẩn bị câu trả lời cho các câu hỏi gần đây trên bản mới."
 
 
 class JobRunner:
@@ -198,7 +199,10 @@ class JobRunner:
                 else:
                     self._remove(row["document"])
                 state.update_job(job_id, progress=0.2, message="Đang lập chỉ mục.")
-                self._build(lambda f: state.update_job(job_id, progress=0.2 + 0.7 * f))
+                self._build(
+                    lambda f: state.update_job(job_id, progress=0.2 + 0.7 * f),
+                    lambda: state.update_job(job_id, progress=0.95, message=PREPARING),
+                )
                 self.service.reload()
         except AssistantError as exc:
             state.update_job(job_id, status="failed", message=str(exc))
@@ -208,12 +212,14 @@ class JobRunner:
             done = "Đã thêm vào chỉ mục." if row["kind"] == "upload" else "Đã xóa khỏi chỉ mục."
             state.update_job(job_id, status="done", progress=1.0, message=done)
 
-    def _build(self, on_progress) -> None:
+    def _build(self, on_progress, on_built) -> None:
         """Bring the index up to date: in a child process at a lower CPU priority when it can make
         the same embedder (a real server), else here (an embedder handed in, as tests do)."""
         pipeline = self.service.pipeline
         if pipeline.embedder_from_settings:
-            build_in_child(self.settings, niceness=self.settings.build_niceness, on_progress=on_progress)
+            build_in_child(
+                self.settings, niceness=self.settings.build_niceness, on_progress=on_progress, on_built=on_built
+            )
         else:
             build_index(
                 self.settings,

@@ -33,6 +33,9 @@ ANSWERS_KEPT = 10_000
 BUILD_CHECK_SECONDS = 1.0
 #: A published build that failed to load is tried again after this long (or when another is published).
 FOLLOW_RETRY_SECONDS = 30.0
+#: A published build nobody is preparing answers on (a command-line build) is swapped in this long
+#: after it was noticed; one being prepared, this long after its preparation's time is up.
+PREFILL_GRACE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,11 @@ def _period(figure: dict, chunk_years: list[int], document: Document) -> int | N
 class Service:
     def __init__(self, settings: Settings, pipeline: Pipeline | None = None) -> None:
         self.settings = settings
-        # The workers share the query vectors they computed (a question embedded once, by any of them).
-        self.pipeline = pipeline or Pipeline(settings, query_store=settings.state_dir / "query_vectors.db")
+        # The workers share the query vectors they computed (a question embedded once, by any of them)
+        # and the answers (a question answered once per build, by any of them or by the build's process).
+        self.pipeline = pipeline or Pipeline(
+            settings, query_store=settings.query_store, answer_store=settings.answer_store
+        )
         self.state = StateStore(settings.state_dir / "state.db")
         self.keys = KeyRing(self.state, settings)
         self.limiter = RateLimiter(settings.rate_limit_per_minute)
@@ -67,6 +73,7 @@ class Service:
         self._follow_lock = threading.Lock()
         self._follower: threading.Thread | None = None
         self._failed: tuple[str, float] | None = None  # a published build that failed to load, and when
+        self._noticed: tuple[str, float] = ("", 0.0)  # a published build not being warmed, and when seen
         self.metrics.count_cache(self.pipeline.cache_lookups.read)
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -94,7 +101,23 @@ class Service:
         failed = self._failed
         if failed is not None and failed[0] == name and now - failed[1] < FOLLOW_RETRY_SECONDS:
             return  # a build that failed to load is tried again later, not at every request
-        self._follow_in_background(name)
+        if self._warm_enough(name, now):
+            self._follow_in_background(name)
+
+    def _warm_enough(self, name: str, now: float) -> bool:
+        """Whether to swap in ``name`` now: its build process has answered on it the questions last
+        answered here (``Pipeline.prefill``) or run out of time, or nobody prepares it (a build from
+        the command line, or preparation turned off) and it was noticed a moment ago."""
+        store = self.pipeline.answer_store
+        if store is None or self.settings.prefill_seconds <= 0:
+            return True
+        warming = store.warming(name)
+        if warming is None:
+            if self._noticed[0] != name:
+                self._noticed = (name, now)
+            return now - self._noticed[1] >= PREFILL_GRACE_SECONDS
+        started, finished = warming
+        return finished is not None or time.time() - started >= self.settings.prefill_seconds + PREFILL_GRACE_SECONDS
 
     def _published(self) -> str | None:
         try:

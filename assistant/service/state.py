@@ -9,6 +9,8 @@ import threading
 import time
 from pathlib import Path
 
+from assistant.private_db import connect_private
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS keys (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, groups TEXT NOT NULL,
@@ -38,9 +40,7 @@ class StateStore:
     def _connect(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            db = connect_private(self.path, 30)
             db.row_factory = sqlite3.Row
             self._local.db = db
         return db
