@@ -8,9 +8,9 @@ The parent writes the settings (one JSON line) to the child's stdin and keeps it
 ends when it closes (the server died or stopped), so a build never outlives its server. The child
 answers on a descriptor of its own (``--report-fd``; its stdout goes to its stderr, so nothing a
 library prints can garble the protocol) with JSON lines: ``{"progress": f}`` while it embeds, then
-``{"report": {...}}`` or ``{"error": {...}}``; after a build, it answers on it the questions last
-answered on the build it replaced (``Pipeline.prefill``) and says how many (``{"prefilled": n}``)
-before it ends: the server swaps the build in once the child has ended, and a child that dies
+``{"report": {...}}`` or ``{"error": {...}}``; after a build, when ``prefill_seconds`` allows it, it
+answers on it the questions last answered on the build it replaced (``Pipeline.prefill``) and says
+how many (``{"prefilled": n}``, 0 when off) before it ends: the server swaps the build in once the child has ended, and a child that dies
 while preparing has still made its build. An :class:`~assistant.errors.AssistantError` raised
 in the child is raised again in the parent with its class, message and hint; a child that ends
 without a report is a :class:`~assistant.errors.BuildFailedError` naming its exit code or signal
@@ -184,20 +184,17 @@ def _end_with_parent(fd: int) -> None:
 def _prefill(settings: Settings, embedder, build: str, replaced: str) -> int:
     """Answer on ``build`` (just made) the questions last answered on ``replaced`` before the server
     swaps it in (``Pipeline.prefill``); a failure only costs time, never the build."""
-    from assistant.answer_store import AnswerStore
     from assistant.pipeline import Pipeline
     from assistant.retrieval.query_vectors import SharedQueryVectors
 
     if settings.prefill_seconds <= 0 or not settings.answer_cache_size or not replaced:
         return 0
     try:
-        # Marked at once, before the build is loaded: a worker that sees the new build waits for it.
-        AnswerStore(settings.answer_store).start_warming(build)
+        # The pipeline is light to make; prefill marks the build before it loads it.
         shared = SharedQueryVectors(embedder, settings.query_store)
         return Pipeline(settings, shared, answer_store=settings.answer_store).prefill(replaced, build)
     except Exception:  # noqa: BLE001
         log.warning("answering the last questions on the new build failed", exc_info=True)
-        AnswerStore(settings.answer_store).finish_warming(build)
         return 0
 
 
