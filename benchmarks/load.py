@@ -9,6 +9,7 @@ and errors (any status other than 2xx, and requests that got no response).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from assistant.indexing.child import MODULE as BUILD_MODULE
 from benchmarks.measure import percentile
 
 DEV_SET = Path(__file__).resolve().parent.parent / "eval" / "datasets" / "dev.jsonl"
@@ -30,24 +32,39 @@ def dev_questions(path: Path = DEV_SET) -> list[str]:
     return [json.loads(line)["question"] for line in lines if line.strip()]
 
 
-BUILD_CHILD = b"assistant.indexing.child"  # the module a build runs in (assistant/indexing/child.py)
+PF_FORKNOEXEC = 0x40  # a process forked and not yet running its own program (linux/sched.h)
 
 
-def _is_build(pid: int) -> bool:
+def _argv(pid: int) -> list[bytes] | None:
+    """A process's command line, or None when it has none of its own yet: between a (v)fork and
+    its exec a child shows its parent's command line and memory, and would count it twice."""
     try:
-        return BUILD_CHILD in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        if int(fields[6]) & PF_FORKNOEXEC:  # field 9 of stat, the flags
+            return None
+        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
-def _tree(pid: int, builds: bool = True) -> list[int]:
-    """A process and its descendants (uvicorn's worker processes, their build processes), from
-    /proc; without ``builds``, the build processes and theirs are left out."""
+def _is_build(argv: list[bytes]) -> bool:
+    """``python … -m assistant.indexing.child …``: the process an index build runs in."""
+    module = BUILD_MODULE.encode()
+    return any(a == b"-m" and b == module for a, b in itertools.pairwise(argv))
+
+
+def _tree(pid: int, builds: bool = False) -> list[int]:
+    """A process and its descendants (uvicorn's worker processes), from /proc; with ``builds``,
+    also the processes index builds run in (and theirs)."""
     out, todo = [], [pid]
     while todo:
         p = todo.pop()
-        if p in out or (not builds and p != pid and _is_build(p)):
+        if p in out:
             continue
+        if p != pid:
+            argv = _argv(p)
+            if argv is None or (not builds and _is_build(argv)):
+                continue
         out.append(p)
         todo += _children(p)
     return out
@@ -69,9 +86,9 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def rss_mb(pid: int, builds: bool = True) -> float:
-    """Resident memory of a process and its children (uvicorn workers), in MB; without ``builds``,
-    of the serving processes only (a build runs in a process of its own that ends with it)."""
+def rss_mb(pid: int, builds: bool = False) -> float:
+    """Resident memory of a process and its children (uvicorn workers), in MB; with ``builds``,
+    also of the processes index builds run in (each ends with its build)."""
     total = 0
     for p in _tree(pid, builds):
         try:
@@ -84,7 +101,7 @@ def rss_mb(pid: int, builds: bool = True) -> float:
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process and its living children have used so far."""
+    """CPU time (user + system) a process and its living children (not builds) have used so far."""
     total = 0
     for p in _tree(pid):
         try:

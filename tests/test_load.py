@@ -3,11 +3,13 @@
 warm-up with at least three upload cycles, 10 s of plain load, then 20 s more while a document is
 uploaded, indexed, asked about and deleted through the API in a loop.
 
-Zero 5xx, zero connection errors, every request answered 200, p99 bounded, resident memory growth
-≤ 10 % in each phase (of the serving processes, a build's own process apart; median of the last
-samples over the first; the warm-up's builds raise the memory once). 16 clients rather than 64 keep it short and stable on a shared 2-core machine; p99 is
-bounded loosely (a stall, not a slowdown: speed targets are for the full form, `make load`, whose
-figures are in docs/reliability.md)."""
+Zero 5xx, zero connection errors, every request answered 200, p99 bounded, and no leak: the
+resident memory of the serving processes (a build's own process apart) grows by ≤ 10 % in each
+phase, read from the lowest samples at each end (a 20-second phase holds one build, whose
+saw-tooth moves the median of either end by several points: docs/reliability.md; the warm-up's
+builds raise the memory once). 16 clients rather than 64 keep it short and stable on a shared
+2-core machine; p99 is bounded loosely (a stall, not a slowdown: speed targets are for the full
+form, `make load`, whose figures are in docs/reliability.md)."""
 
 from __future__ import annotations
 
@@ -56,7 +58,7 @@ def test_short_load_and_soak_with_uploads():
         assert phase["statuses"] == {"200": phase["requests"]}, (name, phase["statuses"])
         assert phase["requests"] >= CLIENTS * 5, (name, phase["requests"])
         assert phase["p99_ms"] <= P99_LIMIT_MS, (name, phase["p99_ms"], phase["by_operation"])
-        assert phase["rss_growth"] <= 0.10, (name, phase["rss_samples"])
+        assert phase["rss_floor_growth"] <= 0.10, (name, phase["rss_samples"])
     upload = result["phases"]["load+upload"]["upload"]
     assert upload["cycles"] >= 1 and not upload["failures"], upload
     assert soak.healthy(result)

@@ -40,6 +40,9 @@ from assistant import errors
 from assistant.errors import AssistantError, BuildFailedError
 from assistant.settings import Settings
 
+#: The module a build runs in (``python -m``): how a build's process is told from a server's.
+MODULE = "assistant.indexing.child"
+
 if TYPE_CHECKING:
     from assistant.indexing.builder import BuildReport
 
@@ -75,7 +78,7 @@ def build_in_child(
                 sys.executable,
                 "-P",
                 "-m",
-                "assistant.indexing.child",
+                MODULE,
                 "--report-fd",
                 str(write_fd),
                 str(max(0, niceness)),
