@@ -13,7 +13,6 @@ itself would choose. Writes ``lodo.json`` and ``lodo.md``.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import time
@@ -45,13 +44,13 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.answering.learned import Models
     from assistant.pipeline import Pipeline
     from assistant.settings import Settings
-    from assistant.training.evaluate import choose_threshold, cross_validate, document_folds, metrics_at
-    from assistant.training.items import load_sets, prepare
+    from assistant.training.evaluate import choose_threshold, leave_one_document_out, metrics_at
+    from assistant.training.items import data_digest, load_sets, prepare
     from assistant.training.procedure import read_all
 
     shipped = Models.load()
     paths = [ROOT / p for p in shipped.manifest["trained_on"]]
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()[:16]
+    digest = data_digest(paths)
     if digest != shipped.manifest.get("data_sha256"):
         print(f"the question sets differ from those the shipped models were trained on ({digest})", file=sys.stderr)
         return 2
@@ -61,22 +60,19 @@ def main(argv: list[str] | None = None) -> int:
     questions = load_sets(paths)
     cases = read_all(prepare(questions, pipeline, DefaultAnswerer(settings)))
     print("Bỏ một tài liệu …", file=sys.stderr, flush=True)
-    outcomes = cross_validate(
-        cases, document_folds(cases), progress=lambda k: print(f"  tài liệu {k + 1}", file=sys.stderr, flush=True)
+    outcomes, lo = leave_one_document_out(
+        cases, shipped.threshold, progress=lambda k: print(f"  tài liệu {k + 1}", file=sys.stderr, flush=True)
     )
     own = choose_threshold(outcomes)
-    documents = sorted({c.item.document for c in cases})
     result = {
         "trained_on": shipped.manifest["trained_on"],
         "data_sha256": digest,
         "questions": len(outcomes),
         "shipped_threshold": shipped.threshold,
         "cross_validation_accuracy": shipped.manifest.get("cross_validation_accuracy"),
-        "leave_one_document_out": metrics_at(outcomes, shipped.threshold),
+        "leave_one_document_out": lo["all"],
         "leave_one_document_out_own_threshold": metrics_at(outcomes, own),
-        "by_document": {
-            d: metrics_at([o for o in outcomes if o.case.item.document == d], shipped.threshold) for d in documents
-        },
+        "by_document": lo["by_document"],
         "seconds": round(time.time() - started),
     }
     args.report.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from assistant.indexing.builder import build_index
 from assistant.pipeline import Pipeline
 from assistant.retrieval.embeddings import HashingEmbeddings
 from assistant.settings import Settings
-from assistant.training.evaluate import Outcome, choose_threshold, cross_validate, grouped_folds
+from assistant.training.evaluate import Outcome, choose_threshold, cross_validate, grouped_folds, leave_one_document_out
 from assistant.training.items import Item, half_unit, load_sets, prepare
 from assistant.training.procedure import apply, fit_models, read_all
 from assistant.training.procedure import folds_by_group as procedure_folds
@@ -201,3 +201,23 @@ def test_a_calculation_is_right_for_a_stated_figure_only_when_it_gives_that_figu
 )
 def test_half_unit_of_the_last_decimal(value, half):
     assert half_unit(value) == pytest.approx(half, abs=2e-9)
+
+
+def test_leave_one_document_out_answers_each_document_with_models_that_never_saw_it(reader):
+    cases = reader("tra-vinh-ke-hoach-ktxh-tttt-2021.jsonl", 16, 4) + reader(
+        "tra-vinh-qd-2063-ung-dung-cntt-2020.jsonl", 16, 4
+    )
+    documents = {c.item.document for c in cases}
+    trained_on = []
+
+    def fit(train):
+        trained_on.append({c.item.document for c in train})
+        return fit_models(train, inner=2, trees={"max_iter": 10})
+
+    outcomes, metrics = leave_one_document_out(cases, 0.1, fit=fit)
+    assert len(trained_on) == 2 and all(len(seen) == 1 for seen in trained_on) and set.union(*trained_on) == documents
+    asked = [c for c in cases if not c.item.augmented]
+    assert len(outcomes) == len(asked) == metrics["all"]["n"]
+    assert set(metrics["by_document"]) == documents
+    for doc, m in metrics["by_document"].items():
+        assert m["n"] == sum(c.item.document == doc for c in asked) and m["threshold"] == 0.1

@@ -5,7 +5,6 @@ Docstrings and help texts are user-facing, hence Vietnamese.
 
 # No ``from __future__ import annotations``: typer reads these annotations at runtime.
 
-import hashlib
 import time
 from pathlib import Path
 from typing import Annotated, Optional
@@ -32,8 +31,14 @@ def train_command(
     from assistant.answering.learned import TRAINED
     from assistant.pipeline import Pipeline
     from assistant.settings import Settings
-    from assistant.training.evaluate import choose_threshold, cross_validate, document_folds, grouped_folds, metrics_at
-    from assistant.training.items import load_sets, prepare
+    from assistant.training.evaluate import (
+        choose_threshold,
+        cross_validate,
+        grouped_folds,
+        leave_one_document_out,
+        metrics_at,
+    )
+    from assistant.training.items import data_digest, load_sets, prepare
     from assistant.training.procedure import fit_models, read_all
     from assistant.training.report import firing, write_report
 
@@ -61,17 +66,14 @@ def train_command(
     }
     if lodo:
         typer.echo("Bỏ một tài liệu …", err=True)
-        lo = cross_validate(cases, document_folds(cases))
-        summary["leave_one_document_out"] = metrics_at(lo, threshold)
-        summary["leave_one_document_out_by_document"] = {
-            doc: metrics_at([o for o in lo if o.case.item.document == doc], threshold)
-            for doc in sorted({c.item.document for c in cases})
-        }
+        _, lo = leave_one_document_out(cases, threshold)
+        summary["leave_one_document_out"] = lo["all"]
+        summary["leave_one_document_out_by_document"] = lo["by_document"]
     fired = firing(cv)
     typer.echo("Huấn luyện mô hình cuối trên toàn bộ câu hỏi …", err=True)
     models = fit_models(cases)
     models.threshold = threshold
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()[:16]
+    digest = data_digest(paths)
     models.manifest = {
         "trained_on": summary["sets"],
         "questions": len(asked),

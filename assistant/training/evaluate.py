@@ -73,6 +73,19 @@ def document_folds(cases: list[Case]) -> list[int]:
     return [names.index(c.item.document) for c in cases]
 
 
+def leave_one_document_out(
+    cases: list[Case], threshold: float, *, progress=None, fit=fit_models
+) -> tuple[list[Outcome], dict]:
+    """Models fitted on the other documents' questions answer each document's: the outcomes, and
+    the metrics at ``threshold`` overall and by document."""
+    outcomes = cross_validate(cases, document_folds(cases), progress=progress, fit=fit)
+    by_document = {
+        doc: metrics_at([o for o in outcomes if o.case.item.document == doc], threshold)
+        for doc in sorted({c.item.document for c in cases})
+    }
+    return outcomes, {"all": metrics_at(outcomes, threshold), "by_document": by_document}
+
+
 def choose_threshold(results: list[Outcome], limit: float = FALSE_ABSTENTION) -> float:
     """The threshold with the best accuracy among those abstaining on at most ``limit`` of the
     answerable questions."""

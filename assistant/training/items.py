@@ -75,6 +75,11 @@ def half_unit(value: float) -> float:
     return 0.5 * 10.0**-decimals + 1e-9
 
 
+def data_digest(paths: list[Path]) -> str:
+    """A short hash of the question sets' bytes, in order (recorded in the models' manifest)."""
+    return hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()[:16]
+
+
 def load_sets(paths: list[Path]) -> list[Question]:
     out: list[Question] = []
     seen: set[str] = set()
