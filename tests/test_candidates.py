@@ -415,3 +415,37 @@ def test_the_whole_counted_phrase_follows_the_part_not_the_total(levels):
     assert by_value[296.0].features["counted_run"] == 1.0
     assert by_value[421.0].features["counted_run"] == pytest.approx(2 / 6)
     assert by_value[125.0].features["counted_run"] == pytest.approx(2 / 6)
+
+
+PLAN = """KẾ HOẠCH
+Chuyển đổi số tỉnh Vĩnh Long năm 2026
+
+I. KẾT QUẢ THỰC HIỆN NĂM 2025
+
+Có 78% hồ sơ công việc tại cấp huyện được xử lý trên hệ thống.
+
+II. MỤC TIÊU NĂM 2026
+
+- 95% hồ sơ công việc tại cấp huyện được xử lý trên hệ thống.
+"""
+
+
+def test_a_planning_section_s_figure_is_a_target_and_a_calculation_leaving_it_out_is_seen(tmp_path_factory):
+    """95% stands under the objectives with no target word in its own clause: it is planned, the
+    gap 95 − 78 starts from it, and the complement 100 − 78 leaves out a planned percentage the
+    operands offered; a report with no planning section offers none."""
+    setup = reading_context(tmp_path_factory.mktemp("plan"), {"ke-hoach-vinh-long-2026.txt": PLAN})
+    question = "Tỷ lệ hồ sơ công việc cấp huyện xử lý trên hệ thống năm 2025 còn cách chỉ tiêu năm 2026 bao nhiêu điểm phần trăm?"
+    ev = read(setup, question)
+    calcs = calculation_candidates(ev, figure_candidates(ev))
+    gap = next(c for c in calcs if c.expression == "95 - 78")
+    rest = next(c for c in calcs if c.expression == "100 - 78")
+    assert gap.features["target_first"] == 0.0  # no target word in its clause
+    assert (gap.features["planned_first"], gap.features["planned"]) == (1.0, 0.5)
+    assert (gap.features["planned_available"], gap.features["planned_left_out"]) == (1.0, 0.0)
+    assert (rest.features["planned_available"], rest.features["planned_left_out"]) == (1.0, 1.0)
+
+    report = reading_context(tmp_path_factory.mktemp("report"), {"bao-cao-vinh-long-2025.txt": REPORT})
+    ev = read(report, "Tỷ lệ hồ sơ giải quyết trực tuyến còn thiếu bao nhiêu phần trăm để đạt 100%?")
+    calcs = calculation_candidates(ev, figure_candidates(ev))
+    assert calcs and all(c.features["planned_available"] == 0.0 for c in calcs)

@@ -151,7 +151,28 @@ def calculation_candidates(ev: Evidence, figures: list[Candidate]) -> list[Candi
                 make("complement", [c], f.total - f.value, f"{plain(f.total)} - {plain(f.value)}", f.unit, terms)
             )
     out += averages(make, ev.q, chosen)
-    return out + composed_candidates(make, out, make.leaves, chosen, comparable)
+    out += composed_candidates(make, out, make.leaves, chosen, comparable)
+    _planned_left_out(out, chosen)
+    return out
+
+
+def planned(features: dict[str, float]) -> float:
+    """Whether a figure is a plan's figure: its clause says a target ("phấn đấu 95%"), or it stands
+    in a planning section (objectives, tasks) rather than a report of results."""
+    in_plan = features.get("plan_section", 0.0) * (1.0 - features.get("report_section", 0.0))
+    return max(features.get("fig_target", 0.0), in_plan)
+
+
+def _planned_left_out(out: list[Candidate], chosen: list[Candidate]) -> None:
+    """Features relative to the operand pool: whether a planned figure of the result's kind (a
+    percentage for a percentage, a count for a count) was among the operands, and whether this
+    calculation leaves every such figure out (a gap "to the target" answered as 100 − x while the
+    target stands among the figures read)."""
+    kinds = {c.unit == "%" for c in chosen if planned(c.features)}
+    for cand in out:
+        available = float((cand.unit == "%") in kinds)
+        cand.features["planned_available"] = available
+        cand.features["planned_left_out"] = available * float(cand.features.get("planned", 0.0) == 0.0)
 
 
 def _sum(make: "_Maker", group: list[Candidate], breakdown: bool = False) -> Candidate:
@@ -289,10 +310,14 @@ class _Maker:
         last one is (the share of a target achieved); and the share of operands that are (a
         complement's 100 is no operand: "100 − 80" with 80 a target gives 1)."""
         targets = [f.get("fig_target", 0.0) for f in feats_of]
+        plans = [planned(f) for f in feats_of]
         return {
             "target_first": targets[0] if op in _SUBTRACTIONS else 0.0,
             "target_last": targets[-1] if op in _DIVISIONS else 0.0,
             "targets": math.fsum(targets) / len(targets),
+            # the same with a planning section's figures counted as targets
+            "planned_first": plans[0] if op in _SUBTRACTIONS else 0.0,
+            "planned": math.fsum(plans) / len(plans),
         }
 
     def _per(self, op: str, operands: list[Candidate]) -> dict[str, float]:
