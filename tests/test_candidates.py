@@ -449,3 +449,32 @@ def test_a_planning_section_s_figure_is_a_target_and_a_calculation_leaving_it_ou
     ev = read(report, "Tỷ lệ hồ sơ giải quyết trực tuyến còn thiếu bao nhiêu phần trăm để đạt 100%?")
     calcs = calculation_candidates(ev, figure_candidates(ev))
     assert calcs and all(c.features["planned_available"] == 0.0 for c in calcs)
+
+
+CAMERAS = """BÁO CÁO
+Kết quả chuyển đổi số tỉnh Vĩnh Long năm 2025
+
+I. KẾT QUẢ ĐẠT ĐƯỢC
+
+Hệ thống giám sát an ninh trật tự có 335 camera, trong đó 80 camera thông minh xử lý vi phạm giao thông.
+Trung tâm điều hành có 12 màn hình.
+"""
+
+
+def test_a_breakdown_item_is_measured_against_the_total_of_its_own_sentence(tmp_path_factory):
+    """The item the question names is followed by the whole counted phrase, best of its sentence
+    (0); the total beside it falls short of it; a figure alone in its sentence is the best of it."""
+    from assistant.answering.reading import relativize_in_sentence
+
+    setup = reading_context(tmp_path_factory.mktemp("cam"), {"bao-cao-camera-2025.txt": CAMERAS})
+    ev = read(setup, "Có bao nhiêu camera thông minh xử lý vi phạm giao thông?")
+    figures = figure_candidates(ev)
+    relativize_in_sentence(figures)
+    item = next(c for c in figures if c.value == 80.0)
+    total = next(c for c in figures if c.value == 335.0)
+    alone = next(c for c in figures if c.value == 12.0)
+    # the total's own words run on past "trong đó" into the item's (its window; left for now), so
+    # their local coverage ties; how far the counted phrase follows each figure does not
+    assert item.features["sent_counted_run"] == 0.0 and total.features["sent_counted_run"] < -0.5
+    assert total.features["sent_counted_run"] == total.features["counted_run"] - item.features["counted_run"]
+    assert all(v == 0.0 for k, v in alone.features.items() if k.startswith("sent_"))

@@ -111,6 +111,27 @@ RELATIVE = {
 }
 
 
+#: Figure features also measured against the other figures of the same sentence (a breakdown's total
+#: and its items share one: "335 camera, trong đó 80 camera thông minh"), where the best of the whole
+#: pool may stand in another passage.
+SENTENCE_RELATIVE = ("cov_local", "counted_run", "counted_after", "cov_after", "cov_before", "semantic")
+
+
+def relativize_in_sentence(candidates: list[Candidate], keys: tuple[str, ...] = SENTENCE_RELATIVE) -> None:
+    """``sent_<key>``: a figure's feature minus the best of the figures of its own sentence (0 for
+    the best, and for a figure alone in its sentence)."""
+    groups: dict[tuple[str, int], list[Candidate]] = {}
+    for c in candidates:
+        if c.figures:
+            f = c.figures[0]
+            groups.setdefault((f.document, f.sentence_start), []).append(c)
+    for group in groups.values():
+        for key in keys:
+            top = max(c.features.get(key, 0.0) for c in group)
+            for c in group:
+                c.features[f"sent_{key}"] = c.features.get(key, 0.0) - top
+
+
 def relativize(candidates: list[Candidate], keys: tuple[str, ...]) -> None:
     for key in keys:
         values = [c.features.get(key, 0.0) for c in candidates]
@@ -142,6 +163,7 @@ def read(ctx: AnswerContext, q: Question, hits: list[Hit], models: Models | None
     ev = Evidence(ctx, q, hits)
     figures = figure_candidates(ev)
     relativize(figures, RELATIVE["figure"])
+    relativize_in_sentence(figures)
     figure_keys = frozenset(k for c in figures for k in c.features)
     if models is not None:
         for c, p in zip(figures, models.figures.probability([c.features for c in figures])):
