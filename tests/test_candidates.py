@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.answering import reading
 from assistant.answering.calculation_candidates import _question_numbers, calculation_candidates
-from assistant.answering.evidence import Evidence
+from assistant.answering.evidence import Evidence, section_role
 from assistant.answering.figure_candidates import figure_candidates
 from assistant.answering.reading import question_of
 from assistant.answering.sentence_candidates import sentence_candidates, shown
@@ -422,28 +423,62 @@ Chuyển đổi số tỉnh Vĩnh Long năm 2026
 
 I. KẾT QUẢ THỰC HIỆN NĂM 2025
 
-Có 78% hồ sơ công việc tại cấp huyện được xử lý trên hệ thống.
+Có 78% hồ sơ công việc tại cấp huyện được xử lý trên hệ thống; 40 xã có điểm truy cập công cộng trên tổng số 50 xã.
 
 II. MỤC TIÊU NĂM 2026
 
 - 95% hồ sơ công việc tại cấp huyện được xử lý trên hệ thống.
+
+III. TỔ CHỨC THỰC HIỆN
+
+Sở Thông tin và Truyền thông bố trí 45 xã có điểm truy cập công cộng trong năm 2026.
 """
 
 
-def test_a_planning_section_s_figure_is_a_target_and_a_calculation_leaving_it_out_is_seen(tmp_path_factory):
+@pytest.mark.parametrize(
+    ("section", "role"),
+    [
+        ("VI. TỔ CHỨC THỰC HIỆN", "plan"),  # "thực hiện" is a report's word, but the plan's comes first
+        ("II- NHIỆM VỤ, GIẢI PHÁP THỰC HIỆN", "plan"),
+        ("1. Tổng kinh phí dự kiến thực hiện năm 2026", "plan"),
+        ("b) Kết quả thực hiện mục tiêu, nhiệm vụ năm 2025", "report"),
+        # the outermost heading decides: a programme's name under a report part stays a report
+        ("Phần I ĐÁNH GIÁ TÌNH HÌNH › 3.1. Chương trình mục tiêu quốc gia giảm nghèo", "report"),
+        ("Phần II KẾ HOẠCH NĂM 2026 › 1. Hạ tầng số", "plan"),
+        ("Lời mở đầu", None),
+    ],
+)
+def test_the_part_a_section_stands_in(section, role):
+    assert section_role(section) == role
+
+
+def test_a_planning_part_s_figures_are_targets_and_a_calculation_leaving_them_out_is_seen(tmp_path_factory):
     """95% stands under the objectives with no target word in its own clause: it is planned, the
     gap 95 − 78 starts from it, and the complement 100 − 78 leaves out a planned percentage the
-    operands offered; a report with no planning section offers none."""
+    operands offered. 45 xã stands under "TỔ CHỨC THỰC HIỆN" (a plan's heading holding a report's
+    word). A share of two counts (40 / 50) ends in "%" but could never use the planned 95%: it
+    is measured against the planned count 45. A report with no planning part offers none."""
     setup = reading_context(tmp_path_factory.mktemp("plan"), {"ke-hoach-vinh-long-2026.txt": PLAN})
     question = "Tỷ lệ hồ sơ công việc cấp huyện xử lý trên hệ thống năm 2025 còn cách chỉ tiêu năm 2026 bao nhiêu điểm phần trăm?"
     ev = read(setup, question)
-    calcs = calculation_candidates(ev, figure_candidates(ev))
+    figures = figure_candidates(ev)
+    planned_values = {c.value for c in figures if c.features["planned_section"]}
+    assert {95.0, 45.0} <= planned_values and not {78.0, 40.0, 50.0} & planned_values
+    calcs = calculation_candidates(ev, figures)
     gap = next(c for c in calcs if c.expression == "95 - 78")
     rest = next(c for c in calcs if c.expression == "100 - 78")
     assert gap.features["target_first"] == 0.0  # no target word in its clause
     assert (gap.features["planned_first"], gap.features["planned"]) == (1.0, 0.5)
     assert (gap.features["planned_available"], gap.features["planned_left_out"]) == (1.0, 0.0)
     assert (rest.features["planned_available"], rest.features["planned_left_out"]) == (1.0, 1.0)
+
+    ev = read(setup, "Năm 2025 bao nhiêu phần trăm số xã có điểm truy cập công cộng?")
+    pool = [c for c in figure_candidates(ev) if c.value in (40.0, 50.0, 95.0)]  # a planned percentage only
+    assert any(c.features["planned_section"] for c in pool)
+    share = next(c for c in calculation_candidates(ev, pool) if c.expression == "40 / 50 * 100")
+    assert share.unit == "%" and share.features["planned_available"] == 0.0
+    share = next(c for c in calculation_candidates(ev, figure_candidates(ev)) if c.expression == "40 / 50 * 100")
+    assert (share.features["planned_available"], share.features["planned_left_out"]) == (1.0, 1.0)
 
     report = reading_context(tmp_path_factory.mktemp("report"), {"bao-cao-vinh-long-2025.txt": REPORT})
     ev = read(report, "Tỷ lệ hồ sơ giải quyết trực tuyến còn thiếu bao nhiêu phần trăm để đạt 100%?")
@@ -456,25 +491,29 @@ Kết quả chuyển đổi số tỉnh Vĩnh Long năm 2025
 
 I. KẾT QUẢ ĐẠT ĐƯỢC
 
-Hệ thống giám sát an ninh trật tự có 335 camera, trong đó 80 camera thông minh xử lý vi phạm giao thông.
+Năm 2025, hệ thống giám sát an ninh trật tự có 335 camera, trong đó 80 camera thông minh xử lý vi phạm giao thông.
 Trung tâm điều hành có 12 màn hình.
 """
 
 
 def test_a_breakdown_item_is_measured_against_the_total_of_its_own_sentence(tmp_path_factory):
-    """The item the question names is followed by the whole counted phrase, best of its sentence
-    (0); the total beside it falls short of it; a figure alone in its sentence is the best of it."""
-    from assistant.answering.reading import relativize_in_sentence
-
-    setup = reading_context(tmp_path_factory.mktemp("cam"), {"bao-cao-camera-2025.txt": CAMERAS})
-    ev = read(setup, "Có bao nhiêu camera thông minh xử lý vi phạm giao thông?")
-    figures = figure_candidates(ev)
-    relativize_in_sentence(figures)
+    """Read as the answerer reads: the item the question names is followed by the whole counted
+    phrase, best of its sentence (0); the total beside it falls short of it; a figure alone in its
+    sentence is the best of it; the year of the sentence takes no part."""
+    view, ctx = setup = reading_context(tmp_path_factory.mktemp("cam"), {"bao-cao-camera-2025.txt": CAMERAS})
+    question = "Có bao nhiêu camera thông minh xử lý vi phạm giao thông?"
+    q = read(setup, question).q
+    figures = reading.read(ctx, q, view.search(question, 10), None).figures
     item = next(c for c in figures if c.value == 80.0)
     total = next(c for c in figures if c.value == 335.0)
     alone = next(c for c in figures if c.value == 12.0)
+    expected = {f"rel_sent_{k}" for k in reading.SENTENCE_RELATIVE}
+    for c in (item, total, alone):
+        assert {k for k in c.features if k.startswith("rel_sent_")} == expected
     # the total's own words run on past "trong đó" into the item's (its window; left for now), so
     # their local coverage ties; how far the counted phrase follows each figure does not
-    assert item.features["sent_counted_run"] == 0.0 and total.features["sent_counted_run"] < -0.5
-    assert total.features["sent_counted_run"] == total.features["counted_run"] - item.features["counted_run"]
-    assert all(v == 0.0 for k, v in alone.features.items() if k.startswith("sent_"))
+    assert item.features["rel_sent_counted_run"] == 0.0 and total.features["rel_sent_counted_run"] < -0.5
+    assert total.features["rel_sent_counted_run"] == total.features["counted_run"] - item.features["counted_run"]
+    assert all(alone.features[k] == 0.0 for k in expected)
+    years = [c for c in figures if c.value == 2025.0]
+    assert all(not any(k.startswith("rel_sent_") for k in c.features) for c in years)

@@ -17,6 +17,9 @@ from assistant.answering.candidates import Candidate, Span, Term
 from assistant.answering.composed import composed_candidates
 from assistant.answering.evidence import Evidence
 from assistant.answering.figure_candidates import question_features
+from assistant.answering.operand_roles import DIVISIONS as _DIVISIONS
+from assistant.answering.operand_roles import SUBTRACTIONS as _SUBTRACTIONS
+from assistant.answering.operand_roles import mark_planned_left_out, roles
 from assistant.answering.periods import averages
 from assistant.answering.table_columns import column_groups
 from assistant.answering.text import plain
@@ -152,27 +155,8 @@ def calculation_candidates(ev: Evidence, figures: list[Candidate]) -> list[Candi
             )
     out += averages(make, ev.q, chosen)
     out += composed_candidates(make, out, make.leaves, chosen, comparable)
-    _planned_left_out(out, chosen)
+    mark_planned_left_out(out, chosen)
     return out
-
-
-def planned(features: dict[str, float]) -> float:
-    """Whether a figure is a plan's figure: its clause says a target ("phấn đấu 95%"), or it stands
-    in a planning section (objectives, tasks) rather than a report of results."""
-    in_plan = features.get("plan_section", 0.0) * (1.0 - features.get("report_section", 0.0))
-    return max(features.get("fig_target", 0.0), in_plan)
-
-
-def _planned_left_out(out: list[Candidate], chosen: list[Candidate]) -> None:
-    """Features relative to the operand pool: whether a planned figure of the result's kind (a
-    percentage for a percentage, a count for a count) was among the operands, and whether this
-    calculation leaves every such figure out (a gap "to the target" answered as 100 − x while the
-    target stands among the figures read)."""
-    kinds = {c.unit == "%" for c in chosen if planned(c.features)}
-    for cand in out:
-        available = float((cand.unit == "%") in kinds)
-        cand.features["planned_available"] = available
-        cand.features["planned_left_out"] = available * float(cand.features.get("planned", 0.0) == 0.0)
 
 
 def _sum(make: "_Maker", group: list[Candidate], breakdown: bool = False) -> Candidate:
@@ -245,10 +229,6 @@ _LEAST = ("semantic", "period_hit", "noun_missing")
 
 #: How many words of an operand's unit and indicator say what it counts ("kỳ sát hạch lái xe …").
 PER_WORDS = 5
-#: Operations that divide by their last operand.
-_DIVISIONS = frozenset({"ratio", "share", "scale"})
-#: Operations that subtract their other operands from the first (a relative change is a division).
-_SUBTRACTIONS = frozenset({"difference"})
 
 
 def _close(a: float, b: float) -> bool:
@@ -302,23 +282,6 @@ class _Maker:
         if found is None:
             found = self._given_of[value] = frozenset(i for i, x in enumerate(self.given) if _close(value, x))
         return found
-
-    @staticmethod
-    def _roles(op: str, feats_of: list[dict[str, float]]) -> dict[str, float]:
-        """Which operands are targets ("mục tiêu 95%") rather than results: for a difference,
-        whether the first one is (the minuend of a gap to a target); for a division, whether the
-        last one is (the share of a target achieved); and the share of operands that are (a
-        complement's 100 is no operand: "100 − 80" with 80 a target gives 1)."""
-        targets = [f.get("fig_target", 0.0) for f in feats_of]
-        plans = [planned(f) for f in feats_of]
-        return {
-            "target_first": targets[0] if op in _SUBTRACTIONS else 0.0,
-            "target_last": targets[-1] if op in _DIVISIONS else 0.0,
-            "targets": math.fsum(targets) / len(targets),
-            # the same with a planning section's figures counted as targets
-            "planned_first": plans[0] if op in _SUBTRACTIONS else 0.0,
-            "planned": math.fsum(plans) / len(plans),
-        }
 
     def _per(self, op: str, operands: list[Candidate]) -> dict[str, float]:
         """For a division, how much of what the question averages over ("bình quân mỗi kỳ sát
@@ -429,7 +392,7 @@ class _Maker:
                 "q_unknown": ev.unknown_keywords,
             }
         )
-        feats.update(self._roles(op, feats_of))
+        feats.update(roles(op, feats_of))
         feats.update(self._given(op, values))
         feats.update(self._per(op, operands))
         feats.update(self.question)

@@ -33,6 +33,23 @@ def _modifier(word: str) -> bool:
     return len(word) > 1 and word not in vocab.STOP and word not in vocab.NOUN_END
 
 
+def section_role(section: str) -> str | None:
+    """The part a passage stands in, "plan", "report" or None: the outermost heading of ``section`` (levels joined by " › ") that
+    names a plan or a report decides, and within it the word that comes first — "TỔ CHỨC THỰC HIỆN"
+    and "Tổng kinh phí dự kiến thực hiện" are plans, "Kết quả thực hiện mục tiêu, nhiệm vụ" a report,
+    and a programme named "mục tiêu quốc gia" inside a report part stays a report."""
+    for level in section.split(" › "):
+        text = f" {' '.join(words(level))} "
+        found = [(text.find(f" {w} "), role) for role, vocabulary in _ROLES for w in vocabulary]
+        found = [(at, role) for at, role in found if at >= 0]
+        if found:
+            return min(found, key=lambda x: (x[0], x[1] != "plan"))[1]
+    return None
+
+
+_ROLES = (("plan", vocab.PLAN_SECTION), ("report", vocab.REPORT_SECTION))
+
+
 @dataclass
 class Passage:
     """One retrieved passage seen from the question."""
@@ -78,7 +95,7 @@ class Passage:
             if len(years) == 1:
                 return next(iter(years))
         meta = self.document.metadata
-        pool = meta.years_planned if self.plan_section and not self.report_section else meta.years_reported
+        pool = meta.years_planned if self.planned else meta.years_reported
         return pool[-1] if len(pool) == 1 else None
 
     @cached_property
@@ -88,6 +105,12 @@ class Passage:
     @cached_property
     def report_section(self) -> float:
         return float(vocab.has_any(" ".join(words(self.chunk.section)), vocab.REPORT_SECTION))
+
+    @cached_property
+    def planned(self) -> float:
+        """Whether the passage stands in a planning part (objectives, tasks) rather than a report
+        of results (see ``section_role``)."""
+        return float(section_role(self.chunk.section) == "plan")
 
     @cached_property
     def place(self) -> tuple[float, float]:

@@ -220,6 +220,7 @@ def _candidate(
         "fig_result": t.fig_result,
         "plan_section": p.plan_section,
         "report_section": p.report_section,
+        "planned_section": p.planned,
         "place_hit": place_hit,
         "place_miss": place_miss,
         "named_hit": named_hit,

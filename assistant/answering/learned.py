@@ -21,9 +21,9 @@ TRAINED = Path(__file__).resolve().parent / "trained"
 #: question that asks several things (q_parts, parts_min, parts_held), numbers in a sentence; 10: averages
 #: over a period and per unit of time (calc_average, per_time, q_per_time).
 #: 11: how far the words after a figure follow the whole counted phrase (counted_run).
-#: 12: a planning section's figures as targets (planned, planned_first) and whether a calculation
-#: leaves out a planned figure of its kind that the operands offered (planned_available, planned_left_out);
-#: figure features against the best of the same sentence (sent_*).
+#: 12: a planning part's figures as targets (planned_section, planned, planned_first) and whether a
+#: calculation leaves out a planned figure of its operands' kind that the operand pool offered
+#: (planned_available, planned_left_out); figure features against the best of the same sentence (rel_sent_*).
 FEATURES_VERSION = 12
 
 

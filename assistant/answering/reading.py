@@ -118,28 +118,28 @@ SENTENCE_RELATIVE = ("cov_local", "counted_run", "counted_after", "cov_after", "
 
 
 def relativize_in_sentence(candidates: list[Candidate], keys: tuple[str, ...] = SENTENCE_RELATIVE) -> None:
-    """``sent_<key>``: a figure's feature minus the best of the figures of its own sentence (0 for
-    the best, and for a figure alone in its sentence)."""
+    """``rel_sent_<key>``: a figure's feature minus the best of the figures of its own sentence (0 for
+    the best). A figure that reads as a year neither sets nor gets it; one alone in its sentence gets
+    0, as does a table cell (its sentence is its own cell; ``in_sentence`` and ``in_table`` tell
+    these apart), and candidates without it read 0, the best, as for ``rel_``."""
     groups: dict[tuple[str, int], list[Candidate]] = {}
     for c in candidates:
-        if c.figures:
+        if c.figures and not c.features.get("year_like"):
             f = c.figures[0]
             groups.setdefault((f.document, f.sentence_start), []).append(c)
     for group in groups.values():
-        for key in keys:
-            top = max(c.features.get(key, 0.0) for c in group)
-            for c in group:
-                c.features[f"sent_{key}"] = c.features.get(key, 0.0) - top
+        relativize(group, keys, prefix="rel_sent_")
 
 
-def relativize(candidates: list[Candidate], keys: tuple[str, ...]) -> None:
+def relativize(candidates: list[Candidate], keys: tuple[str, ...], prefix: str = "rel_") -> None:
+    """``<prefix><key>``: each candidate's feature minus the best of ``candidates``."""
     for key in keys:
         values = [c.features.get(key, 0.0) for c in candidates]
         if not values:
             continue
         top = max(values)
         for c, v in zip(candidates, values):
-            c.features[f"rel_{key}"] = v - top
+            c.features[f"{prefix}{key}"] = v - top
 
 
 def agreement(c: Candidate, q: Question) -> None:
