@@ -517,3 +517,27 @@ def test_a_breakdown_item_is_measured_against_the_total_of_its_own_sentence(tmp_
     assert all(alone.features[k] == 0.0 for k in expected)
     years = [c for c in figures if c.value == 2025.0]
     assert all(not any(k.startswith("rel_sent_") for k in c.features) for c in years)
+
+
+BUDGET = """KẾ HOẠCH
+Ứng dụng công nghệ thông tin tỉnh Vĩnh Long năm 2026
+
+II. NHIỆM VỤ
+
+Thuê đường truyền cho 45 điểm cầu trực tuyến, kinh phí dự kiến 1.250,5 triệu đồng.
+"""
+
+
+def test_a_question_asking_how_much_money_is_met_by_a_sum_of_money_not_by_a_count(tmp_path_factory):
+    """ "bao nhiêu tiền" counts no thing its clause names: the amount of money answers it, the count
+    of points beside it does not (the counted noun is missing there, a hard check for figures)."""
+    setup = reading_context(tmp_path_factory.mktemp("money"), {"ke-hoach-vinh-long-2026.txt": BUDGET})
+    for question in (
+        "Thuê đường truyền điểm cầu trực tuyến dự kiến bao nhiêu tiền?",
+        "thue duong truyen het bao nhieu tien",
+    ):
+        by_value = {c.value: c for c in figure_candidates(read(setup, question))}
+        assert by_value[1250.5].features["noun_missing"] == 0.0
+        assert by_value[45.0].features["noun_missing"] == 1.0
+    by_value = {c.value: c for c in figure_candidates(read(setup, "Có bao nhiêu điểm cầu trực tuyến?"))}
+    assert by_value[45.0].features["noun_missing"] == 0.0

@@ -133,6 +133,12 @@ def _asked(q) -> dict[str, float]:
     }
 
 
+def _asks_money(counted: list[str]) -> bool:
+    """Whether the counted noun of "bao nhiêu …" names money rather than things ("tiền", "kinh phí")."""
+    phrase = " ".join(counted)
+    return any(phrase == n or phrase.startswith(n + " ") for n in vocab.MONEY_NOUNS)
+
+
 def _candidate(
     ev: Evidence,
     p: Passage,
@@ -156,6 +162,8 @@ def _candidate(
     # The thing counted appears nowhere the figure could be read from: another thing's count.
     around, section = t.around, p.section_tokens
     noun_missing = float(bool(counted) and not any(w in around or w in section for w in counted))
+    if f.kind == "money" and _asks_money(counted):
+        noun_missing = 0.0  # "bao nhiêu tiền": a sum of money answers, whatever its clause calls it
     year_hit, year_miss = ev.years(fig_years)
     sent_year_hit, sent_year_miss = ev.years(t.clause_years)
     period = p.period(f.year, t.clause_years)

@@ -52,6 +52,9 @@ MONEY = (
     "chi phi",
     "doanh thu",
 )
+#: Nouns that ask an amount of money, not a count of things: "bao nhiêu tiền", "bao nhiêu kinh phí"
+#: are answered by any sum of money, whatever its clause calls it.
+MONEY_NOUNS = ("tien", "kinh phi", "von", "chi phi", "ngan sach", "du toan")
 #: A share or rate.
 PERCENT = ("ty le", "ti le", "phan tram", "%", "ty trong", "chiem")
 #: Kinds of documents a question may name.
@@ -127,6 +130,7 @@ VOCABULARIES = {
     "plan_section": PLAN_SECTION,
     "report_section": REPORT_SECTION,
     "money": MONEY,
+    "money_nouns": MONEY_NOUNS,
     "percent": PERCENT,
     "document_kinds": DOCUMENT_KINDS,
     "organisation": ORGANISATION,
