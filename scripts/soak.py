@@ -298,18 +298,31 @@ def healthy(result: dict) -> bool:
     )
 
 
+def judged_p99(p: dict) -> float | None:
+    """The p99 a phase is judged on: wrk's counts the requests it dropped at the end as the slowest."""
+    return p.get("p99_bound_ms") if p.get("client") == "wrk" else p["p99_ms"]
+
+
+def _p99_text(p: dict) -> str:
+    if p.get("client") != "wrk":
+        return str(p["p99_ms"])
+    bound = p.get("p99_bound_ms")
+    return f"{p['p99_ms']} (≤ {bound if bound is not None else '∞'} with {p['unfinished']} dropped)"
+
+
 def targets(result: dict) -> dict[str, bool]:
     """Issue 13's targets, phase by phase."""
     met = {"no 5xx, no connection error, no failed upload": healthy(result)}
     for name, p in result["phases"].items():
-        met[f"{name}: p99 ≤ {P99_TARGET_MS:.0f} ms"] = p["p99_ms"] <= P99_TARGET_MS
+        p99 = judged_p99(p)
+        met[f"{name}: p99 ≤ {P99_TARGET_MS:.0f} ms"] = p99 is not None and p99 <= P99_TARGET_MS
         met[f"{name}: RSS growth ≤ {RSS_TARGET:.0%}"] = p["rss_growth"] <= RSS_TARGET
     return met
 
 
 def summary_line(name: str, p: dict) -> str:
     line = (
-        f"{name}: {p['requests']} requests, {p['per_second']}/s, p50 {p['p50_ms']} ms, p99 {p['p99_ms']} ms, "
+        f"{name}: {p['requests']} requests, {p['per_second']}/s, p50 {p['p50_ms']} ms, p99 {_p99_text(p)} ms, "
         f"statuses {p['statuses']}, connection errors {p['connection_errors'] or 0}, "
         f"RSS {p['rss_mb_start']} → {p['rss_mb_end']} MB (peak {p['rss_mb_peak']}, growth {p['rss_growth']:+.1%}, "
         f"of the lowest {p['rss_floor_growth']:+.1%}; "
@@ -340,7 +353,7 @@ def markdown(result: dict, command: str) -> str:
             spread = f"{min(u['cycle_seconds'])}–{max(u['cycle_seconds'])}" if u["cycle_seconds"] else "–"
             cycles = f"{u['cycles']} ({spread}), {len(u['failures'])} failed"
         rows.append(
-            f"| {name} | {p['requests']} | {p['per_second']} | {p['p50_ms']} | {p['p95_ms']} | {p['p99_ms']} "
+            f"| {name} | {p['requests']} | {p['per_second']} | {p['p50_ms']} | {p['p95_ms']} | {_p99_text(p)} "
             f"| {by_op} | {p['server_errors']} | {sum(p['connection_errors'].values())} "
             f"| {p['rss_mb_start']} → {p['rss_mb_end']} ({p['rss_mb_peak']}) | {p['rss_growth']:+.1%} / "
             f"{p['rss_floor_growth']:+.1%} "
@@ -410,8 +423,9 @@ def main(argv: list[str] | None = None) -> int:
         + "".join(
             f" --{k} {v}"
             for k, v in (("clients", args.clients), ("seconds", args.seconds), ("warmup", args.warmup))
-            + (("embedder", args.embedder), ("workers", args.workers), ("client", args.client))
+            + (("embedder", args.embedder), ("workers", args.workers))
         )
+        + (f" --client {args.client}" if args.client != "python" else "")
         + "".join(f" --set {k}={v}" for k, v in settings.items())
     )
     table = markdown(result, command)
