@@ -130,7 +130,6 @@ VOCABULARIES = {
     "plan_section": PLAN_SECTION,
     "report_section": REPORT_SECTION,
     "money": MONEY,
-    "money_nouns": MONEY_NOUNS,
     "percent": PERCENT,
     "document_kinds": DOCUMENT_KINDS,
     "organisation": ORGANISATION,
