@@ -221,3 +221,21 @@ def test_leave_one_document_out_answers_each_document_with_models_that_never_saw
     assert set(metrics["by_document"]) == documents
     for doc, m in metrics["by_document"].items():
         assert m["n"] == sum(c.item.document == doc for c in asked) and m["threshold"] == 0.1
+
+
+def test_leave_one_document_out_of_chosen_documents_trains_on_every_other(reader):
+    cases = reader("tra-vinh-ke-hoach-ktxh-tttt-2021.jsonl", 12, 3) + reader(
+        "tra-vinh-qd-2063-ung-dung-cntt-2020.jsonl", 12, 3
+    )
+    held = "tra-vinh-qd-2063-ung-dung-cntt-2020.txt"
+    other = {c.item.document for c in cases} - {held}
+    trained_on = []
+
+    def fit(train):
+        trained_on.append({c.item.document for c in train})
+        return fit_models(train, inner=2, trees={"max_iter": 10})
+
+    outcomes, metrics = leave_one_document_out(cases, 0.1, fit=fit, held={held})
+    assert trained_on == [other]  # one fold: the held document's questions, answered by the others'
+    assert {o.case.item.document for o in outcomes} == {held} and set(metrics["by_document"]) == {held}
+    assert len(outcomes) == sum(c.item.document == held and not c.item.augmented for c in cases)

@@ -49,9 +49,9 @@ def outcomes(cases: list[Case]) -> list[Outcome]:
 
 def cross_validate(cases: list[Case], folds: list[int], *, progress=None, fit=fit_models) -> list[Outcome]:
     """Outcomes of every case (not the copies read without similarities) answered by models fitted
-    on the other folds (``fit``: tests pass smaller models)."""
+    on the other folds (``fit``: tests pass smaller models); cases of fold -1 are only trained on."""
     results: dict[int, Outcome] = {}
-    for k in sorted(set(folds)):
+    for k in sorted(set(folds) - {-1}):  # -1: trained on only, never held out
         train = [c for c, f in zip(cases, folds) if f != k]
         held = [i for i, f in enumerate(folds) if f == k and not cases[i].item.augmented]  # copies: fitted on only
         test = [cases[i] for i in held]
@@ -68,20 +68,21 @@ def grouped_folds(cases: list[Case], k: int = 5) -> list[int]:
     return folds_by_group(cases, k)
 
 
-def document_folds(cases: list[Case]) -> list[int]:
+def document_folds(cases: list[Case], held: set[str] | None = None) -> list[int]:
+    """A fold per document; with ``held``, only those documents are held out (the others: -1)."""
     names = sorted({c.item.document for c in cases})
-    return [names.index(c.item.document) for c in cases]
+    return [names.index(c.item.document) if held is None or c.item.document in held else -1 for c in cases]
 
 
 def leave_one_document_out(
-    cases: list[Case], threshold: float, *, progress=None, fit=fit_models
+    cases: list[Case], threshold: float, *, progress=None, fit=fit_models, held: set[str] | None = None
 ) -> tuple[list[Outcome], dict]:
-    """Models fitted on the other documents' questions answer each document's: the outcomes, and
-    the metrics at ``threshold`` overall and by document."""
-    outcomes = cross_validate(cases, document_folds(cases), progress=progress, fit=fit)
+    """Models fitted on the other documents' questions answer each document's (each of ``held``
+    only, when given): the outcomes, and the metrics at ``threshold`` overall and by document."""
+    outcomes = cross_validate(cases, document_folds(cases, held), progress=progress, fit=fit)
     by_document = {
         doc: metrics_at([o for o in outcomes if o.case.item.document == doc], threshold)
-        for doc in sorted({c.item.document for c in cases})
+        for doc in sorted({o.case.item.document for o in outcomes})
     }
     return outcomes, {"all": metrics_at(outcomes, threshold), "by_document": by_document}
 
