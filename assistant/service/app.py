@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
@@ -35,6 +36,8 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # the pool FastAPI runs plain (def) routes and dependencies on: first come, first served
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         service.start()
         try:
             yield
