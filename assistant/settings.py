@@ -103,6 +103,8 @@ class Settings(BaseSettings):
     #: Requests whose Python runs at once in a server process; the others wait their turn in order
     #: of arrival. Python runs one thread at a time, so more threads do not answer more: they share
     #: the interpreter in slices and every request in flight takes as long as all of them.
+    #: A request answered in LLM mode holds its thread while the LLM answers: raise it to the LLM
+    #: calls wanted at once.
     request_threads: int = Field(default=4, ge=1, le=256)
     #: Require an API key on every request even on loopback (always required on other addresses).
     require_keys: bool = False

@@ -11,12 +11,12 @@ router = APIRouter(tags=["Vận hành"])
 
 
 @router.get("/healthz", summary="Máy chủ đang chạy")
-def healthz() -> dict:
+async def healthz() -> dict:
     return {"status": "ok"}
 
 
 @router.get("/readyz", summary="Chỉ mục đã nạp, sẵn sàng trả lời")
-def readyz(service: ServiceDep):
+async def readyz(service: ServiceDep):  # on the event loop: never queued behind answers
     if not service.ready():
         return JSONResponse({"status": "loading"}, status_code=503)
     return {"status": "ready", "build": service.pipeline.snapshot().build}

@@ -19,6 +19,8 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 </script>
 <style>@media (max-width: 640px) { .gradio-container > .main { padding: 8px 10px !important; } }</style>"""
+#: Threads the chat UI's handlers may use at once (a pool of its own; must not be 40, see mount_ui).
+UI_THREADS = 16
 FONTS = ["Noto Sans", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
 
 
@@ -36,9 +38,13 @@ def mount_ui(app: FastAPI, service) -> None:
         button_primary_background_fill_hover="#0b3a6f",
         button_primary_text_color="#ffffff",
     )
+    demo = build(Handlers(service))
+    # the chat's handlers sleep between streamed pieces and upload polls: they run on a pool of their
+    # own, not on the API's (``request_threads``); Gradio shares the API's pool when this is 40
+    demo.max_threads = UI_THREADS
     gr.mount_gradio_app(
         app,
-        build(Handlers(service)),
+        demo,
         path="/",
         footer_links=[],
         run_history=False,
