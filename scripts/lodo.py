@@ -35,6 +35,31 @@ def _row(name: str, m: dict) -> str:
     )
 
 
+def shipped_cases(held: set[str] | None = None):
+    """The shipped models, the question sets they were trained on, those sets' hash, and every
+    question read into a training case; ValueError when the sets changed since the models were
+    trained or no question is about a document of ``held``."""
+    from assistant.answering.answerer import DefaultAnswerer
+    from assistant.answering.learned import Models
+    from assistant.pipeline import Pipeline
+    from assistant.settings import Settings
+    from assistant.training.items import data_digest, load_sets, prepare
+    from assistant.training.procedure import read_all
+
+    shipped = Models.load()
+    paths = [ROOT / p for p in shipped.manifest["trained_on"]]
+    digest = data_digest(paths)
+    if digest != shipped.manifest.get("data_sha256"):
+        raise ValueError(f"the question sets differ from those the shipped models were trained on ({digest})")
+    questions = load_sets(paths)
+    unknown = (held or set()) - {q.doc for q in questions}
+    if unknown:
+        raise ValueError(f"no question is about {', '.join(sorted(unknown))}")
+    settings = Settings()
+    cases = read_all(prepare(questions, Pipeline(settings), DefaultAnswerer(settings)))
+    return shipped, paths, digest, cases
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--report", type=Path, default=ROOT / "eval" / "reports" / "training" / "lodo")
@@ -46,29 +71,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     held = {d.strip() for d in args.documents.split(",") if d.strip()} or None
 
-    from assistant.answering.answerer import DefaultAnswerer
-    from assistant.answering.learned import Models
-    from assistant.pipeline import Pipeline
-    from assistant.settings import Settings
     from assistant.training.evaluate import choose_threshold, leave_one_document_out, metrics_at
-    from assistant.training.items import data_digest, load_sets, prepare
-    from assistant.training.procedure import read_all
 
-    shipped = Models.load()
-    paths = [ROOT / p for p in shipped.manifest["trained_on"]]
-    digest = data_digest(paths)
-    if digest != shipped.manifest.get("data_sha256"):
-        print(f"the question sets differ from those the shipped models were trained on ({digest})", file=sys.stderr)
-        return 2
     started = time.time()
-    settings = Settings()
-    pipeline = Pipeline(settings)
-    questions = load_sets(paths)
-    unknown = (held or set()) - {q.doc for q in questions}
-    if unknown:
-        print(f"no question is about {', '.join(sorted(unknown))}", file=sys.stderr)
+    try:
+        shipped, paths, digest, cases = shipped_cases(held)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
         return 2
-    cases = read_all(prepare(questions, pipeline, DefaultAnswerer(settings)))
     print("Bỏ một tài liệu …", file=sys.stderr, flush=True)
     outcomes, lo = leave_one_document_out(
         cases,

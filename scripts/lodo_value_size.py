@@ -31,14 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default="shipped,coarse", help="shipped, coarse, drop (comma-separated)")
     args = parser.parse_args(argv)
 
+    from lodo import shipped_cases
+
     from assistant.answering import ranker
-    from assistant.answering.answerer import DefaultAnswerer
-    from assistant.answering.learned import Models
-    from assistant.pipeline import Pipeline
-    from assistant.settings import Settings
     from assistant.training.evaluate import leave_one_document_out
-    from assistant.training.items import load_sets, prepare
-    from assistant.training.procedure import read_all
 
     mode = {"variant": "shipped"}
     matrix = ranker.Ranker.matrix
@@ -52,11 +48,13 @@ def main(argv: list[str] | None = None) -> int:
         return x
 
     ranker.Ranker.matrix = sized
-    shipped = Models.load()
-    settings = Settings()
-    questions = load_sets([ROOT / p for p in shipped.manifest["trained_on"]])
-    cases = read_all(prepare(questions, Pipeline(settings), DefaultAnswerer(settings)))
-    for document in args.documents.split(","):
+    documents = args.documents.split(",")
+    try:
+        shipped, _, _, cases = shipped_cases(set(documents))
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    for document in documents:
         for variant in args.variants.split(","):
             mode["variant"] = variant
             started = time.time()
