@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Hashable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -14,6 +15,7 @@ from assistant.answer_cache import AnswerCache, Lookups
 from assistant.answer_store import AnswerStore
 from assistant.conversation import Resolved, resolve_turn
 from assistant.filters import Filters
+from assistant.gate import Gate
 from assistant.indexing.store import IndexStore
 from assistant.models import Answer, Hit
 from assistant.protocols import Answerer, Embedder
@@ -59,6 +61,8 @@ class Pipeline:
         self._answerers: dict[str, Answerer] = {}
         self._lock = threading.RLock()
         self._reloading = threading.Lock()
+        #: Searches and answers computing at once (``settings.request_threads``); the rest wait in order.
+        self.gate = Gate(settings.request_threads)
 
     @property
     def embedder(self) -> Embedder:
@@ -220,7 +224,8 @@ class Pipeline:
         """``snapshot``: the build to search (the current one by default), e.g. the one the caller's
         visible documents were computed from."""
         view = (snapshot or self.snapshot()).view(_frozen(visible_documents)).narrowed(filters)
-        return view.search(query, k)
+        with self.gate:
+            return view.search(query, k)
 
     def ask(
         self,
@@ -232,7 +237,7 @@ class Pipeline:
         visible_documents: Iterable[str] | None = None,
     ) -> Answer:
         turn = self.turn(question, history=history, mode=mode, filters=filters, visible_documents=visible_documents)
-        return turn.answer(turn.retrieve())
+        return turn.run()
 
     def turn(
         self,
@@ -270,6 +275,7 @@ class Pipeline:
             snapshot.answers,
             key,
             resolved.search,
+            gate=self.gate,
         )
 
 
@@ -288,9 +294,19 @@ class Turn:
     key: Hashable | None = None  # this question's place in it (None: not kept)
     search_text: str = ""  # what is searched (the completed question, or it with the previous one's subject)
     retrieved_at: float = 0.0
+    gate: Gate | None = None  # entered by retrieve() and answer() (see assistant.gate)
     _kept: Answer | None = field(default=None, init=False, repr=False)
 
+    def run(self) -> Answer:
+        """Retrieve and answer in one pass through the gate (not queued again between the two)."""
+        with self.gate or nullcontext():
+            return self.answer(self.retrieve())
+
     def retrieve(self) -> list[Hit]:
+        with self.gate or nullcontext():
+            return self._retrieve()
+
+    def _retrieve(self) -> list[Hit]:
         kept = self.cache.get(self.key) if self.cache is not None and self.key is not None else None
         if kept is not None:
             hits, self._kept = kept
@@ -300,6 +316,10 @@ class Turn:
         return hits
 
     def answer(self, hits: list[Hit]) -> Answer:
+        with self.gate if self.gate is not None and self._kept is None else nullcontext():  # kept: no work
+            return self._answer(hits)
+
+    def _answer(self, hits: list[Hit]) -> Answer:
         if self._kept is not None:  # asked before on this build, by a caller who sees the same
             answer = self._kept
         else:

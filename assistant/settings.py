@@ -100,11 +100,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=1, ge=1, le=32)
-    #: Requests whose Python runs at once in a server process; the others wait their turn in order
-    #: of arrival. Python runs one thread at a time, so more threads do not answer more: they share
-    #: the interpreter in slices and every request in flight takes as long as all of them.
-    #: A request answered in LLM mode holds its thread while the LLM answers: raise it to the LLM
-    #: calls wanted at once.
+    #: Searches and answers computed at once in a server process (the pipeline's gate,
+    #: ``assistant.gate``); the others wait their turn in order of arrival. Python runs one thread at
+    #: a time, so more at once do not answer more: they share the interpreter in slices and every
+    #: request in flight takes as long as all of them. A question in LLM mode steps out while the LLM
+    #: replies; uploads, document listings and health checks never wait here.
     request_threads: int = Field(default=4, ge=1, le=256)
     #: Require an API key on every request even on loopback (always required on other addresses).
     require_keys: bool = False

@@ -541,3 +541,92 @@ def test_a_question_asking_how_much_money_is_met_by_a_sum_of_money_not_by_a_coun
         assert by_value[45.0].features["noun_missing"] == 1.0
     by_value = {c.value: c for c in figure_candidates(read(setup, "Có bao nhiêu điểm cầu trực tuyến?"))}
     assert by_value[45.0].features["noun_missing"] == 0.0
+
+
+def test_a_calculation_is_told_when_it_restates_a_stated_figure_or_adds_a_head_to_its_item(setup):
+    """194 đơn vị is stated with its parts (16, 72, 106) in a parenthesis: their sum restates it;
+    194 + 72 adds the head to its own item (and 194 − 72 takes one item from its head); 106 + 72
+    are two items, restating nothing. "100 − 45,5" restates no stated percentage of its passage."""
+    ev = read(setup, "Hệ thống quản lý văn bản triển khai đến tổng cộng bao nhiêu đơn vị các cấp?")
+    calcs = calculation_candidates(ev, figure_candidates(ev))
+
+    def calc(expression):  # the operands counted in đơn vị (16 is also a count of máy chủ)
+        return next(c for c in calcs if c.expression == expression and {f.unit for f in c.figures} == {"đơn vị"})
+
+    assert calc("16 + 72 + 106").features["restates_stated"] == 1.0
+    servers = [c for c in calcs if c.expression == "16 + 72 + 106" and c.figures[0].unit == "máy chủ"]
+    assert all(c.features["restates_stated"] == 0.0 for c in servers)  # 194 counts đơn vị, not máy chủ
+    assert calc("72 + 106").features["restates_stated"] == 0.0
+    assert calc("194 + 72").features["whole_and_part"] == 1.0
+    assert calc("194 - 72").features["whole_and_part"] == 1.0
+    assert calc("72 + 106").features["whole_and_part"] == 0.0
+    assert next(c for c in calcs if c.expression == "100 - 45.5").features["restates_stated"] == 0.0
+
+
+STATED_SHARE = """BÁO CÁO
+Kết quả chuyển đổi số tỉnh Vĩnh Long năm 2025
+
+I. KẾT QUẢ ĐẠT ĐƯỢC
+
+Toàn tỉnh có 550 hồ sơ trực tuyến trên tổng số 1.780 hồ sơ, đạt tỷ lệ 30,9%; còn 69,1% hồ sơ nộp trực tiếp.
+"""
+
+
+def test_a_share_or_complement_the_sentence_states_is_seen_as_restated(tmp_path_factory):
+    """550 / 1.780 = 30,898…% is the stated 30,9% to its one written decimal; 100 − 30,9 is the stated
+    69,1%; a count is never a percentage's restatement (1.780 − 550 = 1.230, no such count)."""
+    setup = reading_context(tmp_path_factory.mktemp("share"), {"bao-cao-ho-so-2025.txt": STATED_SHARE})
+    ev = read(setup, "Tỷ lệ hồ sơ trực tuyến là bao nhiêu phần trăm?")
+    calcs = calculation_candidates(ev, figure_candidates(ev))
+    share = next(c for c in calcs if c.expression == "550 / 1780 * 100")
+    rest = next(c for c in calcs if c.expression == "100 - 30.9")
+    other = next(c for c in calcs if c.expression == "1780 - 550")
+    assert share.features["restates_stated"] == 1.0 and rest.features["restates_stated"] == 1.0
+    assert other.features["restates_stated"] == 0.0
+
+
+def test_a_share_of_what_the_question_counts_leaves_the_noun_in_its_operands(setup):
+    """ "chiếm bao nhiêu đơn vị" counts what 194 đơn vị names: a share of it (in %) leaves the noun
+    behind, a difference in đơn vị keeps it; asked in percent, neither leaves anything."""
+    ev = read(setup, "Hệ thống quản lý văn bản, cấp xã chiếm bao nhiêu đơn vị?")
+    calcs = calculation_candidates(ev, figure_candidates(ev))
+    share = next(c for c in calcs if c.expression == "106 / 194 * 100")
+    gap = next(c for c in calcs if c.expression == "194 - 106")
+    assert share.features["noun_left_in_operands"] == 1.0 and gap.features["noun_left_in_operands"] == 0.0
+    ev = read(setup, "Hệ thống quản lý văn bản, cấp xã chiếm bao nhiêu phần trăm?")
+    calcs = calculation_candidates(ev, figure_candidates(ev))
+    assert next(c for c in calcs if c.expression == "106 / 194 * 100").features["noun_left_in_operands"] == 0.0
+
+
+STATIONS = """BÁO CÁO
+Kết quả phát triển hạ tầng viễn thông tỉnh Vĩnh Long năm 2025
+
+I. KẾT QUẢ ĐẠT ĐƯỢC
+
+Toàn tỉnh có 1.780 trạm BTS, trong đó 550 trạm 4G.
+Năm 2025 lắp đặt 88 km cáp quang và 45 điểm cầu trực tuyến (trong đó 20 điểm cầu cấp xã).
+"""
+
+
+def test_the_relations_hold_only_where_their_structure_is(tmp_path_factory):
+    """A question in percent counts no "trạm" (both fold to "tram"); an item's head is the nearest
+    figure before it, not any earlier one (88 km is not the head of 20 điểm cầu); a share of a head
+    and its item is no sum of them; a sum of counts of different things restates no stated count."""
+    setup = reading_context(tmp_path_factory.mktemp("bts"), {"bao-cao-bts-2025.txt": STATIONS})
+    ev = read(setup, "Trạm 4G chiếm bao nhiêu phần trăm số trạm BTS?")
+    calcs = calculation_candidates(ev, figure_candidates(ev))
+    share = next(c for c in calcs if c.expression == "550 / 1780 * 100")
+    assert share.features["noun_left_in_operands"] == 0.0 and share.features["whole_and_part"] == 0.0
+    ev = read(setup, "Trạm 4G chiếm bao nhiêu trạm?")
+    calcs = calculation_candidates(ev, figure_candidates(ev))
+    assert next(c for c in calcs if c.expression == "550 / 1780 * 100").features["noun_left_in_operands"] == 1.0
+
+    ev = read(setup, "Năm 2025 lắp đặt tổng cộng bao nhiêu điểm cầu trực tuyến?")
+    calcs = calculation_candidates(ev, figure_candidates(ev))
+
+    def calc(expression):
+        return next(c for c in calcs if c.expression == expression)
+
+    assert calc("45 + 20").features["whole_and_part"] == 1.0
+    assert calc("88 + 20").features["whole_and_part"] == 0.0
+    assert calc("88 + 45").features["restates_stated"] == 0.0  # no stated 133

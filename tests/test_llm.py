@@ -316,3 +316,33 @@ def test_project_prompts_load(indexed):
 def test_missing_base_url_names_the_setting(indexed):
     with pytest.raises(ConfigurationError, match="ASSISTANT_LLM_BASE_URL"):
         LLMAnswerer(indexed.settings.model_copy(update={"llm_base_url": None}))
+
+
+def test_waiting_for_the_llm_does_not_hold_the_pipeline_s_place(indexed, llm_settings, stub):
+    """One place (request_threads 1): while an LLM-mode question waits 1 s for the model's reply, a
+    search by another request is answered at once, and the LLM's answer still comes back verified."""
+    settings = llm_settings.model_copy(update={"request_threads": 1})
+    pipeline = Pipeline(settings, indexed.embedder)
+    pipeline.search("khởi động", k=1)
+    pipeline.answerer("llm")  # made before: the question goes straight to the gate
+
+    def slow(req):
+        time.sleep(1.0)
+        return f"Năm 2023 toàn tỉnh có 1.222 trạm BTS [{block_with(req, '1.222 trạm')}]."
+
+    stub.reply(slow)
+    answers = []
+    asking = threading.Thread(target=lambda: answers.append(pipeline.ask(BTS_QUESTION)))
+    asking.start()
+    deadline = time.monotonic() + 5
+    while not stub.requests and time.monotonic() < deadline:  # until the question waits for the stub
+        time.sleep(0.01)
+    time.sleep(0.05)
+    started = time.perf_counter()
+    hits = pipeline.search("trạm BTS", k=3)
+    waited = time.perf_counter() - started
+    asking.join(10)
+    assert hits and waited < 0.5  # not behind the remaining ~0.7 s of the LLM's reply
+    (answer,) = answers
+    assert answer.mode == "llm" and answer.value == 1222
+    assert pipeline.gate._free == 1 and pipeline.gate.waiting == 0

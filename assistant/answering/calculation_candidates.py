@@ -19,7 +19,7 @@ from assistant.answering.evidence import Evidence
 from assistant.answering.figure_candidates import question_features
 from assistant.answering.operand_roles import DIVISIONS as _DIVISIONS
 from assistant.answering.operand_roles import SUBTRACTIONS as _SUBTRACTIONS
-from assistant.answering.operand_roles import mark_planned_left_out, roles
+from assistant.answering.operand_roles import mark_operand_relations, mark_planned_left_out, roles
 from assistant.answering.periods import averages
 from assistant.answering.table_columns import column_groups
 from assistant.answering.text import plain
@@ -156,6 +156,8 @@ def calculation_candidates(ev: Evidence, figures: list[Candidate]) -> list[Candi
     out += averages(make, ev.q, chosen)
     out += composed_candidates(make, out, make.leaves, chosen, comparable)
     mark_planned_left_out(out, chosen)
+    asks_percent = "%" in ev.q.text or " phan tram " in f" {ev.q.folded} "
+    mark_operand_relations(out, figures, ev.q.counted, asks_percent)
     return out
 
 

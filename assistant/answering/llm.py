@@ -24,6 +24,7 @@ from assistant.answering.context import AnswerContext
 from assistant.answering.prompts import load_prompt
 from assistant.answering.verification import check_figures
 from assistant.errors import ConfigurationError
+from assistant.gate import released
 from assistant.models import Answer, Calculation, Citation, Hit, Operand, RetrievedPassage
 from assistant.protocols import Answerer
 from assistant.settings import Settings
@@ -137,7 +138,8 @@ class LLMAnswerer:
             ),
         ]
         for _ in range(MAX_TOOL_ROUNDS + 1):
-            reply = model.invoke(messages)
+            with released():  # the LLM's reply needs no interpreter: another request computes
+                reply = model.invoke(messages)
             if not reply.tool_calls:
                 return _text(reply.content), calculations
             messages.append(reply)

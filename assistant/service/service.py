@@ -200,7 +200,7 @@ class Service:
 
     def ask(self, caller: Caller, question: str, **options) -> tuple[str, Answer]:
         turn = self.turn(caller, question, **options)
-        answer = turn.answer(turn.retrieve())
+        answer = turn.run()
         return self.remember(answer), answer
 
     def search(self, caller: Caller, query: str, k: int, filters: Filters | None = None) -> list[Hit]:

@@ -98,7 +98,7 @@ def chat_completions(body: ChatRequest, service: ServiceDep, caller: CallerDep):
     created = int(time.time())
     model = body.model if body.model in MODELS else "tro-ly-quy-hoach"
     if not body.stream:
-        answer = turn.answer(turn.retrieve())
+        answer = turn.run()
         answer_id = service.remember(answer)
         content = _content(answer)
         return {
@@ -130,7 +130,7 @@ def chat_completions(body: ChatRequest, service: ServiceDep, caller: CallerDep):
     # The chunks are made here, on the route's worker thread, and sent in one write: a blocking
     # generator would wait for a free thread once per item, and once more to end.
     try:
-        answer = turn.answer(turn.retrieve())
+        answer = turn.run()
         answer_id = service.remember(answer)
         pieces = [chunk({"content": piece}) for piece in sse.pieces(_content(answer))]
         done = [
