@@ -103,8 +103,9 @@ class Settings(BaseSettings):
     #: Searches and answers computed at once in a server process (the pipeline's gate,
     #: ``assistant.gate``); the others wait their turn in order of arrival. Python runs one thread at
     #: a time, so more at once do not answer more: they share the interpreter in slices and every
-    #: request in flight takes as long as all of them. A question in LLM mode steps out while the LLM
-    #: replies; uploads, document listings and health checks never wait here.
+    #: request in flight takes as long as all of them. It also sizes the server's pool for plain
+    #: routes (all of a request's Python). A question in LLM mode steps out of the gate while the LLM
+    #: replies but keeps its place in that pool: with an LLM, raise it to the calls wanted at once.
     request_threads: int = Field(default=4, ge=1, le=256)
     #: Require an API key on every request even on loopback (always required on other addresses).
     require_keys: bool = False

@@ -24,9 +24,6 @@ câu trả lời ngắn, có trích dẫn đúng đoạn văn, mọi con số đ
 Khóa API gửi trong header `X-API-Key` (hoặc `Authorization: Bearer <khóa>`); bắt buộc khi máy chủ
 không chỉ nghe trên 127.0.0.1. Mọi lỗi có dạng `{"error": {"code", "message"}}`."""
 
-#: Threads for blocking work (anyio's default pool, 40 otherwise): most of them wait at the gate.
-BLOCKING_THREADS = 256
-
 
 def create_app(settings: Settings | None = None, *, service: Service | None = None, ui: bool = True) -> FastAPI:
     settings = settings or Settings()
@@ -39,10 +36,11 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        # anyio's pool runs plain (def) routes, dependencies, upload writes and serialization; a
-        # request waiting at the pipeline's gate (request_threads) holds one of its threads, so the
-        # pool is made large enough that waiting answers never starve the rest
-        anyio.to_thread.current_default_thread_limiter().total_tokens = BLOCKING_THREADS
+        # anyio's pool runs plain (def) routes, dependencies and response serialization: all of a
+        # request's Python, not only its search and answer (the pipeline's gate). Limited to
+        # request_threads too, as before the gate: unlimited, the serialization and checks of every
+        # waiting request would share the interpreter again (docs/reliability.md §9, session 31)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         service.start()
         try:
             yield
