@@ -185,6 +185,23 @@ def _worker_cpu(server_pid: int) -> dict[int, float]:
     return used
 
 
+_LOOKUP = re.compile(r'^assistant_answer_cache_lookups_total\{result="(hit|miss)"\} ([0-9.e+]+)$', re.M)
+
+
+def cache_lookups(url: str) -> tuple[int, int] | None:
+    """(hits, misses) of the answer cache so far, from ``/metrics`` of the worker that answers the
+    scrape (exact with one worker; None when the scrape fails)."""
+    try:
+        reply = httpx.get(f"{url}/metrics", timeout=10)
+    except httpx.HTTPError:
+        return None
+    if reply.status_code != 200:  # e.g. API keys configured: /metrics then wants the admin's
+        return None
+    text = reply.text
+    found = {kind: int(float(n)) for kind, n in _LOOKUP.findall(text)}
+    return (found["hit"], found["miss"]) if len(found) == 2 else None
+
+
 def _load(url: str, clients: int, seconds: float, seed: int, client: str = "python"):
     """The load of one phase: scripts/load.py's clients in this process, or wrk's (``--client wrk``)."""
     if client == "wrk":
@@ -193,10 +210,17 @@ def _load(url: str, clients: int, seconds: float, seed: int, client: str = "pyth
 
 
 async def _phase(
-    server: ServerProcess, clients: int, seconds: float, seed: int, upload: bool, client: str = "python"
+    server: ServerProcess,
+    clients: int,
+    seconds: float,
+    seed: int,
+    upload: bool,
+    client: str = "python",
+    workers: int = 1,
 ) -> dict:
     load_average = os.getloadavg()[0]
     cpu_before = _worker_cpu(server.pid)
+    lookups_before = cache_lookups(server.url) if workers == 1 else None
     stop = asyncio.Event()
     sampler = asyncio.create_task(_sample_rss(server.pid, stop))
     jobs = [_load(server.url, clients, seconds, seed, client)]
@@ -219,6 +243,12 @@ async def _phase(
     out["worker_cpu_s"] = sorted(
         (round(cpu_after[pid] - cpu_before.get(pid, 0.0), 1) for pid in cpu_after if pid in cpu_before), reverse=True
     )
+    # how many of the phase's questions found their answer kept: a phase of first-time answers
+    # measures the answerer, one of repeated questions the cache (one worker only: each has its own)
+    lookups_after = cache_lookups(server.url) if lookups_before else None
+    if lookups_before and lookups_after:
+        hits, misses = (after - before for after, before in zip(lookups_after, lookups_before))
+        out["answer_cache"] = {"hits": hits, "misses": misses}
     return out
 
 
@@ -269,7 +299,8 @@ def soak(
             for name, upload in (("load", False), ("load+upload", True)):
                 length = upload_seconds if upload and upload_seconds else seconds
                 log(f"phase {name}: {clients} clients, {length:.0f} s")
-                phases[name] = asyncio.run(_phase(server, clients, length, seed, upload, client))
+                serving = int((settings or {}).get("workers", workers))  # --set workers=N wins, as in env
+                phases[name] = asyncio.run(_phase(server, clients, length, seed, upload, client, serving))
                 log(summary_line(name, phases[name]))
             server_log = server.log.read_text(encoding="utf-8", errors="replace")
     return {
@@ -335,14 +366,19 @@ def summary_line(name: str, p: dict) -> str:
     return line
 
 
+def _kept_text(phase: dict) -> str:
+    cache = phase.get("answer_cache")
+    return f"{cache['hits']} / {cache['misses']}" if cache else "–"
+
+
 def markdown(result: dict, command: str) -> str:
     """The figures as a Markdown table (for docs/reliability.md)."""
     rows = [
         "| phase | requests | per s | p50 ms | p95 ms | p99 ms | p99 ask / stream / search / documents ms "
         "| 5xx | conn. errors | RSS MB start → end (peak) | RSS growth (median / lowest) | RSS MB peak with builds "
         "| load average "
-        "| upload cycles (s each) | CPU s per worker |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| upload cycles (s each) | CPU s per worker | answers kept / computed |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, p in result["phases"].items():
         ops = p["by_operation"]
@@ -359,7 +395,8 @@ def markdown(result: dict, command: str) -> str:
             f"{p['rss_floor_growth']:+.1%} "
             f"| {p['rss_mb_peak_with_builds']} "
             f"| {p['load_average'][0]} → {p['load_average'][1]} | {cycles} "
-            f"| {' / '.join(str(c) for c in p.get('worker_cpu_s', [])) or '–'} |"
+            f"| {' / '.join(str(c) for c in p.get('worker_cpu_s', [])) or '–'} "
+            f"| {_kept_text(p)} |"
         )
     w = result["warmup"]
     head = (

@@ -59,6 +59,8 @@ def test_short_load_and_soak_with_uploads():
         assert phase["requests"] >= CLIENTS * 5, (name, phase["requests"])
         assert phase["p99_ms"] <= P99_LIMIT_MS, (name, phase["p99_ms"], phase["by_operation"])
         assert phase["rss_floor_growth"] <= 0.10, (name, phase["rss_samples"])
+        cache = phase["answer_cache"]  # one worker: its answer cache's lookups during the phase
+        assert cache["hits"] + cache["misses"] > 0 and min(cache.values()) >= 0, cache
     upload = result["phases"]["load+upload"]["upload"]
     assert upload["cycles"] >= 1 and not upload["failures"], upload
     assert soak.healthy(result)

@@ -16,7 +16,14 @@ from assistant.indexing.builder import build_index
 from assistant.pipeline import Pipeline
 from assistant.retrieval.embeddings import HashingEmbeddings
 from assistant.settings import Settings
-from assistant.training.evaluate import Outcome, choose_threshold, cross_validate, grouped_folds, leave_one_document_out
+from assistant.training.evaluate import (
+    Outcome,
+    choose_threshold,
+    fold_outcomes,
+    grouped_folds,
+    leave_one_document_out,
+)
+from assistant.training.forked import in_child
 from assistant.training.items import Item, half_unit, load_sets, prepare
 from assistant.training.procedure import apply, fit_models, read_all
 from assistant.training.procedure import folds_by_group as procedure_folds
@@ -71,8 +78,10 @@ def test_some_questions_are_also_learnt_without_similarities_and_never_evaluated
         assert copy.item.analysis.vector is None and copy.item.hits == original.item.hits
         assert copy.item.group == original.item.group  # on the same side of every fold
     folds = grouped_folds(cases, 5)  # (not 2: the inner folds of fit_models use the same hash, mod 2)
-    outcomes = cross_validate(cases, folds, fit=lambda train: fit_models(train, inner=2, trees={"max_iter": 10}))
-    assert len(outcomes) == len(originals) and not any(o.case.item.augmented for o in outcomes)
+    held = fold_outcomes(
+        cases, folds, sorted(set(folds)), fit=lambda train: fit_models(train, inner=2, trees={"max_iter": 10})
+    )
+    assert len(held) == len(originals) and not any(cases[i].item.augmented for i in held)
 
 
 def test_a_fact_never_sits_on_both_sides(cases):
@@ -130,14 +139,13 @@ def _parts(cases, k):
     ]
 
 
-class _Case:
-    def __init__(self, kind: str):
-        self.item = type("I", (), {"gold": type("G", (), {"type": kind})()})()
+def _gold(kind: str):
+    return type("G", (), {"type": kind})()
 
 
 def test_threshold_keeps_false_abstention_at_most_three_percent():
-    results = [Outcome(_Case("number"), None, best=0.1 + 0.8 * i / 99, right=i % 4 != 0) for i in range(100)]
-    results += [Outcome(_Case("unanswerable"), None, best=0.05 + 0.1 * i / 19, right=False) for i in range(20)]
+    results = [Outcome(_gold("number"), "d.txt", None, 0.1 + 0.8 * i / 99, i % 4 != 0, 0.5, None) for i in range(100)]
+    results += [Outcome(_gold("unanswerable"), "d.txt", None, 0.05 + 0.1 * i / 19, False, 0.1, None) for i in range(20)]
     t = choose_threshold(results)
     answerable = [o for o in results if o.answerable]
     assert sum(o.best < t for o in answerable) / len(answerable) <= 0.03
@@ -237,5 +245,30 @@ def test_leave_one_document_out_of_chosen_documents_trains_on_every_other(reader
 
     outcomes, metrics = leave_one_document_out(cases, 0.1, fit=fit, held={held})
     assert trained_on == [other]  # one fold: the held document's questions, answered by the others'
-    assert {o.case.item.document for o in outcomes} == {held} and set(metrics["by_document"]) == {held}
+    assert {o.document for o in outcomes} == {held} and set(metrics["by_document"]) == {held}
     assert len(outcomes) == sum(c.item.document == held and not c.item.augmented for c in cases)
+
+
+def test_folds_fitted_in_a_forked_child_give_what_they_give_here_in_any_order(cases):
+    """The child answers folds 0 and 1 from the readings as read; here they are answered after a fit
+    on every case and in the other order: every fit rewrites what it reads, so nothing carries over."""
+    folds = grouped_folds(cases, 5)
+
+    def fit(train):
+        return fit_models(train, inner=2, trees={"max_iter": 10})
+
+    there = in_child(lambda: fold_outcomes(cases, folds, [0, 1], fit=fit)).result()
+    fit(cases)  # as the final models are fitted before the child's folds come back
+    here = fold_outcomes(cases, folds, [1, 0], fit=fit)
+    assert there.keys() == here.keys() and len(here) > 5
+    for i, o in here.items():
+        t = there[i]
+        assert (t.gold.id, t.answer.answer, t.best, t.score, t.right) == (
+            o.gold.id,
+            o.answer.answer,
+            o.best,
+            o.score,
+            o.right,
+        )
+        assert t.withheld.abstained and o.withheld.abstained
+        assert t.fired == o.fired and o.fired["features (any candidate)"]

@@ -3,31 +3,38 @@ cross-validation) or its document (leave-one-document-out), scored by the evalua
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from assistant.answering.answerer import answering_score, finish, out_of_scope, pick
-from assistant.evaluation.dataset import prediction_from_answer
+from assistant.evaluation.dataset import Question, prediction_from_answer
 from assistant.evaluation.metrics import compute_metrics
 from assistant.evaluation.scoring import is_correct
 from assistant.models import Answer
 from assistant.training.procedure import Case, apply, fit_models, folds_by_group
+from assistant.training.signals import fired_on
 
 FALSE_ABSTENTION = 0.03
 
 
 @dataclass
 class Outcome:
-    case: Case
+    """One held-out question as its fold's models answered it: small, so that folds fitted in
+    another process send it back (the reading stays there)."""
+
+    gold: Question
+    document: str
     answer: Answer  # at threshold 0: the best candidate, always answering
     best: float  # what the threshold is compared with: its score times the question's answerability
     right: bool  # right when answered
-    score: float = 0.0  # its calibrated score (the candidate model's probability of being right)
+    score: float  # its calibrated score (the candidate model's probability of being right)
+    withheld: Answer  # the abstention given below the threshold
+    fired: dict[str, frozenset[str]] = field(default_factory=dict)  # see signals.fired_on
 
     @property
     def answerable(self) -> bool:
-        return self.case.item.gold.type != "unanswerable"
+        return self.gold.type != "unanswerable"
 
     def correct_at(self, threshold: float) -> bool:
         return self.right if self.best >= threshold else not self.answerable
@@ -43,15 +50,19 @@ def outcomes(cases: list[Case]) -> list[Outcome]:
         best = answering_score(case.reading, chosen) if chosen is not None else 0.0
         prediction = prediction_from_answer(it.gold, answer, 0.0)
         right = is_correct(it.gold, prediction) and not answer.abstained
-        out.append(Outcome(case, answer, best, right, chosen.score if chosen is not None else 0.0))
+        withheld = finish(it.ctx, case.reading, it.hits, 2.0)  # no score reaches 2: the abstention
+        score = chosen.score if chosen is not None else 0.0
+        out.append(Outcome(it.gold, it.document, answer, best, right, score, withheld, fired_on(case.reading)))
     return out
 
 
-def cross_validate(cases: list[Case], folds: list[int], *, progress=None, fit=fit_models) -> list[Outcome]:
-    """Outcomes of every case (not the copies read without similarities) answered by models fitted
-    on the other folds (``fit``: tests pass smaller models); cases of fold -1 are only trained on."""
+def fold_outcomes(
+    cases: list[Case], folds: list[int], which: list[int], *, progress=None, fit=fit_models
+) -> dict[int, Outcome]:
+    """Outcomes (by case index) of the cases of folds ``which`` (not the copies read without
+    similarities), each answered by models fitted on every other fold (fold -1 included)."""
     results: dict[int, Outcome] = {}
-    for k in sorted(set(folds) - {-1}):  # -1: trained on only, never held out
+    for k in which:
         train = [c for c, f in zip(cases, folds) if f != k]
         held = [i for i, f in enumerate(folds) if f == k and not cases[i].item.augmented]  # copies: fitted on only
         test = [cases[i] for i in held]
@@ -61,7 +72,14 @@ def cross_validate(cases: list[Case], folds: list[int], *, progress=None, fit=fi
             results[i] = o
         if progress:
             progress(k)
-    return [results[i] for i in range(len(cases)) if i in results]
+    return results
+
+
+def cross_validate(cases: list[Case], folds: list[int], *, progress=None, fit=fit_models) -> list[Outcome]:
+    """Outcomes of every case (not the copies read without similarities) answered by models fitted
+    on the other folds (``fit``: tests pass smaller models); cases of fold -1 are only trained on."""
+    results = fold_outcomes(cases, folds, sorted(set(folds) - {-1}), progress=progress, fit=fit)
+    return [results[i] for i in sorted(results)]
 
 
 def grouped_folds(cases: list[Case], k: int = 5) -> list[int]:
@@ -81,8 +99,8 @@ def leave_one_document_out(
     only, when given): the outcomes, and the metrics at ``threshold`` overall and by document."""
     outcomes = cross_validate(cases, document_folds(cases, held), progress=progress, fit=fit)
     by_document = {
-        doc: metrics_at([o for o in outcomes if o.case.item.document == doc], threshold)
-        for doc in sorted({o.case.item.document for o in outcomes})
+        doc: metrics_at([o for o in outcomes if o.document == doc], threshold)
+        for doc in sorted({o.document for o in outcomes})
     }
     return outcomes, {"all": metrics_at(outcomes, threshold), "by_document": by_document}
 
@@ -107,10 +125,9 @@ def metrics_at(results: list[Outcome], threshold: float) -> dict:
     """The evaluation's metrics when the answerer abstains below ``threshold``."""
     questions, predictions = [], []
     for o in results:
-        it = o.case.item
-        answer = o.answer if o.best >= threshold else finish(it.ctx, o.case.reading, it.hits, 2.0)
-        questions.append(it.gold)
-        predictions.append(prediction_from_answer(it.gold, answer, 0.0))
+        answer = o.answer if o.best >= threshold else o.withheld
+        questions.append(o.gold)
+        predictions.append(prediction_from_answer(o.gold, answer, 0.0))
     m = compute_metrics(questions, predictions)
     m["threshold"] = threshold
     return m

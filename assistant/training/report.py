@@ -10,44 +10,26 @@ from pathlib import Path
 
 from assistant.answering import vocabulary as vocab
 from assistant.training.evaluate import Outcome, calibration_table
+from assistant.training.signals import FACTS, PRESENT
 
 _TYPES = ("number", "percent", "computed", "date", "entity", "list", "text", "unanswerable")
 
 
 def firing(outcomes: list[Outcome]) -> dict[str, dict[str, int]]:
     """Questions on which each vocabulary, pattern and feature fires (any candidate / the chosen one)."""
-    vocabularies = Counter()
-    facts = Counter()
-    any_candidate: Counter = Counter()
-    chosen: Counter = Counter()
-    for o in outcomes:
-        q = o.case.reading.question
-        for name, words in vocab.VOCABULARIES.items():
-            vocabularies[name] += vocab.has_any(q.folded, words)
-        facts["years"] += bool(q.years)
-        facts["document numbers"] += bool(q.doc_numbers)
-        facts["documents by kind and year"] += bool(q.doc_years)
-        facts["provinces"] += bool(q.provinces)
-        facts["counted noun"] += bool(q.counted)
-        facts["per noun"] += bool(q.per)
-        facts["small numbers"] += bool(q.small)
-        facts["several things listed"] += q.enumerated > 1
-        facts["numbers given"] += bool(q.numbers)
-        fired: set[str] = set()
-        for c in o.case.reading.all:
-            fired |= {k for k, v in c.features.items() if v}
-        for k in fired:
-            any_candidate[k] += 1
-        best = max(o.case.reading.all, key=lambda c: c.score, default=None)
-        if best is not None:
-            for k, v in best.features.items():
-                chosen[k] += bool(v)
-    return {
-        "vocabularies": dict(vocabularies),
-        "hard facts": dict(facts),
-        "features (any candidate)": dict(any_candidate),
-        "features (chosen candidate)": dict(chosen),
+    counts: dict[str, Counter] = {
+        "vocabularies": Counter(dict.fromkeys(vocab.VOCABULARIES, 0)),
+        "hard facts": Counter(dict.fromkeys(FACTS, 0)),
+        "features (any candidate)": Counter(),
+        "features (chosen candidate)": Counter(),
     }
+    for o in outcomes:
+        for title, names in o.fired.items():
+            if title == PRESENT:
+                counts["features (chosen candidate)"].update(dict.fromkeys(names, 0))
+            else:
+                counts[title].update(names)
+    return {title: dict(c) for title, c in counts.items()}
 
 
 def _row(name: str, m: dict) -> str:
