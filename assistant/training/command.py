@@ -22,16 +22,6 @@ def train_command(
     report: Annotated[Path, typer.Option("--report", help="Thư mục ghi báo cáo.")] = Path("eval/reports/training"),
     folds: Annotated[int, typer.Option("--folds", min=2, max=10, help="Số phần kiểm định chéo.")] = 5,
     lodo: Annotated[bool, typer.Option("--lodo/--no-lodo", help="Đo thêm bỏ-một-tài-liệu.")] = True,
-    workers: Annotated[
-        int,
-        typer.Option(
-            "--workers",
-            min=1,
-            max=2,
-            help="Số tiến trình: 2 = một tiến trình con làm một nửa số phần kiểm định chéo trong khi tiến "
-            "trình chính làm nửa còn lại rồi huấn luyện mô hình cuối (cần gấp đôi bộ nhớ).",
-        ),
-    ] = 2,
 ) -> None:
     """Huấn luyện lại các mô hình trả lời từ bộ câu hỏi; đo bằng kiểm định chéo và bỏ-một-tài-liệu.
 
@@ -43,12 +33,11 @@ def train_command(
     from assistant.settings import Settings
     from assistant.training.evaluate import (
         choose_threshold,
-        fold_outcomes,
+        cross_validate,
         grouped_folds,
         leave_one_document_out,
         metrics_at,
     )
-    from assistant.training.forked import can_fork, in_child, room_for_a_child
     from assistant.training.items import data_digest, load_sets, prepare
     from assistant.training.procedure import fit_models, read_all
     from assistant.training.report import firing, write_report
@@ -64,33 +53,7 @@ def train_command(
     items = prepare(questions, pipeline, DefaultAnswerer(settings))
     cases = read_all(items)
     typer.echo(f"Kiểm định chéo {folds} phần …", err=True)
-    fold_of = grouped_folds(cases, folds)
-    every = sorted(set(fold_of))
-
-    def done(k: int) -> None:
-        typer.echo(f"  phần {k + 1} xong", err=True)
-
-    two = workers > 1 and can_fork() and len(every) > 1
-    if two and not room_for_a_child():
-        typer.echo("Không đủ bộ nhớ cho hai tiến trình: kiểm định chéo chạy trong một tiến trình.", err=True)
-        two = False
-    if two:
-        # the child: half the folds (the larger half); the parent: the rest, then the final models
-        theirs, mine = every[: (len(every) + 1) // 2], every[(len(every) + 1) // 2 :]
-        with in_child(lambda: fold_outcomes(cases, fold_of, theirs, progress=done)) as child:
-            results = fold_outcomes(cases, fold_of, mine, progress=done)
-            typer.echo("Huấn luyện mô hình cuối trên toàn bộ câu hỏi …", err=True)
-            models = fit_models(cases)
-            try:
-                results.update(child.result())
-            except RuntimeError as failed:  # its folds are answered here instead (no fold depends on another)
-                typer.echo(f"{failed}\nCác phần của tiến trình con được làm lại ở đây …", err=True)
-                results.update(fold_outcomes(cases, fold_of, theirs, progress=done))
-    else:
-        results = fold_outcomes(cases, fold_of, every, progress=done)
-        typer.echo("Huấn luyện mô hình cuối trên toàn bộ câu hỏi …", err=True)
-        models = fit_models(cases)
-    cv = [results[i] for i in sorted(results)]
+    cv = cross_validate(cases, grouped_folds(cases, folds), progress=lambda k: typer.echo(f"  phần {k + 1}", err=True))
     threshold = choose_threshold(cv)
     asked = [c for c in cases if not c.item.augmented]
     summary = {
@@ -101,12 +64,14 @@ def train_command(
         "threshold": threshold,
         "cross_validation": metrics_at(cv, threshold),
     }
-    if lodo:  # its fits rewrite the readings' features; the final models are already fitted
+    if lodo:
         typer.echo("Bỏ một tài liệu …", err=True)
         _, lo = leave_one_document_out(cases, threshold)
         summary["leave_one_document_out"] = lo["all"]
         summary["leave_one_document_out_by_document"] = lo["by_document"]
     fired = firing(cv)
+    typer.echo("Huấn luyện mô hình cuối trên toàn bộ câu hỏi …", err=True)
+    models = fit_models(cases)
     models.threshold = threshold
     digest = data_digest(paths)
     models.manifest = {
