@@ -20,8 +20,8 @@ FALSE_ABSTENTION = 0.03
 
 @dataclass
 class Outcome:
-    """One held-out question as its fold's models answered it: small, so that folds fitted in
-    another process send it back (the reading stays there)."""
+    """One held-out question as its fold's models answered it, with what the report needs taken
+    in that fold (later folds rewrite the reading's features)."""
 
     gold: Question
     document: str

@@ -1,6 +1,6 @@
 """What fires on one question: the vocabularies and hard-fact patterns of its analysis and the
 features of its candidates (counted over a training run by the report: a rule that fires on one
-question is a defect). Kept with each outcome, so that folds fitted apart can be counted together."""
+question is a defect). Kept with each outcome, taken in its own fold."""
 
 from __future__ import annotations
 
