@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.answering.answerer import DefaultAnswerer, finish, pick
@@ -23,6 +24,7 @@ from assistant.training.evaluate import (
     grouped_folds,
     leave_one_document_out,
 )
+from assistant.training.fit import _sampled, fit_ranker
 from assistant.training.items import Item, half_unit, load_sets, prepare
 from assistant.training.procedure import apply, fit_models, read_all
 from assistant.training.procedure import folds_by_group as procedure_folds
@@ -272,3 +274,47 @@ def test_a_fold_s_outcomes_do_not_depend_on_what_was_fitted_before(cases):
         )
         assert t.withheld.abstained and o.withheld.abstained
         assert t.fired == o.fired and o.fired["features (any candidate)"]
+
+
+def _weakly_separable(n_right: int, n_wrong: int, seed: int = 0):
+    """Candidate rows whose rightness shows weakly in one feature, with a distractor feature."""
+    rng = np.random.default_rng(seed)
+    rows, labels = [], []
+    for i in range(n_right + n_wrong):
+        right = i < n_right
+        rows.append({"sim": float(rng.normal(0.55 if right else 0.45, 0.1)), "rank": float(rng.integers(1, 10))})
+        labels.append(right)
+    return rows, labels
+
+
+def test_rankers_fit_on_every_right_candidate_and_a_seeded_share_of_wrong_ones():
+    y = np.array([1] * 50 + [0] * 4000)
+    keep, weight = _sampled(y, 0.25)
+    assert set(np.flatnonzero(y == 1)) <= set(keep.tolist())  # every right row is kept
+    wrong = (y[keep] == 0).sum()
+    assert 0.2 * 4000 < wrong < 0.3 * 4000
+    assert np.all(weight[y[keep] == 1] == 1.0) and np.all(weight[y[keep] == 0] == 4.0)  # the loss stays unbiased
+    again, _ = _sampled(y, 0.25)
+    assert np.array_equal(keep, again)  # deterministic
+    everything, none = _sampled(y, 1.0)
+    assert none is None and np.array_equal(everything, np.arange(len(y)))
+    lonely, _ = _sampled(np.array([1, 1, 1, 0]), 0.01)  # no wrong row drawn: all are kept
+    assert np.array_equal(lonely, np.arange(4))
+    with pytest.raises(ValueError):
+        _sampled(y, 0.0)
+
+
+def test_a_ranker_fitted_on_sampled_wrong_candidates_still_ranks_and_keeps_their_rate():
+    rows, labels = _weakly_separable(200, 6000)
+    tests, test_labels = _weakly_separable(100, 3000, seed=1)
+    small = {"max_iter": 30}
+    full = fit_ranker(rows, labels, ["rank", "sim"], {**small, "negatives": 1.0})
+    sampled = fit_ranker(rows, labels, ["rank", "sim"], {**small, "negatives": 0.25})
+    y = np.asarray(test_labels)
+    for model in (full, sampled):
+        p = model.probability(tests)
+        assert p[y].mean() > 1.5 * p[~y].mean()  # right candidates above wrong ones
+    # weighted, the sampled model's mean probability still matches the true rate of right rows (about
+    # 3 %); unweighted, the same rows would give about 11 %
+    assert abs(sampled.probability(tests).mean() - y.mean()) < 0.02
+    assert full.trees and sampled.trees and full.to_json() != sampled.to_json()

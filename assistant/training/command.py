@@ -38,6 +38,7 @@ def train_command(
         leave_one_document_out,
         metrics_at,
     )
+    from assistant.training.fit import NEGATIVES
     from assistant.training.items import data_digest, load_sets, prepare
     from assistant.training.procedure import fit_models, read_all
     from assistant.training.report import firing, write_report
@@ -82,6 +83,7 @@ def train_command(
         "embedding_model": pipeline.snapshot().manifest.embedding_model,
         "cross_validation_accuracy": summary["cross_validation"]["accuracy"],
         "leave_one_document_out_accuracy": summary.get("leave_one_document_out", {}).get("accuracy"),
+        "wrong_candidates_fitted": NEGATIVES,
     }
     models.save(out or TRAINED)
     write_report(report, summary, cv, fired)
