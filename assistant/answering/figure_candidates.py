@@ -15,6 +15,7 @@ from assistant.answering import vocabulary as vocab
 from assistant.answering.analysis import SMALL
 from assistant.answering.candidates import Candidate, Span
 from assistant.answering.evidence import Evidence, Passage, text_years
+from assistant.answering.segments import mark_owned_words
 from assistant.figures.model import Figure
 from assistant.figures.window import clause_bounds
 from assistant.vietnamese.text import words
@@ -47,6 +48,7 @@ def figure_candidates(ev: Evidence) -> list[Candidate]:
             if f.total is not None:  # "27/63": the whole is a figure too
                 out.append(_candidate(ev, p, f, text, i, per_sentence[f.sentence_start], asked, question, total=True))
                 out[-1].features["semantic"] = sim
+    mark_owned_words(ev, out)
     values = Counter(round(c.value, 6) for c in out)
     for c in out:
         c.features["same_value"] = values[round(c.value, 6)] / max(len(out), 1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from assistant.answering.breakdown import item_heads
 from assistant.answering.candidates import Candidate
 from assistant.figures.model import Figure
 from assistant.vietnamese.text import words
@@ -92,22 +93,15 @@ def _restates(cand: Candidate, stated: list[tuple[float, str, int]]) -> bool:
 
 
 def _item_heads(pool: list[Candidate]) -> dict[tuple[str, int], tuple[str, int]]:
-    """Each breakdown item's head, by (document, start): the nearest figure before it in its
-    sentence that is no item itself and is, like it, a percentage or not ("194 đơn vị (cấp tỉnh 16,
-    …)": 194 for 16; "45 điểm cầu (trong đó 20 …)": 45 for 20, not an 88 km before it)."""
+    """Each breakdown item's head, by (document, start): see ``segments.item_heads``."""
     by_sentence: dict[tuple[str, int], list[Figure]] = {}
     for c in pool:
         for f in c.figures[:1]:
             by_sentence.setdefault((f.document, f.sentence_start), []).append(f)
     out = {}
-    for figs in by_sentence.values():
-        for item in figs:
-            if not item.part:
-                continue
-            before = [f for f in figs if f.start < item.start and not f.part and f.is_percent == item.is_percent]
-            if before:
-                head = max(before, key=lambda f: f.start)
-                out[(item.document, item.start)] = (head.document, head.start)
+    for (document, _), figs in by_sentence.items():
+        for item, head in item_heads(figs).items():
+            out[(document, item)] = (document, head)
     return out
 
 
