@@ -22,7 +22,7 @@ Tổng kinh phí năm 2025: 48.500 triệu đồng; trong đó, nguồn đầu t
 def _read(tmp_path_factory, question):
     setup = reading_context(tmp_path_factory.mktemp("staff"), {"ke-hoach-nhan-luc-2025.txt": STAFF})
     ev = evidence_for(setup, question, {"number": 1.0}, {})
-    return ev, {c.value: c for c in figure_candidates(ev) if not c.features.get("is_ratio_total")}
+    return {c.value: c for c in figure_candidates(ev) if not c.features.get("is_ratio_total")}
 
 
 def _figures(text: str):
@@ -54,17 +54,17 @@ def test_figures_without_their_sentence_own_nothing():
 def test_a_question_naming_an_item_s_label_weighs_against_its_head_not_the_item(tmp_path_factory):
     """ "thạc sĩ" is owned by 27, which 120 heads: for 120 it is a sibling's word, for 27 its own;
     the head's words ("cán bộ chuyên trách") are no sibling's for its items."""
-    _, figs = _read(tmp_path_factory, "Có bao nhiêu cán bộ chuyên trách an toàn thông tin trình độ thạc sĩ?")
+    figs = _read(tmp_path_factory, "Có bao nhiêu cán bộ chuyên trách an toàn thông tin trình độ thạc sĩ?")
     head, item, other = figs[120.0], figs[27.0], figs[90.0]
     assert item.features["own_cov"] > other.features["own_cov"]
     assert head.features["sibling_cov"] > item.features["sibling_cov"]
     assert head.features["own_cov"] > item.features["own_cov"]  # the head's label: most of the words
-    _, figs = _read(tmp_path_factory, "Toàn tỉnh có bao nhiêu cán bộ chuyên trách an toàn thông tin?")
+    figs = _read(tmp_path_factory, "Toàn tỉnh có bao nhiêu cán bộ chuyên trách an toàn thông tin?")
     assert figs[120.0].features["sibling_cov"] == 0.0  # asking the whole: no item's word in the question
 
 
 def test_a_source_of_a_budget_asked_by_its_label(tmp_path_factory):
-    _, figs = _read(tmp_path_factory, "Nguồn sự nghiệp trong tổng kinh phí năm 2025 là bao nhiêu?")
+    figs = _read(tmp_path_factory, "Nguồn sự nghiệp trong tổng kinh phí năm 2025 là bao nhiêu?")
     total, invested, recurrent = figs[48500.0], figs[30000.0], figs[18500.0]
     assert recurrent.features["own_cov"] > invested.features["own_cov"]
     assert total.features["sibling_cov"] > recurrent.features["sibling_cov"]

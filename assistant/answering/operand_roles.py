@@ -93,7 +93,7 @@ def _restates(cand: Candidate, stated: list[tuple[float, str, int]]) -> bool:
 
 
 def _item_heads(pool: list[Candidate]) -> dict[tuple[str, int], tuple[str, int]]:
-    """Each breakdown item's head, by (document, start): see ``segments.item_heads``."""
+    """Each breakdown item's head, by (document, start): see ``breakdown.item_heads``."""
     by_sentence: dict[tuple[str, int], list[Figure]] = {}
     for c in pool:
         for f in c.figures[:1]:
