@@ -12,6 +12,7 @@ import pytest
 
 from assistant.answering.answerer import DefaultAnswerer, finish, pick
 from assistant.answering.learned import Models
+from assistant.answering.ranker import Ranker
 from assistant.evaluation.dataset import Question
 from assistant.indexing.builder import build_index
 from assistant.pipeline import Pipeline
@@ -289,15 +290,15 @@ def _weakly_separable(n_right: int, n_wrong: int, seed: int = 0):
 
 def test_rankers_fit_on_every_right_candidate_and_a_seeded_share_of_wrong_ones():
     y = np.array([1] * 50 + [0] * 4000)
-    keep, weight = _sampled(y, 0.25)
+    keep, share = _sampled(y, 0.25)
     assert set(np.flatnonzero(y == 1)) <= set(keep.tolist())  # every right row is kept
     wrong = (y[keep] == 0).sum()
     assert 0.2 * 4000 < wrong < 0.3 * 4000
-    assert np.all(weight[y[keep] == 1] == 1.0) and np.all(weight[y[keep] == 0] == 4.0)  # the loss stays unbiased
+    assert share == wrong / 4000  # the share actually kept, for the log-odds shift
     again, _ = _sampled(y, 0.25)
     assert np.array_equal(keep, again)  # deterministic
-    everything, none = _sampled(y, 1.0)
-    assert none is None and np.array_equal(everything, np.arange(len(y)))
+    everything, whole = _sampled(y, 1.0)
+    assert whole == 1.0 and np.array_equal(everything, np.arange(len(y)))
     lonely, _ = _sampled(np.array([1, 1, 1, 0]), 0.01)  # no wrong row drawn: all are kept
     assert np.array_equal(lonely, np.arange(4))
     with pytest.raises(ValueError):
@@ -314,7 +315,20 @@ def test_a_ranker_fitted_on_sampled_wrong_candidates_still_ranks_and_keeps_their
     for model in (full, sampled):
         p = model.probability(tests)
         assert p[y].mean() > 1.5 * p[~y].mean()  # right candidates above wrong ones
-    # weighted, the sampled model's mean probability still matches the true rate of right rows (about
-    # 3 %); unweighted, the same rows would give about 11 %
+    # shifted by log(share), the sampled model's mean probability stays near the true rate of right
+    # rows (about 3 %); without the shift the same rows give about 11 %
     assert abs(sampled.probability(tests).mean() - y.mean()) < 0.02
     assert full.trees and sampled.trees and full.to_json() != sampled.to_json()
+
+
+def test_a_fitted_ranker_scores_exactly_as_the_saved_one_answering_loads(tmp_path):
+    rows, labels = _weakly_separable(150, 3000)
+    tests, _ = _weakly_separable(80, 800, seed=2)
+    for share in (1.0, 0.25):
+        fitted = fit_ranker(rows, labels, ["rank", "sim", "absent"], {"max_iter": 25, "negatives": share})
+        fitted.save(tmp_path / "r.json")
+        saved = Ranker.load(tmp_path / "r.json")
+        assert type(saved) is Ranker and saved.trees
+        x = saved.matrix(tests)
+        assert np.allclose(fitted.raw(x), saved.raw(x), rtol=0, atol=1e-9)
+        assert np.allclose(fitted.probability(tests), saved.probability(tests), rtol=0, atol=1e-9)

@@ -84,6 +84,7 @@ def train_command(
         "cross_validation_accuracy": summary["cross_validation"]["accuracy"],
         "leave_one_document_out_accuracy": summary.get("leave_one_document_out", {}).get("accuracy"),
         "wrong_candidates_fitted": NEGATIVES,
+        "wrong_candidates_weighting": "log-odds shifted by log(share)",
     }
     models.save(out or TRAINED)
     write_report(report, summary, cv, fired)

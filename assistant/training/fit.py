@@ -33,13 +33,14 @@ TREES = {
     "early_stopping": False,
     "random_state": 0,
 }
-#: The share of wrong candidates a ranker is fitted on (all right ones are kept; the kept wrong ones
-#: weigh 1 / share, so the loss the trees minimise stays an unbiased estimate of the full one, and the
-#: isotonic calibration is fitted on every out-of-fold row regardless). On the full training data a
-#: fit's time grows with its rows (one fit of the numeric ranker's settings: 27 k rows 6 s, 108 k 19 s,
-#: 434 k 70 s, 1.08 M 179 s) and nine candidates in ten are wrong calculations; on a small set the
-#: trees' fixed cost per node dominates instead (session 32, unweighted: 22 % less time on 390
-#: questions). The draw is seeded by the number of rows: the same data gives the same models.
+#: The share of wrong candidates a ranker is fitted on. All right ones are kept and the rows are not
+#: weighted: keeping a share ``s`` of the wrong rows multiplies the odds of being right by ``1 / s``,
+#: so ``log(s)`` is added to the fitted log-odds, and the isotonic calibration (fitted on every
+#: out-of-fold row) absorbs what remains. Weighting the kept wrong rows by ``1 / s`` instead (round
+#: 17) made scikit-learn bin the features with weighted percentiles, 28 % of a training run. On the
+#: full training data a fit's time grows with its rows (one fit of the numeric ranker's settings:
+#: 27 k rows 6 s, 108 k 19 s, 434 k 70 s, 1.08 M 179 s) and nine candidates in ten are wrong
+#: calculations. The draw is seeded by the number of rows: the same data gives the same models.
 NEGATIVES = 0.25
 #: Chosen by grouped 5-fold cross-validation of the heads on the training questions (1, 4, 16, 64, 100).
 C_CLASSIFIER = 64.0
@@ -108,6 +109,22 @@ def fit_classifier(items: list[Item]) -> QuestionClassifier:
     return QuestionClassifier(heads, dimension)
 
 
+class FittedRanker(Ranker):
+    """A ranker just fitted, which scores with scikit-learn's compiled, multithreaded predictor
+    (training scores millions of out-of-fold rows); it saves as, and scores like, a plain
+    :class:`Ranker` (``shift`` is added to the trees' log-odds)."""
+
+    def __init__(self, model, features: list[str], shift: float = 0.0) -> None:
+        plain = Ranker.from_sklearn(model, features)
+        super().__init__(features, plain.baseline + shift, plain.to_json()["trees"])
+        self._model, self._shift = model, shift
+
+    def raw(self, x: np.ndarray) -> np.ndarray:
+        if not len(x):
+            return np.zeros(0)
+        return np.asarray(self._model.decision_function(x), dtype=np.float64).ravel() + self._shift
+
+
 def fit_ranker(
     rows: list[dict[str, float]], labels: list[bool], features: list[str], trees: dict | None = None
 ) -> Ranker:
@@ -119,28 +136,25 @@ def fit_ranker(
     if not len(y) or y.min() == y.max():  # one class only (or none): a constant model
         p = 0.999 if len(y) and y.max() else 0.001
         return Ranker(features, float(np.log(p / (1 - p))), [])
-    keep, weight = _sampled(y, share)
-    x = Ranker(features, 0.0, []).matrix([rows[i] for i in keep] if weight is not None else rows)
+    keep, kept_share = _sampled(y, share)
+    x = Ranker(features, 0.0, []).matrix([rows[i] for i in keep] if kept_share < 1.0 else rows)
     model = HistGradientBoostingClassifier(**params)
-    if weight is None:
-        model.fit(x, y)
-    else:
-        model.fit(x, y[keep], sample_weight=weight)
-    return Ranker.from_sklearn(model, features)
+    model.fit(x, y[keep])
+    return FittedRanker(model, features, float(np.log(kept_share)))
 
 
-def _sampled(y: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray | None]:
-    """The rows a ranker is fitted on: every right one and a seeded ``share`` of the wrong ones
-    (each weighing ``1 / share``); all rows, unweighted, when the share is 1."""
+def _sampled(y: np.ndarray, share: float) -> tuple[np.ndarray, float]:
+    """The rows a ranker is fitted on: every right one and a seeded ``share`` of the wrong ones,
+    with the share of wrong rows kept (1.0 when all are)."""
     if not 0.0 < share <= 1.0:
         raise ValueError(f"negatives must be in (0, 1], got {share}")
     if share == 1.0:
-        return np.arange(len(y)), None
+        return np.arange(len(y)), 1.0
     drawn = np.random.default_rng(len(y)).random(len(y)) < share
     if not (drawn & (y == 0)).any():  # too few wrong rows to sample: fitted on all of them
-        return np.arange(len(y)), None
+        return np.arange(len(y)), 1.0
     keep = np.flatnonzero((y == 1) | drawn)
-    return keep, np.where(y[keep] == 1, 1.0, 1.0 / share)
+    return keep, float((y[keep] == 0).sum() / (y == 0).sum())
 
 
 def isotonic(raw_probability: np.ndarray, labels: np.ndarray) -> dict:
