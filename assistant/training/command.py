@@ -38,7 +38,7 @@ def train_command(
         leave_one_document_out,
         metrics_at,
     )
-    from assistant.training.fit import NEGATIVES
+    from assistant.training.fit import NEGATIVES, WEIGHTING
     from assistant.training.items import data_digest, load_sets, prepare
     from assistant.training.procedure import fit_models, read_all
     from assistant.training.report import firing, write_report
@@ -84,7 +84,7 @@ def train_command(
         "cross_validation_accuracy": summary["cross_validation"]["accuracy"],
         "leave_one_document_out_accuracy": summary.get("leave_one_document_out", {}).get("accuracy"),
         "wrong_candidates_fitted": NEGATIVES,
-        "wrong_candidates_weighting": "log-odds shifted by log(share)",
+        "wrong_candidates_weighting": WEIGHTING,
     }
     models.save(out or TRAINED)
     write_report(report, summary, cv, fired)

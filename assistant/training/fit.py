@@ -42,6 +42,8 @@ TREES = {
 #: 27 k rows 6 s, 108 k 19 s, 434 k 70 s, 1.08 M 179 s) and nine candidates in ten are wrong
 #: calculations. The draw is seeded by the number of rows: the same data gives the same models.
 NEGATIVES = 0.25
+#: How the sample is corrected, as the manifest records it.
+WEIGHTING = "log-odds shifted by log(share)"
 #: Chosen by grouped 5-fold cross-validation of the heads on the training questions (1, 4, 16, 64, 100).
 C_CLASSIFIER = 64.0
 
@@ -112,12 +114,14 @@ def fit_classifier(items: list[Item]) -> QuestionClassifier:
 class FittedRanker(Ranker):
     """A ranker just fitted, which scores with scikit-learn's compiled, multithreaded predictor
     (training scores millions of out-of-fold rows); it saves as, and scores like, a plain
-    :class:`Ranker` (``shift`` is added to the trees' log-odds)."""
+    :class:`Ranker` whose baseline includes ``shift``."""
 
-    def __init__(self, model, features: list[str], shift: float = 0.0) -> None:
-        plain = Ranker.from_sklearn(model, features)
-        super().__init__(features, plain.baseline + shift, plain.to_json()["trees"])
-        self._model, self._shift = model, shift
+    @classmethod
+    def of(cls, model, features: list[str], shift: float) -> "FittedRanker":
+        ranker = cls.from_sklearn(model, features)
+        ranker.baseline += shift
+        ranker._model, ranker._shift = model, shift
+        return ranker
 
     def raw(self, x: np.ndarray) -> np.ndarray:
         if not len(x):
@@ -140,7 +144,7 @@ def fit_ranker(
     x = Ranker(features, 0.0, []).matrix([rows[i] for i in keep] if kept_share < 1.0 else rows)
     model = HistGradientBoostingClassifier(**params)
     model.fit(x, y[keep])
-    return FittedRanker(model, features, float(np.log(kept_share)))
+    return FittedRanker.of(model, features, float(np.log(kept_share)))
 
 
 def _sampled(y: np.ndarray, share: float) -> tuple[np.ndarray, float]:
