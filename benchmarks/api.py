@@ -132,10 +132,17 @@ def load_phase(url: str, pid: int, clients: int, seconds: float, **kwargs) -> di
     }
 
 
-def forget_query_vectors(data_dir: Path) -> None:
-    """Drop the query vectors an earlier server stored (``state/query_vectors.db``)."""
-    for path in (data_dir / "state").glob("query_vectors.db*"):
-        path.unlink()
+#: What an earlier server left for the next one: the query vectors and the answers its workers
+#: computed (``assistant/answer_store.py``). A server started after another on the same data dir
+#: would otherwise answer the "first-time" questions from the first one's answers.
+SHARED_CACHES = ("query_vectors.db*", "answers.db*")
+
+
+def forget_earlier_servers(data_dir: Path) -> None:
+    """Drop the caches an earlier server stored under ``state/`` (``SHARED_CACHES``)."""
+    for pattern in SHARED_CACHES:
+        for path in (data_dir / "state").glob(pattern):
+            path.unlink()
 
 
 def measure_workers(
@@ -152,7 +159,7 @@ def measure_workers(
 ) -> dict:
     """One server with ``workers`` processes: warm-up, first-time questions, the sustained run."""
     warm, rest = questions[:warmup_questions], questions[warmup_questions:]
-    forget_query_vectors(data_dir)  # first-time questions must be new to every worker
+    forget_earlier_servers(data_dir)  # first-time questions must be new to every worker
     with serving(data_dir, workers, log_path, env) as server:
         url, pid = server["url"], server["pid"]
         warmup = load_phase(url, pid, clients, warmup_s, pool=warm)

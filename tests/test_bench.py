@@ -209,3 +209,21 @@ def test_plots_are_written(tmp_path):
     assert set(made.values()) == {"bench-build.png", "bench-latency.png", "bench-quality.png"}
     for name in made.values():
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_server_measured_after_another_finds_none_of_its_answers_or_query_vectors(tmp_path):
+    """The API step starts one server per worker count on one data dir: what the first stored for
+    its workers (answers, query vectors, with SQLite's side files) is gone before the next starts,
+    and the rest of the state stays."""
+    from assistant.settings import Settings
+    from benchmarks import api
+
+    settings = Settings(data_dir=tmp_path, _env_file=None)
+    settings.state_dir.mkdir(parents=True)
+    shared = [settings.answer_store, settings.query_store]
+    left = [p.with_name(p.name + suffix) for p in shared for suffix in ("", "-wal", "-shm")]
+    kept = [settings.state_dir / "keys.db", settings.state_dir / "feedback.db"]
+    for path in left + kept:
+        path.write_bytes(b"x")
+    api.forget_earlier_servers(tmp_path)
+    assert not any(p.exists() for p in left) and all(p.exists() for p in kept)

@@ -24,11 +24,14 @@ from assistant.training.evaluate import (
     fold_outcomes,
     grouped_folds,
     leave_one_document_out,
+    metrics_at,
+    reachable,
 )
 from assistant.training.fit import _sampled, fit_ranker
 from assistant.training.items import Item, half_unit, load_sets, prepare
 from assistant.training.procedure import apply, fit_models, read_all
 from assistant.training.procedure import folds_by_group as procedure_folds
+from assistant.training.report import ceiling, firing, write_report
 from tests.conftest import DOCUMENTS
 
 pytest.importorskip("sklearn")
@@ -275,6 +278,42 @@ def test_a_fold_s_outcomes_do_not_depend_on_what_was_fitted_before(cases):
         )
         assert t.withheld.abstained and o.withheld.abstained
         assert t.fired == o.fired and o.fired["features (any candidate)"]
+        assert t.reachable == o.reachable
+
+
+def test_the_report_tells_a_missing_right_candidate_from_a_wrong_choice(cases, tmp_path):
+    folds = grouped_folds(cases, 5)
+    cv = list(
+        fold_outcomes(
+            cases, folds, sorted(set(folds)), fit=lambda t: fit_models(t, inner=2, trees={"max_iter": 10})
+        ).values()
+    )
+    threshold = choose_threshold(cv)
+    assert any(o.reachable for o in cv)
+    # a numeric answer that is right was one of the candidates the labels call right
+    assert all(o.reachable for o in cv if o.right and o.gold.type in ("number", "percent", "computed"))
+    # a reading with no candidate left has nothing right to choose
+    emptied = dataclasses.replace(cases[0], sentence_labels=[False] * len(cases[0].sentence_labels))
+    emptied.reading = dataclasses.replace(cases[0].reading, figures=[], calculations=[])
+    assert not reachable(emptied)
+    rows = dict(ceiling(cv, threshold))
+    answerable = [o for o in cv if o.answerable]
+    n, right, missing, chose, abstained = rows["tất cả"]
+    assert n == len(answerable) and right + missing + chose + abstained == n
+    assert right == sum(o.correct_at(threshold) for o in answerable)
+    assert missing == sum(not o.correct_at(threshold) and not o.reachable for o in answerable)
+    summary = {
+        "questions": len(cv),
+        "sets": ["x"],
+        "folds": 5,
+        "threshold": threshold,
+        "cross_validation": metrics_at(cv, threshold),
+    }
+    write_report(tmp_path, summary, cv, firing(cv))
+    lines = [json.loads(x) for x in (tmp_path / "outcomes.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [x["id"] for x in lines] == [o.gold.id for o in cv]
+    assert [x["reachable"] for x in lines] == [o.reachable for o in cv]
+    assert "thiếu ứng viên đúng" in (tmp_path / "report.md").read_text(encoding="utf-8")
 
 
 def _weakly_separable(n_right: int, n_wrong: int, seed: int = 0):

@@ -31,6 +31,9 @@ class Outcome:
     score: float  # its calibrated score (the candidate model's probability of being right)
     withheld: Answer  # the abstention given below the threshold
     fired: dict[str, frozenset[str]] = field(default_factory=dict)  # see signals.fired_on
+    #: Some candidate of the reading is labelled right (the ceiling: a wrong answer with a right
+    #: candidate is the rankers' miss, one without is the candidates')
+    reachable: bool = False
 
     @property
     def answerable(self) -> bool:
@@ -52,8 +55,19 @@ def outcomes(cases: list[Case]) -> list[Outcome]:
         right = is_correct(it.gold, prediction) and not answer.abstained
         withheld = finish(it.ctx, case.reading, it.hits, 2.0)  # no score reaches 2: the abstention
         score = chosen.score if chosen is not None else 0.0
-        out.append(Outcome(it.gold, it.document, answer, best, right, score, withheld, fired_on(case.reading)))
+        fired = fired_on(case.reading)
+        out.append(Outcome(it.gold, it.document, answer, best, right, score, withheld, fired, reachable(case)))
     return out
+
+
+def reachable(case: Case) -> bool:
+    """Whether any candidate of the case's reading is labelled right, as the rankers learn it."""
+    it, r = case.item, case.reading
+    return (
+        any(case.sentence_labels)
+        or any(it.numeric_right(c.value) for c in r.figures)
+        or any(it.calculation_right(c.value) for c in r.calculations)
+    )
 
 
 def fold_outcomes(

@@ -68,7 +68,55 @@ def write_report(out: Path, summary: dict, cv: list[Outcome], fired: dict) -> No
         "|---|---|---|",
     ]
     lines += [f"| {p:.2f} | {r:.2f} | {n} |" for p, r, n in calibration_table(cv)]
+    lines += [
+        "",
+        "## Câu sai: thiếu ứng viên đúng hay chọn sai (kiểm định chéo)",
+        "",
+        "Ứng viên đúng: một con số, phép tính hoặc câu mà nhãn huấn luyện coi là đúng. Từng câu hỏi: `outcomes.jsonl`.",
+        "",
+        "| loại | số câu | đúng | sai, không có ứng viên đúng | sai, có ứng viên đúng: trả lời khác | "
+        "sai, có ứng viên đúng: từ chối |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {kind} | " + " | ".join(str(n) for n in row) + " |" for kind, row in ceiling(cv, summary["threshold"])
+    ]
     for title, counts in fired.items():
         lines += ["", f"## Số câu hỏi mà mỗi mục kích hoạt: {title}", "", "| mục | số câu |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_outcomes(out / "outcomes.jsonl", cv, summary["threshold"])
+
+
+def ceiling(cv: list[Outcome], threshold: float) -> list[tuple[str, tuple[int, ...]]]:
+    """Per answerable type and overall: questions, right, and the wrong ones split by whether a
+    right candidate existed and, if it did, whether another answer was given or none."""
+    rows = []
+    for kind in [*_TYPES[:-1], "tất cả"]:
+        mine = [o for o in cv if o.answerable and kind in (o.gold.type, "tất cả")]
+        if not mine:
+            continue
+        wrong = [o for o in mine if not o.correct_at(threshold)]
+        missing = sum(not o.reachable for o in wrong)
+        abstained = sum(o.reachable and o.best < threshold for o in wrong)
+        counts = (len(mine), len(mine) - len(wrong), missing, len(wrong) - missing - abstained, abstained)
+        rows.append((kind, counts))
+    return rows
+
+
+def write_outcomes(path: Path, cv: list[Outcome], threshold: float) -> None:
+    """One line per held-out question: whether it was right, answered, reachable, and what was said."""
+    with path.open("w", encoding="utf-8") as fh:
+        for o in cv:
+            answer = o.answer if o.best >= threshold else o.withheld
+            row = {
+                "id": o.gold.id,
+                "type": o.gold.type,
+                "doc": o.document,
+                "correct": o.correct_at(threshold),
+                "answered": o.best >= threshold,
+                "reachable": o.reachable,
+                "best": round(o.best, 4),
+                "answer": answer.answer[:300],
+            }
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
