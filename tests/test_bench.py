@@ -222,7 +222,7 @@ def test_a_server_measured_after_another_finds_none_of_its_answers_or_query_vect
     settings.state_dir.mkdir(parents=True)
     shared = [settings.answer_store, settings.query_store]
     left = [p.with_name(p.name + suffix) for p in shared for suffix in ("", "-wal", "-shm")]
-    kept = [settings.state_dir / "keys.db", settings.state_dir / "feedback.db"]
+    kept = [settings.state_dir / name for name in ("state.db", "state.db-wal", "ledger.db")]
     for path in left + kept:
         path.write_bytes(b"x")
     api.forget_earlier_servers(tmp_path)

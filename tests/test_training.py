@@ -31,7 +31,7 @@ from assistant.training.fit import _sampled, fit_ranker
 from assistant.training.items import Item, half_unit, load_sets, prepare
 from assistant.training.procedure import apply, fit_models, read_all
 from assistant.training.procedure import folds_by_group as procedure_folds
-from assistant.training.report import ceiling, firing, write_report
+from assistant.training.report import ALL_ANSWERABLE, ceiling, firing, write_report
 from tests.conftest import DOCUMENTS
 
 pytest.importorskip("sklearn")
@@ -296,10 +296,17 @@ def test_the_report_tells_a_missing_right_candidate_from_a_wrong_choice(cases, t
     assert not reachable(emptied)
     rows = dict(ceiling(cv, threshold))
     answerable = [o for o in cv if o.answerable]
-    n, right, missing, chose, abstained = rows["tất cả"]
+    n, right, missing, chose, abstained = rows[ALL_ANSWERABLE]
     assert n == len(answerable) and right + missing + chose + abstained == n
     assert right == sum(o.correct_at(threshold) for o in answerable)
     assert missing == sum(not o.correct_at(threshold) and not o.reachable for o in answerable)
+    withheld = [o for o in answerable if o.best < threshold or o.answer.abstained]
+    assert abstained == sum(o.reachable and not o.correct_at(threshold) for o in withheld)
+    # the table's right answers are the evaluation's: its accuracy per type
+    by_type = metrics_at(cv, threshold)["accuracy_by_type"]
+    for kind, (n_kind, right_kind, *_) in rows.items():
+        if kind != ALL_ANSWERABLE:
+            assert right_kind / n_kind == pytest.approx(by_type[kind], abs=1e-3)
     summary = {
         "questions": len(cv),
         "sets": ["x"],

@@ -72,7 +72,8 @@ def write_report(out: Path, summary: dict, cv: list[Outcome], fired: dict) -> No
         "",
         "## Câu sai: thiếu ứng viên đúng hay chọn sai (kiểm định chéo)",
         "",
-        "Ứng viên đúng: một con số, phép tính hoặc câu mà nhãn huấn luyện coi là đúng. Từng câu hỏi: `outcomes.jsonl`.",
+        "Chỉ tính câu hỏi có đáp án. Ứng viên đúng: một con số, phép tính hoặc câu mà nhãn huấn luyện coi là "
+        "đúng. «Từ chối» gồm cả khi mọi ứng viên bị loại. Từng câu hỏi: `outcomes.jsonl`.",
         "",
         "| loại | số câu | đúng | sai, không có ứng viên đúng | sai, có ứng viên đúng: trả lời khác | "
         "sai, có ứng viên đúng: từ chối |",
@@ -88,17 +89,25 @@ def write_report(out: Path, summary: dict, cv: list[Outcome], fired: dict) -> No
     write_outcomes(out / "outcomes.jsonl", cv, summary["threshold"])
 
 
+ALL_ANSWERABLE = "tất cả câu có đáp án"
+
+
+def answered(o: Outcome, threshold: float) -> bool:
+    """Whether the question got an answer (a score at the threshold, and no abstention of its own)."""
+    return o.best >= threshold and not o.answer.abstained
+
+
 def ceiling(cv: list[Outcome], threshold: float) -> list[tuple[str, tuple[int, ...]]]:
     """Per answerable type and overall: questions, right, and the wrong ones split by whether a
     right candidate existed and, if it did, whether another answer was given or none."""
     rows = []
-    for kind in [*_TYPES[:-1], "tất cả"]:
-        mine = [o for o in cv if o.answerable and kind in (o.gold.type, "tất cả")]
+    for kind in [*_TYPES[:-1], ALL_ANSWERABLE]:
+        mine = [o for o in cv if o.answerable and kind in (o.gold.type, ALL_ANSWERABLE)]
         if not mine:
             continue
         wrong = [o for o in mine if not o.correct_at(threshold)]
         missing = sum(not o.reachable for o in wrong)
-        abstained = sum(o.reachable and o.best < threshold for o in wrong)
+        abstained = sum(o.reachable and not answered(o, threshold) for o in wrong)
         counts = (len(mine), len(mine) - len(wrong), missing, len(wrong) - missing - abstained, abstained)
         rows.append((kind, counts))
     return rows
@@ -114,7 +123,7 @@ def write_outcomes(path: Path, cv: list[Outcome], threshold: float) -> None:
                 "type": o.gold.type,
                 "doc": o.document,
                 "correct": o.correct_at(threshold),
-                "answered": o.best >= threshold,
+                "answered": answered(o, threshold),
                 "reachable": o.reachable,
                 "best": round(o.best, 4),
                 "answer": answer.answer[:300],
