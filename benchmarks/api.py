@@ -132,16 +132,16 @@ def load_phase(url: str, pid: int, clients: int, seconds: float, **kwargs) -> di
     }
 
 
-#: What an earlier server left for the next one: the query vectors and the answers its workers
-#: computed (``assistant/answer_store.py``). A server started after another on the same data dir
-#: would otherwise answer the "first-time" questions from the first one's answers.
-SHARED_CACHES = ("query_vectors.db*", "answers.db*")
-
-
 def forget_earlier_servers(data_dir: Path) -> None:
-    """Drop the caches an earlier server stored under ``state/`` (``SHARED_CACHES``)."""
-    for pattern in SHARED_CACHES:
-        for path in (data_dir / "state").glob(pattern):
+    """Drop what an earlier server left for the next one: the query vectors and the answers its
+    workers computed (``Settings.query_store``, ``Settings.answer_store``, with SQLite's side files).
+    A server started after another on the same data dir would otherwise answer the "first-time"
+    questions from the first one's answers."""
+    from assistant.settings import Settings
+
+    settings = Settings(data_dir=data_dir, _env_file=None)
+    for store in (settings.query_store, settings.answer_store):
+        for path in store.parent.glob(store.name + "*"):
             path.unlink()
 
 

@@ -42,6 +42,14 @@ class Outcome:
     def correct_at(self, threshold: float) -> bool:
         return self.right if self.best >= threshold else not self.answerable
 
+    def given_at(self, threshold: float) -> Answer:
+        """What the question is told at ``threshold``: the best candidate's answer, or the abstention."""
+        return self.answer if self.best >= threshold else self.withheld
+
+    def answered_at(self, threshold: float) -> bool:
+        """Whether the question gets an answer at ``threshold`` (not an abstention, its own included)."""
+        return not self.given_at(threshold).abstained
+
 
 def outcomes(cases: list[Case]) -> list[Outcome]:
     out = []
@@ -139,9 +147,8 @@ def metrics_at(results: list[Outcome], threshold: float) -> dict:
     """The evaluation's metrics when the answerer abstains below ``threshold``."""
     questions, predictions = [], []
     for o in results:
-        answer = o.answer if o.best >= threshold else o.withheld
         questions.append(o.gold)
-        predictions.append(prediction_from_answer(o.gold, answer, 0.0))
+        predictions.append(prediction_from_answer(o.gold, o.given_at(threshold), 0.0))
     m = compute_metrics(questions, predictions)
     m["threshold"] = threshold
     return m

@@ -92,11 +92,6 @@ def write_report(out: Path, summary: dict, cv: list[Outcome], fired: dict) -> No
 ALL_ANSWERABLE = "tất cả câu có đáp án"
 
 
-def answered(o: Outcome, threshold: float) -> bool:
-    """Whether the question got an answer (a score at the threshold, and no abstention of its own)."""
-    return o.best >= threshold and not o.answer.abstained
-
-
 def ceiling(cv: list[Outcome], threshold: float) -> list[tuple[str, tuple[int, ...]]]:
     """Per answerable type and overall: questions, right, and the wrong ones split by whether a
     right candidate existed and, if it did, whether another answer was given or none."""
@@ -107,7 +102,7 @@ def ceiling(cv: list[Outcome], threshold: float) -> list[tuple[str, tuple[int, .
             continue
         wrong = [o for o in mine if not o.correct_at(threshold)]
         missing = sum(not o.reachable for o in wrong)
-        abstained = sum(o.reachable and not answered(o, threshold) for o in wrong)
+        abstained = sum(o.reachable and not o.answered_at(threshold) for o in wrong)
         counts = (len(mine), len(mine) - len(wrong), missing, len(wrong) - missing - abstained, abstained)
         rows.append((kind, counts))
     return rows
@@ -117,15 +112,14 @@ def write_outcomes(path: Path, cv: list[Outcome], threshold: float) -> None:
     """One line per held-out question: whether it was right, answered, reachable, and what was said."""
     with path.open("w", encoding="utf-8") as fh:
         for o in cv:
-            answer = o.answer if o.best >= threshold else o.withheld
             row = {
                 "id": o.gold.id,
                 "type": o.gold.type,
                 "doc": o.document,
                 "correct": o.correct_at(threshold),
-                "answered": answered(o, threshold),
+                "answered": o.answered_at(threshold),
                 "reachable": o.reachable,
                 "best": round(o.best, 4),
-                "answer": answer.answer[:300],
+                "answer": o.given_at(threshold).answer[:300],
             }
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
