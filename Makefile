@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser wrk run index test test-fast lint bench bench-quick profile eval baseline clean screenshots load train
+.PHONY: install browser wrk openmp run index test test-fast lint bench bench-quick profile eval baseline clean screenshots load train
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' \
@@ -25,13 +25,17 @@ browser:
 wrk:
 	sh scripts/install-wrk.sh
 
+# Debian's libgomp1, the OpenMP runtime of LightGBM (`assistant train`; installed only when missing).
+openmp:
+	sh scripts/install-openmp.sh
+
 index: install
 	$(BIN)/assistant index
 
 run: index
 	$(BIN)/assistant serve
 
-test: install browser wrk
+test: install browser wrk openmp
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -73,7 +77,7 @@ profile: $(BENCH_STAMP)
 
 # Rebuild the answerer's models from the question sets (deterministic; ~65 min on 2 cores with
 # cross-validation and leave-one-document-out): assistant/answering/trained/ and eval/reports/training/.
-train: index
+train: index openmp
 	$(BIN)/assistant train
 
 eval: index

@@ -1,4 +1,4 @@
-"""The candidate ranker: trees exported from scikit-learn give the same scores, stored as JSON."""
+"""The candidate ranker: trees exported from scikit-learn or LightGBM give the same scores, stored as JSON."""
 
 from __future__ import annotations
 
@@ -31,3 +31,37 @@ def test_calibration_maps_monotonically():
     ranker = Ranker(["a"], 0.0, [], calibration={"x": [0.0, 0.5, 1.0], "y": [0.0, 0.2, 0.9]})
     p = ranker.calibrate(np.array([-5.0, 0.0, 5.0]))
     assert p[0] < p[1] < p[2] and abs(p[1] - 0.2) < 1e-9
+
+
+def test_exported_lightgbm_trees_score_exactly_like_lightgbm(tmp_path):
+    lightgbm = pytest.importorskip("lightgbm")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3000, 5))
+    x[:, 4] = np.round(x[:, 4])  # values equal to a split's threshold go left, as LightGBM sends them
+    y = (x[:, 0] + 0.5 * x[:, 3] * x[:, 4] + rng.normal(size=3000) > 0.5).astype(int)
+    model = lightgbm.LGBMRanker(objective="lambdarank", n_estimators=40, num_leaves=15, verbose=-1)
+    model.fit(x, y, group=[30] * 100)
+    names = ["a", "b", "c", "d", "e"]
+    ranker = Ranker.from_lightgbm(model.booster_.dump_model(), names)
+    ranker.save(tmp_path / "r.json")
+    again = Ranker.load(tmp_path / "r.json")
+    test = rng.normal(size=(500, 5))
+    test[:, 4] = np.round(test[:, 4])
+    for data in (x, test):
+        expected = model.booster_.predict(data, raw_score=True)
+        assert np.allclose(again.raw(data), expected, rtol=0, atol=1e-12)
+    assert len(again.trees) == 40
+
+
+def test_a_lightgbm_tree_of_one_leaf_and_an_unsupported_split():
+    one_leaf = {"num_tree_per_iteration": 1, "tree_info": [{"tree_structure": {"leaf_value": 0.25}}]}
+    assert Ranker.from_lightgbm(one_leaf, ["a"]).raw(np.zeros((3, 1))).tolist() == [0.25] * 3
+    categorical = {
+        "split_feature": 0,
+        "threshold": "1||2",
+        "decision_type": "==",
+        "left_child": {"leaf_value": 1.0},
+        "right_child": {"leaf_value": 0.0},
+    }
+    with pytest.raises(ValueError, match="categorical"):
+        Ranker.from_lightgbm({"tree_info": [{"tree_structure": categorical}]}, ["a"])

@@ -13,11 +13,13 @@ import pytest
 from assistant.answering.answerer import DefaultAnswerer, finish, pick
 from assistant.answering.learned import Models
 from assistant.answering.ranker import Ranker
+from assistant.errors import ConfigurationError
 from assistant.evaluation.dataset import Question
 from assistant.indexing.builder import build_index
 from assistant.pipeline import Pipeline
 from assistant.retrieval.embeddings import HashingEmbeddings
 from assistant.settings import Settings
+from assistant.training import procedure
 from assistant.training.evaluate import (
     Outcome,
     choose_threshold,
@@ -27,7 +29,7 @@ from assistant.training.evaluate import (
     metrics_at,
     reachable,
 )
-from assistant.training.fit import _sampled, fit_ranker
+from assistant.training.fit import _sampled, fit_listwise, fit_ranker
 from assistant.training.items import Item, half_unit, load_sets, prepare
 from assistant.training.procedure import apply, fit_models, read_all
 from assistant.training.procedure import folds_by_group as procedure_folds
@@ -66,12 +68,74 @@ def test_fits_are_deterministic(cases, tmp_path):
     first, second = fit_models(cases, inner=2, trees=small), fit_models(cases, inner=2, trees=small)
     first.save(tmp_path / "a")
     second.save(tmp_path / "b")
-    for name in ("classifier.json", "figures.json", "numeric.json", "sentences.json", "manifest.json"):
+    for name in ("classifier.json", "figures.json", "numeric.json", "sentences.json", "listwise.json", "manifest.json"):
         assert json.loads((tmp_path / "a" / name).read_text()) == json.loads((tmp_path / "b" / name).read_text())
     # what the answerability head knows: the documents the questions were written from, and no other
     loaded = Models.load(tmp_path / "a")
     assert loaded.seen_documents == first.seen_documents
     assert len(first.seen_documents) == 1 and "answerable" in loaded.classifier.heads
+
+
+def test_the_numeric_model_reads_the_listwise_models_out_of_fold_scores(cases, tmp_path):
+    models = fit_models(cases, inner=2, trees={"max_iter": 15})
+    assert models.listwise is not None and models.listwise.trees
+    assert {"listwise", "listwise_gap"} <= set(models.numeric.features)
+    assert not {"listwise", "listwise_gap"} & set(models.listwise.features)  # it never reads itself
+    # every training candidate carries the score of a listwise model fitted without its question:
+    # the final one (fitted on all) would score the training candidates differently
+    numeric = [c for case in cases for c in case.reading.numeric]
+    final = models.listwise.raw(models.listwise.matrix([c.features for c in numeric]))
+    assert not np.allclose([c.features["listwise"] for c in numeric], final)
+    # answering sets them from the saved listwise model, the best of a question at a gap of 0
+    models.save(tmp_path / "m")
+    loaded = Models.load(tmp_path / "m")
+    apply(cases, loaded)
+    for case in cases:
+        gaps = [c.features["listwise_gap"] for c in case.reading.numeric]
+        assert not gaps or (max(gaps) == 0.0 and min(gaps) <= 0.0)
+    # a numeric model that reads listwise scores is refused without its listwise model
+    (tmp_path / "m" / "listwise.json").unlink()
+    with pytest.raises(ConfigurationError, match="listwise.json"):
+        Models.load(tmp_path / "m")
+
+
+def test_models_without_a_listwise_model_remove_a_stale_one_and_read_as_before(cases, tmp_path, monkeypatch):
+    models = fit_models(cases, inner=2, trees={"max_iter": 10})
+    models.save(tmp_path / "m")
+    monkeypatch.setattr(procedure, "LISTWISE", False)
+    plain = fit_models(cases, inner=2, trees={"max_iter": 10})
+    assert plain.listwise is None and "listwise" not in plain.numeric.features
+    plain.save(tmp_path / "m")
+    assert not (tmp_path / "m" / "listwise.json").exists()
+    assert Models.load(tmp_path / "m").listwise is None
+
+
+def test_a_listwise_model_orders_candidates_within_each_question():
+    rows, labels, sizes = [], [], []
+    rng = np.random.default_rng(0)
+    for q in range(120):  # the right candidate has the question's highest "sim"; its level varies
+        level = rng.normal(0, 1)
+        sims = level + rng.normal(0, 0.3, size=8)
+        right = int(np.argmax(sims))
+        rows += [{"sim": float(v), "noise": float(rng.normal())} for v in sims]
+        labels += [k == right for k in range(8)]
+        sizes.append(8)
+    model = fit_listwise(rows, labels, sizes, ["noise", "sim"], {"max_iter": 30})
+    scores = model.raw(model.matrix(rows)).reshape(120, 8)
+    chosen = scores.argmax(axis=1)
+    assert (np.asarray(labels).reshape(120, 8)[np.arange(120), chosen]).mean() > 0.9
+    with pytest.raises(ValueError, match="add up"):
+        fit_listwise(rows, labels, sizes[:-1], ["noise", "sim"])
+    assert not fit_listwise(rows[:8], [False] * 8, [8], ["sim"]).trees  # nothing to order
+
+
+def test_training_without_lightgbm_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "lightgbm", None)
+    with pytest.raises(ConfigurationError) as error:
+        fit_listwise([{"a": 1.0}, {"a": 0.0}], [True, False], [2], ["a"])
+    assert "lightgbm" in error.value.message and ".[train]" in str(error.value.hint)
 
 
 def test_some_questions_are_also_learnt_without_similarities_and_never_evaluated_so(cases):

@@ -1,6 +1,7 @@
 """The trained files the answerer reads (``assistant/answering/trained/``): the question classifier,
-the figure model, the numeric-answer model and the sentence model, with the abstention threshold
-chosen by cross-validation. ``assistant train`` rewrites them deterministically."""
+the figure model, the numeric-answer model (with the listwise model whose scores it reads, when
+trained with one) and the sentence model, with the abstention threshold chosen by cross-validation.
+``assistant train`` rewrites them deterministically."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ TRAINED = Path(__file__).resolve().parent / "trained"
 #: Computed, not yet trained: own_cov and sibling_cov (segments.py); the training that first reads
 #: them bumps this.
 FEATURES_VERSION = 13
+LISTWISE = "listwise.json"
 
 
 @dataclass
@@ -42,6 +44,9 @@ class Models:
     # the documents (sha256) the training questions were written from: the answerability head's
     # knowledge of what a question has no answer in holds for these only
     seen_documents: frozenset[str] = frozenset()
+    # orders a question's numeric candidates (LightGBM's lambdarank); its scores are features of
+    # ``numeric`` (``listwise``, ``listwise_gap``). None in models trained without it.
+    listwise: Ranker | None = None
 
     @classmethod
     def load(cls, directory: Path = TRAINED) -> "Models":
@@ -54,14 +59,21 @@ class Models:
             raise ConfigurationError(
                 "Mô hình trả lời được huấn luyện với phiên bản đặc trưng khác.", hint="Hãy chạy lại: assistant train"
             )
+        listwise = Ranker.load(directory / LISTWISE) if (directory / LISTWISE).is_file() else None
+        numeric = Ranker.load(directory / "numeric.json")
+        if listwise is None and "listwise" in numeric.features:
+            raise ConfigurationError(
+                f"Thiếu tệp {LISTWISE} mà mô hình số trong {directory} cần.", hint="Hãy chạy lại: assistant train"
+            )
         return cls(
             classifier=QuestionClassifier.load(directory / "classifier.json"),
             figures=Ranker.load(directory / "figures.json"),
-            numeric=Ranker.load(directory / "numeric.json"),
+            numeric=numeric,
             sentences=Ranker.load(directory / "sentences.json"),
             threshold=float(manifest["threshold"]),
             manifest=manifest,
             seen_documents=frozenset(manifest.get("seen_documents", [])),
+            listwise=listwise,
         )
 
     def save(self, directory: Path = TRAINED) -> None:
@@ -71,6 +83,10 @@ class Models:
         self.figures.save(directory / "figures.json")
         self.numeric.save(directory / "numeric.json")
         self.sentences.save(directory / "sentences.json")
+        if self.listwise is not None:
+            self.listwise.save(directory / LISTWISE)
+        else:  # a listwise model left by an earlier training would not match these
+            (directory / LISTWISE).unlink(missing_ok=True)
         manifest = dict(
             self.manifest,
             features_version=FEATURES_VERSION,

@@ -1,6 +1,6 @@
-"""A learned, calibrated scorer of candidates: gradient-boosted trees (trained with scikit-learn by
-``assistant train``) stored as JSON and evaluated here with NumPy, then an isotonic map from the
-raw score to the probability of being right, fitted on cross-validated predictions."""
+"""A learned, calibrated scorer of candidates: gradient-boosted trees (trained with scikit-learn or
+LightGBM by ``assistant train``) stored as JSON and evaluated here with NumPy, then an isotonic map
+from the raw score to the probability of being right, fitted on cross-validated predictions."""
 
 from __future__ import annotations
 
@@ -137,6 +137,41 @@ class Ranker:
             )
         baseline = float(np.ravel(model._baseline_prediction)[0])
         return cls(features, baseline, [{k: v.tolist() for k, v in t.items()} for t in trees], calibration, meta)
+
+    @classmethod
+    def from_lightgbm(
+        cls, dump: dict, features: list[str], calibration: dict | None = None, meta: dict | None = None
+    ) -> "Ranker":
+        """From a LightGBM booster's ``dump_model()`` (numerical splits ``<=`` only, no missing
+        values in training: the features are never missing here)."""
+        if dump.get("num_tree_per_iteration", 1) != 1:
+            raise ValueError("a LightGBM model of one output is expected")
+        trees = [_lightgbm_tree(info["tree_structure"]) for info in dump["tree_info"]]
+        return cls(features, 0.0, trees, calibration, meta)
+
+
+def _lightgbm_tree(root: dict) -> dict:
+    """One LightGBM tree (nested dicts) as the flat arrays of a tree here, nodes in preorder."""
+    feature, threshold, left, right, value, leaf = [], [], [], [], [], []
+    stack: list[tuple[dict, int, str]] = [(root, -1, "")]
+    while stack:
+        node, parent, side = stack.pop()
+        i = len(feature)
+        if parent >= 0:
+            (left if side == "left" else right)[parent] = i
+        is_leaf = "leaf_value" in node
+        if not is_leaf and node.get("decision_type", "<=") != "<=":
+            raise ValueError(f"unsupported LightGBM split {node.get('decision_type')!r} (categorical features?)")
+        feature.append(0 if is_leaf else int(node["split_feature"]))
+        threshold.append(0.0 if is_leaf else float(node["threshold"]))
+        left.append(i)
+        right.append(i)
+        value.append(float(node["leaf_value"]) if is_leaf else 0.0)
+        leaf.append(is_leaf)
+        if not is_leaf:
+            stack.append((node["right_child"], i, "right"))
+            stack.append((node["left_child"], i, "left"))
+    return {"feature": feature, "threshold": threshold, "left": left, "right": right, "value": value, "leaf": leaf}
 
 
 def _flatten(trees: list[dict]) -> tuple[np.ndarray, ...]:

@@ -14,6 +14,7 @@ from assistant.answering.context import AnswerContext
 from assistant.answering.evidence import Evidence
 from assistant.answering.figure_candidates import figure_candidates
 from assistant.answering.learned import Models
+from assistant.answering.ranker import Ranker
 from assistant.answering.sentence_candidates import sentence_candidates
 from assistant.models import Hit
 from assistant.vietnamese.text import fold, words
@@ -186,9 +187,24 @@ def prepare_numeric(reading: Reading) -> None:
         agreement(c, reading.question)
 
 
+def set_listwise(candidates: list[Candidate], ranker: Ranker | None) -> None:
+    """``listwise``: the listwise model's score of each of one question's numeric candidates, and
+    ``listwise_gap``: that score minus the best of them (0 for the one it ranks first). The listwise
+    model is fitted to order a question's candidates, not to say how likely one is right; the numeric
+    model reads both and says that."""
+    if ranker is None or not candidates:
+        return
+    scores = ranker.raw(ranker.matrix([c.features for c in candidates]))
+    top = float(scores.max())
+    for c, s in zip(candidates, scores.tolist()):
+        c.features["listwise"] = s
+        c.features["listwise_gap"] = s - top
+
+
 def score(reading: Reading, models: Models) -> None:
     prepare_numeric(reading)
     numeric = reading.numeric
+    set_listwise(numeric, models.listwise)
     for c, p in zip(numeric, models.numeric.probability([c.features for c in numeric])):
         c.score = float(p)
     for c, p in zip(reading.sentences, models.sentences.probability([c.features for c in reading.sentences])):

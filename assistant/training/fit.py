@@ -1,6 +1,7 @@
 """Fitting the answerer's models on training items: the question classifier (logistic regression),
-the three candidate rankers (gradient-boosted trees) and their isotonic calibration. Every fit is
-deterministic (fixed seeds, no early stopping)."""
+the three candidate rankers (gradient-boosted trees) and their isotonic calibration, and the listwise
+model whose scores the numeric ranker reads (LightGBM's lambdarank). Every fit is deterministic
+(fixed seeds, no early stopping)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from assistant.answering.classifier import (
     operation_of,
 )
 from assistant.answering.ranker import Ranker
+from assistant.errors import ConfigurationError
 from assistant.training.items import Item
 
 if TYPE_CHECKING:
@@ -145,6 +147,51 @@ def fit_ranker(
     model = HistGradientBoostingClassifier(**params)
     model.fit(x, y[keep])
     return FittedRanker.of(model, features, float(np.log(kept_share)))
+
+
+#: The listwise model (LightGBM's lambdarank, one list per question): the same size of trees as
+#: ``TREES``; the ranking loss looks at the ten best-ranked candidates of a question.
+LISTWISE = {
+    "n_estimators": 200,
+    "learning_rate": 0.08,
+    "num_leaves": 31,
+    "min_child_samples": 20,
+    "reg_lambda": 1.0,
+    "lambdarank_truncation_level": 10,
+}
+
+
+def fit_listwise(
+    rows: list[dict[str, float]], labels: list[bool], sizes: list[int], features: list[str], trees: dict | None = None
+) -> Ranker:
+    """A model that orders each question's candidates (``sizes``: how many rows each question has,
+    in order), fitted on every row; its raw scores compare candidates of one question only."""
+    try:
+        import lightgbm
+    except ImportError as exc:
+        raise ConfigurationError(
+            "Huấn luyện mô hình xếp hạng cần gói lightgbm.", hint='Hãy cài: pip install -e ".[train]"'
+        ) from exc
+    y = np.asarray(labels, dtype=int)
+    sizes = [n for n in sizes if n]
+    if sum(sizes) != len(y):
+        raise ValueError(f"the question sizes add up to {sum(sizes)}, not the {len(y)} rows")
+    if not len(y) or y.min() == y.max():  # nothing to order
+        return Ranker(features, 0.0, [])
+    params = dict(LISTWISE)
+    if trees and "max_iter" in trees:  # the size the tests give the pointwise rankers
+        params["n_estimators"] = trees["max_iter"]
+    model = lightgbm.LGBMRanker(
+        objective="lambdarank",
+        **params,
+        deterministic=True,
+        force_col_wise=True,
+        random_state=0,
+        n_jobs=-1,
+        verbose=-1,
+    )
+    model.fit(Ranker(features, 0.0, []).matrix(rows), y, group=sizes)
+    return Ranker.from_lightgbm(model.booster_.dump_model(), features)
 
 
 def _sampled(y: np.ndarray, share: float) -> tuple[np.ndarray, float]:

@@ -1,8 +1,10 @@
-"""Experiment (session 35, not part of the product): the final rankers (numeric, sentences) fitted
-pointwise (scikit-learn, as shipped) vs with LightGBM's lambdarank objective grouped by question. Same
-readings, grouped 5-fold CV. Needs `pip install lightgbm` (not a dependency).
+"""Experiment (session 35; "stacked" session 36): the final rankers (numeric, sentences) fitted
+pointwise (scikit-learn, round 17) vs with LightGBM's lambdarank objective grouped by question, and
+"stacked": pointwise, the numeric ranker reading a lambdarank model's out-of-fold scores (what
+``assistant train`` does since round 19, ``procedure.LISTWISE``). Same readings, grouped 5-fold CV.
+Needs the ``train`` extra (LightGBM).
 
-    python scripts/experiments/lambdarank.py pointwise,lambdarank-numeric,lambdarank SET.jsonl...
+    python scripts/experiments/lambdarank.py pointwise,lambdarank-numeric,lambdarank,stacked SET.jsonl...
 """
 
 import json
@@ -91,6 +93,7 @@ for variant in sys.argv[1].split(","):
         return f(cases, parts, rest, rows_of, trees)
 
     P._calibrated = {"lambdarank": lr_calibrated, "lambdarank-numeric": numeric_only}.get(variant, pointwise)
+    P.LISTWISE = variant == "stacked"
     t = time.time()
     cv = cross_validate(cases, folds, fit=fit_models)
     took = time.time() - t
