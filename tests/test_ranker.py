@@ -37,7 +37,7 @@ def test_exported_lightgbm_trees_score_exactly_like_lightgbm(tmp_path):
     lightgbm = pytest.importorskip("lightgbm")
     rng = np.random.default_rng(0)
     x = rng.normal(size=(3000, 5))
-    x[:, 4] = np.round(x[:, 4])  # values equal to a split's threshold go left, as LightGBM sends them
+    x[:, 4] = np.round(x[:, 4])
     y = (x[:, 0] + 0.5 * x[:, 3] * x[:, 4] + rng.normal(size=3000) > 0.5).astype(int)
     model = lightgbm.LGBMRanker(objective="lambdarank", n_estimators=40, num_leaves=15, verbose=-1)
     model.fit(x, y, group=[30] * 100)
@@ -47,10 +47,17 @@ def test_exported_lightgbm_trees_score_exactly_like_lightgbm(tmp_path):
     again = Ranker.load(tmp_path / "r.json")
     test = rng.normal(size=(500, 5))
     test[:, 4] = np.round(test[:, 4])
-    for data in (x, test):
+    # rows whose value equals a split's threshold exactly: LightGBM sends them left (<=). Not its
+    # splits at ±1e-35 (zero against the rest): it reads any input that small as 0, as real rows are
+    splits = [(t["feature"][i], t["threshold"][i]) for t in again.trees for i in np.flatnonzero(~t["leaf"])]
+    splits = [(f, v) for f, v in splits if abs(v) > 1e-30]
+    at = test[np.arange(len(splits)) % len(test)].copy()
+    for row, (feature, threshold) in zip(at, splits):
+        row[feature] = threshold
+    for data in (x, test, at):
         expected = model.booster_.predict(data, raw_score=True)
         assert np.allclose(again.raw(data), expected, rtol=0, atol=1e-12)
-    assert len(again.trees) == 40
+    assert len(again.trees) == 40 and len(splits) > 100
 
 
 def test_a_lightgbm_tree_of_one_leaf_and_an_unsupported_split():
@@ -65,3 +72,8 @@ def test_a_lightgbm_tree_of_one_leaf_and_an_unsupported_split():
     }
     with pytest.raises(ValueError, match="categorical"):
         Ranker.from_lightgbm({"tree_info": [{"tree_structure": categorical}]}, ["a"])
+    missing = dict(categorical, threshold=0.5, decision_type="<=", missing_type="NaN")
+    with pytest.raises(ValueError, match="missing"):
+        Ranker.from_lightgbm({"tree_info": [{"tree_structure": missing}]}, ["a"])
+    with pytest.raises(ValueError, match="2 features, not 1"):
+        Ranker.from_lightgbm({"feature_names": ["a", "b"], "tree_info": []}, ["a"])

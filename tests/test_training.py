@@ -37,6 +37,7 @@ from assistant.training.report import ALL_ANSWERABLE, ceiling, firing, write_rep
 from tests.conftest import DOCUMENTS
 
 pytest.importorskip("sklearn")
+pytest.importorskip("lightgbm")  # the train extra (in dev): every fit_models fits a listwise model
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -76,23 +77,35 @@ def test_fits_are_deterministic(cases, tmp_path):
     assert len(first.seen_documents) == 1 and "answerable" in loaded.classifier.heads
 
 
-def test_the_numeric_model_reads_the_listwise_models_out_of_fold_scores(cases, tmp_path):
+def test_the_numeric_model_reads_the_listwise_models_out_of_fold_scores(cases, tmp_path, monkeypatch):
+    fitted: list[tuple[set[int], object]] = []  # the candidates each listwise model was fitted on
+
+    def recording(rows, labels, sizes, features, trees=None):
+        model = fit_listwise(rows, labels, sizes, features, trees)
+        fitted.append(({id(r) for r in rows}, model))
+        return model
+
+    monkeypatch.setattr(procedure, "fit_listwise", recording)
     models = fit_models(cases, inner=2, trees={"max_iter": 15})
-    assert models.listwise is not None and models.listwise.trees
+    assert len(fitted) == 3 and models.listwise is fitted[-1][1] and models.listwise.trees
     assert {"listwise", "listwise_gap"} <= set(models.numeric.features)
     assert not {"listwise", "listwise_gap"} & set(models.listwise.features)  # it never reads itself
-    # every training candidate carries the score of a listwise model fitted without its question:
-    # the final one (fitted on all) would score the training candidates differently
-    numeric = [c for case in cases for c in case.reading.numeric]
-    final = models.listwise.raw(models.listwise.matrix([c.features for c in numeric]))
-    assert not np.allclose([c.features["listwise"] for c in numeric], final)
-    # answering sets them from the saved listwise model, the best of a question at a gap of 0
+    # every training candidate's score is from an inner model that was not fitted on it, exactly
+    for case in cases:
+        rows = [c.features for c in case.reading.numeric]
+        if not rows:
+            continue
+        (model,) = [m for seen, m in fitted[:-1] if not seen & {id(r) for r in rows}]
+        expected = model.raw(model.matrix(rows))
+        assert [r["listwise"] for r in rows] == expected.tolist()
+        assert [r["listwise_gap"] for r in rows] == (expected - expected.max()).tolist()
+    # answering sets them from the saved listwise model
     models.save(tmp_path / "m")
     loaded = Models.load(tmp_path / "m")
     apply(cases, loaded)
-    for case in cases:
-        gaps = [c.features["listwise_gap"] for c in case.reading.numeric]
-        assert not gaps or (max(gaps) == 0.0 and min(gaps) <= 0.0)
+    case = next(c for c in cases if len(c.reading.numeric) > 1)
+    rows = [c.features for c in case.reading.numeric]
+    assert [r["listwise"] for r in rows] == models.listwise.raw(models.listwise.matrix(rows)).tolist()
     # a numeric model that reads listwise scores is refused without its listwise model
     (tmp_path / "m" / "listwise.json").unlink()
     with pytest.raises(ConfigurationError, match="listwise.json"):
@@ -102,11 +115,12 @@ def test_the_numeric_model_reads_the_listwise_models_out_of_fold_scores(cases, t
 def test_models_without_a_listwise_model_remove_a_stale_one_and_read_as_before(cases, tmp_path, monkeypatch):
     models = fit_models(cases, inner=2, trees={"max_iter": 10})
     models.save(tmp_path / "m")
-    monkeypatch.setattr(procedure, "LISTWISE", False)
-    plain = fit_models(cases, inner=2, trees={"max_iter": 10})
+    plain = fit_models(cases, inner=2, trees={"max_iter": 10}, listwise=False)
     assert plain.listwise is None and "listwise" not in plain.numeric.features
     plain.save(tmp_path / "m")
     assert not (tmp_path / "m" / "listwise.json").exists()
+    assert Models.load(tmp_path / "m").listwise is None
+    models.listwise.save(tmp_path / "m" / "listwise.json")  # left there by hand: not read
     assert Models.load(tmp_path / "m").listwise is None
 
 
@@ -129,13 +143,41 @@ def test_a_listwise_model_orders_candidates_within_each_question():
     assert not fit_listwise(rows[:8], [False] * 8, [8], ["sim"]).trees  # nothing to order
 
 
-def test_training_without_lightgbm_says_what_to_install(monkeypatch):
+def test_training_without_lightgbm_or_its_openmp_runtime_says_what_to_install(monkeypatch, tmp_path):
+    import builtins
     import sys
 
-    monkeypatch.setitem(sys.modules, "lightgbm", None)
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    monkeypatch.setitem(sys.modules, "lightgbm", None)  # not installed
     with pytest.raises(ConfigurationError) as error:
         fit_listwise([{"a": 1.0}, {"a": 0.0}], [True, False], [2], ["a"])
     assert "lightgbm" in error.value.message and ".[train]" in str(error.value.hint)
+    # `assistant train` says so before reading any question (here: a set that does not exist)
+    result = CliRunner().invoke(app, ["train", str(tmp_path / "none.jsonl"), "--report", str(tmp_path / "r")])
+    assert result.exit_code == 2 and "lightgbm" in result.output and "make openmp" in result.output
+    assert not (tmp_path / "r").exists()
+    # installed, but its library cannot load libgomp.so.1 (Debian's libgomp1 missing)
+    monkeypatch.delitem(sys.modules, "lightgbm")
+    real_import = builtins.__import__
+
+    def without_openmp(name, *args, **kwargs):
+        if name == "lightgbm":
+            raise OSError("libgomp.so.1: cannot open shared object file: No such file or directory")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_openmp)
+    with pytest.raises(ConfigurationError) as error:
+        fit_listwise([{"a": 1.0}, {"a": 0.0}], [True, False], [2], ["a"])
+    assert "libgomp.so.1" in error.value.message and "libgomp1" in str(error.value.hint)
+
+
+def test_a_listwise_model_refuses_missing_feature_values():
+    rows = [{"a": float("nan")}, {"a": 0.0}]
+    with pytest.raises(ValueError, match="finite"):
+        fit_listwise(rows, [True, False], [2], ["a"])
 
 
 def test_some_questions_are_also_learnt_without_similarities_and_never_evaluated_so(cases):

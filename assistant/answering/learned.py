@@ -30,7 +30,7 @@ TRAINED = Path(__file__).resolve().parent / "trained"
 #: Computed, not yet trained: own_cov and sibling_cov (segments.py); the training that first reads
 #: them bumps this.
 FEATURES_VERSION = 13
-LISTWISE = "listwise.json"
+LISTWISE_FILE = "listwise.json"
 
 
 @dataclass
@@ -59,12 +59,15 @@ class Models:
             raise ConfigurationError(
                 "Mô hình trả lời được huấn luyện với phiên bản đặc trưng khác.", hint="Hãy chạy lại: assistant train"
             )
-        listwise = Ranker.load(directory / LISTWISE) if (directory / LISTWISE).is_file() else None
         numeric = Ranker.load(directory / "numeric.json")
-        if listwise is None and "listwise" in numeric.features:
-            raise ConfigurationError(
-                f"Thiếu tệp {LISTWISE} mà mô hình số trong {directory} cần.", hint="Hãy chạy lại: assistant train"
-            )
+        listwise = None
+        if {"listwise", "listwise_gap"} & set(numeric.features):  # else a file left there is not read
+            if not (directory / LISTWISE_FILE).is_file():
+                raise ConfigurationError(
+                    f"Thiếu tệp {LISTWISE_FILE} mà mô hình số trong {directory} cần.",
+                    hint="Hãy chạy lại: assistant train",
+                )
+            listwise = Ranker.load(directory / LISTWISE_FILE)
         return cls(
             classifier=QuestionClassifier.load(directory / "classifier.json"),
             figures=Ranker.load(directory / "figures.json"),
@@ -84,9 +87,9 @@ class Models:
         self.numeric.save(directory / "numeric.json")
         self.sentences.save(directory / "sentences.json")
         if self.listwise is not None:
-            self.listwise.save(directory / LISTWISE)
+            self.listwise.save(directory / LISTWISE_FILE)
         else:  # a listwise model left by an earlier training would not match these
-            (directory / LISTWISE).unlink(missing_ok=True)
+            (directory / LISTWISE_FILE).unlink(missing_ok=True)
         manifest = dict(
             self.manifest,
             features_version=FEATURES_VERSION,

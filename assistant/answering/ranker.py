@@ -54,7 +54,8 @@ class Ranker:
         return layout
 
     def raw(self, x: np.ndarray) -> np.ndarray:
-        """The trees' summed raw score (log-odds) of every row. Every (tree, row) pair walks down
+        """The trees' summed raw score of every row (log-odds for the pointwise rankers; for the
+        listwise model a score that orders one question's candidates). Every (tree, row) pair walks down
         one level per step, as flat arrays; pairs that reached a leaf leave the walk (leaves point
         to themselves), so a step costs as much as the pairs still walking."""
         out = np.full(len(x), self.baseline, dtype=np.float64)
@@ -142,10 +143,13 @@ class Ranker:
     def from_lightgbm(
         cls, dump: dict, features: list[str], calibration: dict | None = None, meta: dict | None = None
     ) -> "Ranker":
-        """From a LightGBM booster's ``dump_model()`` (numerical splits ``<=`` only, no missing
-        values in training: the features are never missing here)."""
-        if dump.get("num_tree_per_iteration", 1) != 1:
-            raise ValueError("a LightGBM model of one output is expected")
+        """From a LightGBM booster's ``dump_model()``: gradient-boosted trees of one output with
+        numerical ``<=`` splits and constant leaves, fitted without missing values (LightGBM's
+        direction for a missing value is not kept: the features here are never missing)."""
+        if dump.get("num_tree_per_iteration", 1) != 1 or dump.get("average_output"):
+            raise ValueError("a LightGBM model of one output, its trees summed, is expected")
+        if "feature_names" in dump and len(dump["feature_names"]) != len(features):
+            raise ValueError(f"the model reads {len(dump['feature_names'])} features, not {len(features)}")
         trees = [_lightgbm_tree(info["tree_structure"]) for info in dump["tree_info"]]
         return cls(features, 0.0, trees, calibration, meta)
 
@@ -160,8 +164,12 @@ def _lightgbm_tree(root: dict) -> dict:
         if parent >= 0:
             (left if side == "left" else right)[parent] = i
         is_leaf = "leaf_value" in node
+        if is_leaf and "leaf_coeff" in node:
+            raise ValueError("LightGBM's linear trees are not supported")
         if not is_leaf and node.get("decision_type", "<=") != "<=":
             raise ValueError(f"unsupported LightGBM split {node.get('decision_type')!r} (categorical features?)")
+        if not is_leaf and node.get("missing_type", "None") != "None":
+            raise ValueError(f"a LightGBM split for missing values ({node['missing_type']}) is not supported")
         feature.append(0 if is_leaf else int(node["split_feature"]))
         threshold.append(0.0 if is_leaf else float(node["threshold"]))
         left.append(i)

@@ -29,6 +29,7 @@ def train_command(
     """
     from assistant.answering.answerer import DefaultAnswerer
     from assistant.answering.learned import TRAINED
+    from assistant.errors import AssistantError, shown
     from assistant.pipeline import Pipeline
     from assistant.settings import Settings
     from assistant.training.evaluate import (
@@ -38,11 +39,16 @@ def train_command(
         leave_one_document_out,
         metrics_at,
     )
-    from assistant.training.fit import NEGATIVES, WEIGHTING
+    from assistant.training.fit import NEGATIVES, WEIGHTING, require_training_packages
     from assistant.training.items import data_digest, load_sets, prepare
     from assistant.training.procedure import fit_models, read_all
     from assistant.training.report import firing, write_report
 
+    try:  # before minutes of reading questions, not at the first fit
+        require_training_packages()
+    except AssistantError as exc:
+        typer.secho(f"Lỗi: {shown(exc, limit=None)}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from exc
     paths = sorted({p for pattern in DEFAULT_SETS for p in Path(".").glob(pattern)}) if not sets else list(sets)
     if not paths:
         typer.secho("Lỗi: không tìm thấy bộ câu hỏi nào.", fg=typer.colors.RED, err=True)

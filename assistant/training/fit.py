@@ -151,7 +151,7 @@ def fit_ranker(
 
 #: The listwise model (LightGBM's lambdarank, one list per question): the same size of trees as
 #: ``TREES``; the ranking loss looks at the ten best-ranked candidates of a question.
-LISTWISE = {
+LISTWISE_PARAMS = {
     "n_estimators": 200,
     "learning_rate": 0.08,
     "num_leaves": 31,
@@ -165,22 +165,21 @@ def fit_listwise(
     rows: list[dict[str, float]], labels: list[bool], sizes: list[int], features: list[str], trees: dict | None = None
 ) -> Ranker:
     """A model that orders each question's candidates (``sizes``: how many rows each question has,
-    in order), fitted on every row; its raw scores compare candidates of one question only."""
-    try:
-        import lightgbm
-    except ImportError as exc:
-        raise ConfigurationError(
-            "Huấn luyện mô hình xếp hạng cần gói lightgbm.", hint='Hãy cài: pip install -e ".[train]"'
-        ) from exc
+    in order), fitted on every row; its raw scores compare candidates of one question only. Of
+    ``trees`` (the pointwise rankers' parameters) only ``max_iter`` is read, as its number of trees."""
+    lightgbm = require_training_packages()["lightgbm"]
     y = np.asarray(labels, dtype=int)
     sizes = [n for n in sizes if n]
     if sum(sizes) != len(y):
         raise ValueError(f"the question sizes add up to {sum(sizes)}, not the {len(y)} rows")
     if not len(y) or y.min() == y.max():  # nothing to order
         return Ranker(features, 0.0, [])
-    params = dict(LISTWISE)
+    params = dict(LISTWISE_PARAMS)
     if trees and "max_iter" in trees:  # the size the tests give the pointwise rankers
         params["n_estimators"] = trees["max_iter"]
+    x = Ranker(features, 0.0, []).matrix(rows)
+    if not np.isfinite(x).all():  # the exported trees send no missing value the way LightGBM does
+        raise ValueError("the listwise model's features must be finite numbers")
     model = lightgbm.LGBMRanker(
         objective="lambdarank",
         **params,
@@ -190,8 +189,23 @@ def fit_listwise(
         n_jobs=-1,
         verbose=-1,
     )
-    model.fit(Ranker(features, 0.0, []).matrix(rows), y, group=sizes)
-    return Ranker.from_lightgbm(model.booster_.dump_model(), features)
+    model.fit(x, y, group=sizes)
+    meta = {"objective": "lambdarank", "lightgbm": lightgbm.__version__, **params}
+    return Ranker.from_lightgbm(model.booster_.dump_model(), features, meta=meta)
+
+
+def require_training_packages() -> dict:
+    """scikit-learn and LightGBM (the ``train`` extra), imported; a Vietnamese error naming what to
+    install when either is missing or LightGBM cannot load its OpenMP runtime (Debian's libgomp1)."""
+    try:
+        import lightgbm
+        import sklearn
+    except (ImportError, OSError) as exc:  # OSError: lib_lightgbm.so without libgomp.so.1
+        raise ConfigurationError(
+            f"Huấn luyện cần scikit-learn và lightgbm, chưa dùng được: {exc}.",
+            hint='Hãy cài: pip install -e ".[train]" và thư viện libgomp1 (make openmp).',
+        ) from exc
+    return {"lightgbm": lightgbm, "sklearn": sklearn}
 
 
 def _sampled(y: np.ndarray, share: float) -> tuple[np.ndarray, float]:

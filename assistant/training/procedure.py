@@ -18,15 +18,14 @@ from assistant.answering.calculation_candidates import calculation_candidates
 from assistant.answering.classifier import OPERATIONS, TYPES
 from assistant.answering.figure_candidates import question_features
 from assistant.answering.learned import Models
+from assistant.answering.ranker import Ranker
 from assistant.answering.reading import Reading, prepare_numeric, read, score, set_listwise, set_predicted
 from assistant.answering.sentence_candidates import shown
 from assistant.training.fit import fit_classifier, fit_listwise, fit_ranker, isotonic
 from assistant.training.items import Item
 
 INNER_FOLDS = 3
-#: Whether the numeric model reads a listwise model's scores (round 19).
-LISTWISE = True
-LISTWISE_FEATURES = ("listwise", "listwise_gap")  # what it gives, never what it reads
+LISTWISE_FEATURES = ("listwise", "listwise_gap")  # what the listwise model gives, never what it reads
 NEUTRAL_TYPES = {t: 1.0 / len(TYPES) for t in TYPES}
 NEUTRAL_OPS = {o: 1.0 / len(OPERATIONS) for o in OPERATIONS}
 
@@ -151,9 +150,12 @@ def _calculations(cases: list[Case]) -> None:
         prepare_numeric(r)
 
 
-def fit_models(cases: list[Case], *, inner: int = INNER_FOLDS, trees: dict | None = None) -> Models:
+def fit_models(
+    cases: list[Case], *, inner: int = INNER_FOLDS, trees: dict | None = None, listwise: bool = True
+) -> Models:
     """Models trained on ``cases`` (their readings are left with out-of-fold features); ``trees``
-    overrides the gradient-boosting parameters (tests use small ones)."""
+    overrides the gradient-boosting parameters (tests use small ones); without ``listwise`` the
+    numeric model reads no listwise model's scores (as before round 19)."""
     folds = folds_by_group(cases, inner)
     parts = [[c for c, f in zip(cases, folds) if f == k] for k in range(inner)]
     rest = [[c for c, f in zip(cases, folds) if f != k] for k in range(inner)]
@@ -168,31 +170,31 @@ def fit_models(cases: list[Case], *, inner: int = INNER_FOLDS, trees: dict | Non
     figures = fit_ranker(rows, labels, names, trees)
     _calculations(cases)
     # 3. the listwise model, out of fold: its scores are features of the numeric model
-    listwise = None
+    order = None
     for case in cases:  # what an earlier fit on these cases set
         for c in case.reading.figures:
             for name in LISTWISE_FEATURES:
                 c.features.pop(name, None)
-    if LISTWISE:
+    if listwise:
         names = [n for n in _features(_numeric_rows(cases)[0]) if n not in LISTWISE_FEATURES]
         for k in range(inner):
             _set_listwise(parts[k], _fit_listwise(rest[k], names, trees))
-        listwise = _fit_listwise(cases, names, trees)
+        order = _fit_listwise(cases, names, trees)
     # 4. the answer models, calibrated on out-of-fold predictions
     numeric = _calibrated(cases, parts, rest, _numeric_rows, trees)
     sentences = _calibrated(cases, parts, rest, _sentence_rows, trees)
     seen = frozenset(d.sha256 for d in (case.item.ctx.data.documents.get(case.item.document) for case in cases) if d)
     return Models(
-        classifier, figures, numeric, sentences, threshold=0.5, manifest={}, seen_documents=seen, listwise=listwise
+        classifier, figures, numeric, sentences, threshold=0.5, manifest={}, seen_documents=seen, listwise=order
     )
 
 
-def _fit_listwise(cases: list[Case], names: list[str], trees: dict | None):
+def _fit_listwise(cases: list[Case], names: list[str], trees: dict | None) -> Ranker:
     rows, labels = _numeric_rows(cases)
     return fit_listwise(rows, labels, [len(c.reading.numeric) for c in cases], names, trees)
 
 
-def _set_listwise(cases: list[Case], ranker) -> None:
+def _set_listwise(cases: list[Case], ranker: Ranker) -> None:
     for case in cases:
         set_listwise(case.reading.numeric, ranker)
 
