@@ -1,7 +1,7 @@
 """Experiment (session 35; "stacked" session 36): the final rankers (numeric, sentences) fitted
 pointwise (scikit-learn, round 17) vs with LightGBM's lambdarank objective grouped by question, and
 "stacked": pointwise, the numeric ranker reading a lambdarank model's out-of-fold scores (what
-``assistant train`` does since round 19, ``procedure.LISTWISE``). Same readings, grouped 5-fold CV.
+``assistant train`` does since session 36, ``fit_models(listwise=True)``). Same readings, grouped 5-fold CV.
 Needs the ``train`` extra (LightGBM).
 
     python scripts/experiments/lambdarank.py pointwise,lambdarank-numeric,lambdarank,stacked SET.jsonl...
@@ -93,9 +93,8 @@ for variant in sys.argv[1].split(","):
         return f(cases, parts, rest, rows_of, trees)
 
     P._calibrated = {"lambdarank": lr_calibrated, "lambdarank-numeric": numeric_only}.get(variant, pointwise)
-    P.LISTWISE = variant == "stacked"
     t = time.time()
-    cv = cross_validate(cases, folds, fit=fit_models)
+    cv = cross_validate(cases, folds, fit=lambda train, v=variant: fit_models(train, listwise=v == "stacked"))
     took = time.time() - t
     th = choose_threshold(cv)
     m = metrics_at(cv, th)
