@@ -75,8 +75,8 @@ bench-quick: $(BENCH_STAMP)
 profile: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.profile
 
-# Rebuild the answerer's models from the question sets (deterministic; 76–117 min on 2 cores for
-# cross-validation without leave-one-document-out, rounds 17–18, before the listwise model): assistant/answering/trained/ and eval/reports/training/.
+# Rebuild the answerer's models from the question sets (deterministic; 110 min on 2 cores for round 19,
+# cross-validation without leave-one-document-out; more with it): assistant/answering/trained/ and eval/reports/training/.
 train: index openmp
 	$(BIN)/assistant train
 
