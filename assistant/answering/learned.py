@@ -31,6 +31,8 @@ TRAINED = Path(__file__).resolve().parent / "trained"
 #: them bumps this.
 FEATURES_VERSION = 13
 LISTWISE_FILE = "listwise.json"
+#: What the listwise model gives the numeric model (``reading.set_listwise``), never what it reads.
+LISTWISE_FEATURES = ("listwise", "listwise_gap")
 
 
 @dataclass
@@ -61,7 +63,7 @@ class Models:
             )
         numeric = Ranker.load(directory / "numeric.json")
         listwise = None
-        if {"listwise", "listwise_gap"} & set(numeric.features):  # else a file left there is not read
+        if set(LISTWISE_FEATURES) & set(numeric.features):  # else a file left there is not read
             if not (directory / LISTWISE_FILE).is_file():
                 raise ConfigurationError(
                     f"Thiếu tệp {LISTWISE_FILE} mà mô hình số trong {directory} cần.",

@@ -13,7 +13,7 @@ from assistant.answering.candidates import Candidate
 from assistant.answering.context import AnswerContext
 from assistant.answering.evidence import Evidence
 from assistant.answering.figure_candidates import figure_candidates
-from assistant.answering.learned import Models
+from assistant.answering.learned import LISTWISE_FEATURES, Models
 from assistant.answering.ranker import Ranker
 from assistant.answering.sentence_candidates import sentence_candidates
 from assistant.models import Hit
@@ -196,9 +196,10 @@ def set_listwise(candidates: list[Candidate], ranker: Ranker | None) -> None:
         return
     scores = ranker.raw(ranker.matrix([c.features for c in candidates]))
     top = float(scores.max())
+    score_name, gap_name = LISTWISE_FEATURES
     for c, s in zip(candidates, scores.tolist()):
-        c.features["listwise"] = s
-        c.features["listwise_gap"] = s - top
+        c.features[score_name] = s
+        c.features[gap_name] = s - top
 
 
 def score(reading: Reading, models: Models) -> None:

@@ -17,7 +17,7 @@ from tqdm import tqdm
 from assistant.answering.calculation_candidates import calculation_candidates
 from assistant.answering.classifier import OPERATIONS, TYPES
 from assistant.answering.figure_candidates import question_features
-from assistant.answering.learned import Models
+from assistant.answering.learned import LISTWISE_FEATURES, Models
 from assistant.answering.ranker import Ranker
 from assistant.answering.reading import Reading, prepare_numeric, read, score, set_listwise, set_predicted
 from assistant.answering.sentence_candidates import shown
@@ -25,7 +25,6 @@ from assistant.training.fit import fit_classifier, fit_listwise, fit_ranker, iso
 from assistant.training.items import Item
 
 INNER_FOLDS = 3
-LISTWISE_FEATURES = ("listwise", "listwise_gap")  # what the listwise model gives, never what it reads
 NEUTRAL_TYPES = {t: 1.0 / len(TYPES) for t in TYPES}
 NEUTRAL_OPS = {o: 1.0 / len(OPERATIONS) for o in OPERATIONS}
 
